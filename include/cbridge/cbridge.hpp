@@ -1,0 +1,11 @@
+// cbridge: a host runtime in the style of Go's runtime and cgo.
+#pragma once
+
+#include "cbridge/chan.hpp"
+#include "cbridge/errors.hpp"
+#include "cbridge/mutex.hpp"
+#include "cbridge/runtime.hpp"
+#include "cbridge/select.hpp"
+#include "cbridge/task.hpp"
+#include "cbridge/timer.hpp"
+#include "cbridge/waitgroup.hpp"

@@ -1,0 +1,32 @@
+// Mutex: mutual exclusion that parks the waiting task (Go's sync.Mutex).
+#pragma once
+
+#include <memory>
+
+namespace cbridge {
+
+namespace detail {
+struct MutexImpl;
+}
+
+// Mutex is FIFO-fair: unlock hands the lock to the longest waiter. It may
+// be used from tasks and from OS threads. Meets the Lockable requirements
+// (std::lock_guard, std::unique_lock).
+class Mutex {
+ public:
+  Mutex();
+  ~Mutex();
+  Mutex(const Mutex&) = delete;
+  Mutex& operator=(const Mutex&) = delete;
+
+  void lock();
+  bool try_lock();
+  // unlock of an unlocked Mutex is a fatal error (Go: "sync: unlock of
+  // unlocked mutex").
+  void unlock();
+
+ private:
+  std::unique_ptr<detail::MutexImpl> impl_;
+};
+
+}  // namespace cbridge

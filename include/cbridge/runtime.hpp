@@ -1,0 +1,40 @@
+// Starting, stopping and observing the runtime.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cbridge {
+
+struct Config {
+  int maxprocs = 0;       // Ps; 0: env CBRIDGE_MAXPROCS, else the CPU count
+  size_t stack_size = 0;  // default task stack in bytes; 0: 256 KiB
+};
+
+// start starts the runtime with cfg. Without it the runtime starts with
+// its defaults on first use. Returns false, after printing why, if the
+// runtime is already running or was shut down.
+bool start(const Config& cfg = {});
+
+// shutdown stops the runtime: idle threads exit, running tasks finish
+// their current run, and tasks that never finished are reported on stderr
+// ("cbridge: shutdown with N task(s) not finished ..."). It waits at most
+// one second for threads still running a task, and never hangs. It also
+// runs at exit. The runtime cannot be started again.
+void shutdown();
+
+// set_default_stack_size sets the usable stack size of tasks started from
+// now on without their own (rounded up to pages, at least 4 pages).
+void set_default_stack_size(size_t bytes);
+
+struct Stats {
+  uint64_t tasks_created;  // tasks ever started
+  int64_t tasks_live;      // started and not finished
+  uint64_t ms_created;     // OS threads the scheduler created
+  int32_t ms_idle;         // of those, parked waiting for work
+  int32_t procs;           // Ps (GOMAXPROCS)
+};
+
+Stats stats();
+
+}  // namespace cbridge

@@ -1,0 +1,33 @@
+// WaitGroup: wait for a collection of tasks to finish (Go's sync.WaitGroup).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+namespace cbridge {
+
+namespace detail {
+struct WaitGroupImpl;
+}
+
+class WaitGroup {
+ public:
+  WaitGroup();
+  ~WaitGroup();
+  WaitGroup(const WaitGroup&) = delete;
+  WaitGroup& operator=(const WaitGroup&) = delete;
+
+  // add adds delta to the counter; at zero every waiter is released. A
+  // negative counter is a fatal error (Go: "sync: negative WaitGroup
+  // counter").
+  void add(int64_t delta);
+  void done() { add(-1); }
+  // wait blocks (parks the task, or blocks the OS thread) until the
+  // counter is zero.
+  void wait();
+
+ private:
+  std::unique_ptr<detail::WaitGroupImpl> impl_;
+};
+
+}  // namespace cbridge

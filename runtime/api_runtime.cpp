@@ -1,0 +1,41 @@
+// The public runtime API (cbridge/runtime.hpp).
+#include "cbridge/runtime.hpp"
+
+#include "runtime/fatal.hpp"
+#include "runtime/proc.hpp"
+
+namespace cbridge {
+
+bool start(const Config& cfg) {
+  if (cfg.maxprocs < 0 || cfg.maxprocs > 1024) {
+    rt::usererror("start: Config::maxprocs=%d is not in [0, 1024]; the runtime was not started",
+                  cfg.maxprocs);
+    return false;
+  }
+  if (!rt::schedinit(rt::Config{cfg.maxprocs, cfg.stack_size})) {
+    rt::usererror(
+        "start: the runtime is already running (started explicitly or by first use) or was shut "
+        "down; call start() once, before any other cbridge call");
+    return false;
+  }
+  return true;
+}
+
+void shutdown() { rt::shutdown(1000000000); }
+
+void set_default_stack_size(size_t bytes) { rt::setDefaultStackSize(bytes); }
+
+Stats stats() {
+  Stats s{};
+  s.tasks_created = rt::sched->tasksCreated.load(std::memory_order_relaxed);
+  s.tasks_live = rt::sched->tasksLive.load(std::memory_order_relaxed);
+  s.ms_created = rt::sched->msCreated.load(std::memory_order_relaxed);
+  {
+    rt::LockGuard g(rt::sched->lock);
+    s.ms_idle = rt::sched->nmidle;
+  }
+  s.procs = rt::sched->gomaxprocs;
+  return s;
+}
+
+}  // namespace cbridge

@@ -1,0 +1,40 @@
+// Switching between g0 and tasks with Boost.Context's fcontext, annotated
+// for AddressSanitizer's fiber support.
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+
+namespace cbridge::rt {
+
+using boost::context::detail::fcontext_t;
+using boost::context::detail::jump_fcontext;
+using boost::context::detail::make_fcontext;
+using boost::context::detail::transfer_t;
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CBRIDGE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CBRIDGE_ASAN 1
+#endif
+
+#ifdef CBRIDGE_ASAN
+extern "C" {
+void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old,
+                                     size_t* size_old);
+}
+inline void asanStartSwitch(void** save, const void* bottom, size_t size) {
+  __sanitizer_start_switch_fiber(save, bottom, size);
+}
+inline void asanFinishSwitch(void* save, const void** bottomOld, size_t* sizeOld) {
+  __sanitizer_finish_switch_fiber(save, bottomOld, sizeOld);
+}
+#else
+inline void asanStartSwitch(void**, const void*, size_t) {}
+inline void asanFinishSwitch(void*, const void**, size_t*) {}
+#endif
+
+}  // namespace cbridge::rt

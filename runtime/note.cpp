@@ -1,0 +1,34 @@
+#include "runtime/note.hpp"
+
+#include "runtime/fatal.hpp"
+#include "runtime/os_linux.hpp"
+
+namespace cbridge::rt {
+
+void Note::wakeup() {
+  // release: what the waker did before wakeup is visible to the sleeper,
+  // which reads key_ with acquire.
+  uint32_t old = key_.exchange(1, std::memory_order_release);
+  if (old != 0) fatal("notewakeup - double wakeup (%u)", old);
+  futexwakeup(&key_, 1);
+}
+
+void Note::sleep() {
+  while (key_.load(std::memory_order_acquire) == 0) futexsleep(&key_, 0, -1);
+}
+
+bool Note::tsleep(int64_t ns) {
+  if (ns < 0) {
+    sleep();
+    return true;
+  }
+  int64_t deadline = nanotime() + ns;
+  while (key_.load(std::memory_order_acquire) == 0) {
+    int64_t left = deadline - nanotime();
+    if (left <= 0) return false;
+    futexsleep(&key_, 0, left);
+  }
+  return true;
+}
+
+}  // namespace cbridge::rt

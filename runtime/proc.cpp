@@ -1,0 +1,599 @@
+// The scheduler: Ms running Gs on Ps (a port of the parts of Go's proc.go
+// that cbridge needs; names mean what they mean there).
+#include "runtime/proc.hpp"
+
+#include <pthread.h>
+
+#include <cstdlib>
+#include <exception>
+#include <new>
+
+#include "cbridge/detail/task_fn.hpp"
+#include "runtime/context.hpp"
+#include "runtime/fatal.hpp"
+#include "runtime/os_linux.hpp"
+#include "runtime/runq.hpp"
+#include "runtime/signals.hpp"
+#include "runtime/sysmon.hpp"
+#include "runtime/timers.hpp"
+
+namespace cbridge::rt {
+
+namespace {
+// Constant-initialized and trivially destructible: usable before main and
+// by threads still running after exit starts.
+constinit Sched schedInstance;
+
+// startLock orders schedinit and shutdown; gStarted/gStopped under it.
+Lock startLock;
+bool gStarted = false;
+bool gStopped = false;
+// Read without startLock on every go(); release/acquire with schedinit.
+std::atomic<bool> gRunning{false};
+}  // namespace
+
+Sched* sched = &schedInstance;
+
+namespace {
+
+G* execute(M* m, G* gp);
+void schedLoop(M* m);
+
+void acquirep(M* m, P* pp) {
+  m->p = pp;
+  pp->m = m;
+  pp->status = PStatus::Running;
+}
+
+P* releasep(M* m) {
+  P* pp = m->p;
+  pp->m = nullptr;
+  pp->status = PStatus::Idle;
+  m->p = nullptr;
+  return pp;
+}
+
+// pidleput, pidleget, mput, mget: the idle lists; callers hold sched->lock.
+void pidleput(P* pp) {
+  pp->link = sched->pidle;
+  sched->pidle = pp;
+  sched->npidle.fetch_add(1, std::memory_order_seq_cst);
+}
+
+P* pidleget() {
+  P* pp = sched->pidle;
+  if (pp != nullptr) {
+    sched->pidle = pp->link;
+    sched->npidle.fetch_sub(1, std::memory_order_seq_cst);
+  }
+  return pp;
+}
+
+void mput(M* m) {
+  m->schedlink = sched->midle;
+  sched->midle = m;
+  sched->nmidle++;
+}
+
+M* mget() {
+  M* m = sched->midle;
+  if (m != nullptr) {
+    sched->midle = m->schedlink;
+    sched->nmidle--;
+  }
+  return m;
+}
+
+void* mstart(void* arg) {
+  auto* m = static_cast<M*>(arg);
+  setm(m);
+  minitSignals(m);
+  if (m->nextp != nullptr) {
+    acquirep(m, m->nextp);
+    m->nextp = nullptr;
+  }
+  schedLoop(m);
+  unminitSignals(m);
+  setm(nullptr);
+  sched->mrunning.fetch_sub(1, std::memory_order_seq_cst);
+  return nullptr;
+}
+
+// newm creates an M on a new thread that starts with pp (may be nullptr).
+void newm(P* pp, bool spinning) {
+  auto* m = new (std::nothrow) M;
+  if (m == nullptr) fatal("out of memory allocating an M");
+  m->nextp = pp;
+  m->spinning = spinning;
+  m->fastrand = uint32_t(reinterpret_cast<uintptr_t>(m) >> 4) | 1;
+  {
+    LockGuard g(sched->lock);
+    m->id = sched->mnext++;
+    m->alllink = sched->allms;
+    sched->allms = m;
+  }
+  sched->msCreated.fetch_add(1, std::memory_order_relaxed);
+  sched->mrunning.fetch_add(1, std::memory_order_seq_cst);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int err = pthread_create(&m->thread, &attr, mstart, m);
+  pthread_attr_destroy(&attr);
+  if (err != 0) fatal("failed to create a new OS thread for an M (pthread_create: error %d)", err);
+}
+
+// startm runs some M with pp (or an idle P if pp is nullptr). If spinning,
+// the caller has already counted the new M in nmspinning.
+void startm(P* pp, bool spinning) {
+  sched->lock.lock();
+  if (pp == nullptr) {
+    pp = pidleget();
+    if (pp == nullptr) {
+      sched->lock.unlock();
+      if (spinning) sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+      return;
+    }
+  }
+  M* nm = mget();
+  sched->lock.unlock();
+  if (nm == nullptr) {
+    newm(pp, spinning);
+    return;
+  }
+  nm->spinning = spinning;
+  nm->nextp = pp;
+  nm->park.wakeup();  // release: publishes nextp and spinning
+}
+
+// stopm parks the M until startm hands it a P or shutdown wakes it.
+void stopm(M* m) {
+  sched->lock.lock();
+  // Checked under the lock that shutdown takes after setting stopping, so
+  // an M either sees stopping here or is on midle when shutdown sweeps it.
+  if (sched->stopping.load(std::memory_order_seq_cst)) {
+    sched->lock.unlock();
+    return;
+  }
+  mput(m);
+  sched->lock.unlock();
+  m->park.sleep();
+  m->park.clear();
+  if (m->nextp != nullptr) {
+    acquirep(m, m->nextp);
+    m->nextp = nullptr;
+  }
+}
+
+void resetspinning(M* m) {
+  m->spinning = false;
+  int32_t n = sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1;
+  if (n < 0) fatal("findrunnable: negative nmspinning");
+  // We found work and are no longer spinning: if we were the last spinner
+  // another M must look, or work readied meanwhile could go unnoticed.
+  wakep();
+}
+
+G* stealWork(M* m, P* pp) {
+  int32_t n = sched->gomaxprocs;
+  for (int i = 0; i < 4; i++) {
+    bool stealRunNextG = i == 3;  // the last round also takes runnext
+    uint32_t start = fastrand() % uint32_t(n);
+    for (int32_t k = 0; k < n; k++) {
+      P* p2 = sched->allp[(start + uint32_t(k)) % uint32_t(n)];
+      if (p2 == pp) continue;
+      if (G* gp = runqsteal(pp, p2, stealRunNextG)) return gp;
+    }
+  }
+  (void)m;
+  return nullptr;
+}
+
+// timerWait makes m the timer waiter if there is a timer and no waiter,
+// sleeps until the timer is due or it is woken, and reports whether it
+// slept (and so should look for work again).
+bool timerWait(M* m) {
+  if (nextwhen() == 0) return false;
+  M* expected = nullptr;
+  if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst))
+    return false;
+  // Re-read after publishing ourselves: a timer added before the CAS is
+  // in nextWhen; one added after it wakes us.
+  int64_t next = nextwhen();
+  if (sched->stopping.load(std::memory_order_seq_cst) || next == 0) {
+    M* me = m;
+    if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst))
+      m->park.sleep();  // a wakeup is in flight: take it
+    m->park.clear();
+    return next != 0;
+  }
+  int64_t delay = next - nanotime();
+  bool woken = m->park.tsleep(delay > 0 ? delay : 0);
+  if (!woken) {
+    M* me = m;
+    if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst))
+      m->park.sleep();
+  }
+  m->park.clear();
+  return true;
+}
+
+// findRunnable finds a G to run, blocking the M while there is none. It
+// returns nullptr, with no P held, when the runtime is stopping.
+G* findRunnable(M* m) {
+top:
+  if (sched->stopping.load(std::memory_order_seq_cst)) {
+    if (m->p != nullptr) {
+      LockGuard g(sched->lock);
+      pidleput(releasep(m));
+    }
+    return nullptr;
+  }
+  if (m->p == nullptr) {
+    // Woken without a P (shutdown, or a timer waiter that found none).
+    stopm(m);
+    goto top;
+  }
+  P* pp = m->p;
+  runtimers(nanotime());
+
+  // Every 61st schedule look at the global queue first, so it cannot be
+  // starved by two tasks that keep readying each other locally.
+  if (pp->schedtick % 61 == 0 && sched->runqsize.load(std::memory_order_relaxed) > 0) {
+    LockGuard g(sched->lock);
+    if (G* gp = globrunqget(pp, 1)) return gp;
+  }
+  if (G* gp = runqget(pp)) return gp;
+  if (sched->runqsize.load(std::memory_order_relaxed) > 0) {
+    LockGuard g(sched->lock);
+    if (G* gp = globrunqget(pp, 0)) return gp;
+  }
+
+  // Steal, but limit the number of spinning Ms to half the busy Ps: more
+  // would burn CPU for nothing.
+  if (m->spinning || 2 * sched->nmspinning.load(std::memory_order_seq_cst) <
+                         sched->gomaxprocs - sched->npidle.load(std::memory_order_seq_cst)) {
+    if (!m->spinning) {
+      m->spinning = true;
+      sched->nmspinning.fetch_add(1, std::memory_order_seq_cst);
+    }
+    if (G* gp = stealWork(m, pp)) return gp;
+  }
+
+  // Nothing to do: give up the P.
+  sched->lock.lock();
+  if (sched->runqsize.load(std::memory_order_relaxed) > 0) {
+    G* gp = globrunqget(pp, 0);
+    sched->lock.unlock();
+    return gp;
+  }
+  pidleput(releasep(m));
+  sched->lock.unlock();
+
+  // Delicate (Go's comment in findrunnable): we dropped nmspinning after
+  // releasing the P, so a G readied between our last look and now saw a
+  // spinner and did not wake anyone. Look at every queue once more.
+  if (m->spinning) {
+    m->spinning = false;
+    if (sched->nmspinning.fetch_sub(1, std::memory_order_seq_cst) - 1 < 0)
+      fatal("findrunnable: negative nmspinning");
+    for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+      if (!runqempty(sched->allp[i])) {
+        sched->lock.lock();
+        P* p2 = pidleget();
+        sched->lock.unlock();
+        if (p2 != nullptr) {
+          acquirep(m, p2);
+          m->spinning = true;
+          sched->nmspinning.fetch_add(1, std::memory_order_seq_cst);
+          goto top;
+        }
+        break;
+      }
+    }
+  }
+
+  if (timerWait(m)) {
+    sched->lock.lock();
+    P* p2 = pidleget();
+    sched->lock.unlock();
+    if (p2 != nullptr) acquirep(m, p2);
+    // With no idle P the Ms holding them run the timers themselves.
+    goto top;
+  }
+  stopm(m);
+  goto top;
+}
+
+void schedLoop(M* m) {
+  G* gp = nullptr;
+  for (;;) {
+    if (gp == nullptr) {
+      gp = findRunnable(m);
+      if (gp == nullptr) return;
+      if (m->spinning) resetspinning(m);
+    }
+    gp = execute(m, gp);
+  }
+}
+
+// mcall switches from the running task to g0, which runs fn(task). When
+// the task is resumed it may be on another M.
+void mcall(G* (*fn)(G*), bool exiting = false) {
+  M* m = getm();
+  G* gp = m->curg;
+  m->mcallfn = fn;
+  // An exiting task's ASan fake stack is freed by passing nullptr.
+  asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
+  transfer_t t = jump_fcontext(m->g0ctx, gp);
+  m = getm();  // re-read: we may be on another thread now
+  m->g0ctx = t.fctx;
+  asanFinishSwitch(gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
+}
+
+// execute runs gp on m until it switches back to g0, then runs the action
+// it asked for; it returns a G to run next, or nullptr to schedule.
+G* execute(M* m, G* gp) {
+  gp->m = m;
+  m->curg = gp;
+  m->p->schedtick++;
+  gp->status.store(GStatus::Running, std::memory_order_relaxed);
+  asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
+  transfer_t t = jump_fcontext(gp->ctx, gp);
+  asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
+  auto* from = static_cast<G*>(t.data);
+  // Saved before the action runs: the action may make the G runnable and
+  // another M may resume it at once.
+  from->ctx = t.fctx;
+  from->m = nullptr;
+  m->curg = nullptr;
+  G* (*fn)(G*) = m->mcallfn;
+  m->mcallfn = nullptr;
+  return fn(from);
+}
+
+G* gfget() {
+  LockGuard g(sched->gFreeLock);
+  G* gp = sched->gfree;
+  if (gp != nullptr) {
+    sched->gfree = gp->schedlink;
+    sched->ngfree--;
+  }
+  return gp;
+}
+
+void gfput(G* gp) {
+  stackfree(gp->stack);
+  gp->stack = nullptr;
+  gp->asanFakeStack = nullptr;
+  LockGuard g(sched->gFreeLock);
+  gp->schedlink = sched->gfree;
+  sched->gfree = gp;
+  sched->ngfree++;
+}
+
+G* goexit0(G* gp) {
+  gp->status.store(GStatus::Dead, std::memory_order_relaxed);
+  sched->tasksLive.fetch_sub(1, std::memory_order_relaxed);
+  gfput(gp);
+  return nullptr;
+}
+
+G* park_m(G* gp) {
+  M* m = getm();
+  // release: a goready that finds the G (under the lock unlockf drops)
+  // sees Waiting and the saved context.
+  gp->status.store(GStatus::Waiting, std::memory_order_release);
+  bool (*unlockf)(void*) = m->waitunlockf;
+  void* lock = m->waitlock;
+  m->waitunlockf = nullptr;
+  m->waitlock = nullptr;
+  if (unlockf != nullptr && !unlockf(lock)) {
+    gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
+    return gp;  // the wait condition already holds: resume at once
+  }
+  return nullptr;
+}
+
+G* gosched_m(G* gp) {
+  gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
+  LockGuard g(sched->lock);
+  globrunqput(gp);
+  return nullptr;
+}
+
+void gentry(transfer_t t) {
+  auto* gp = static_cast<G*>(t.data);
+  M* m = getm();
+  m->g0ctx = t.fctx;
+  asanFinishSwitch(nullptr, &m->g0stackBottom, &m->g0stackSize);
+  try {
+    gp->fn->run();
+  } catch (const std::exception& e) {
+    fatal("uncaught exception in task %llu: %s", static_cast<unsigned long long>(gp->id),
+          e.what());
+  } catch (...) {
+    fatal("uncaught exception of a non-std::exception type in task %llu",
+          static_cast<unsigned long long>(gp->id));
+  }
+  delete gp->fn;
+  gp->fn = nullptr;
+  mcall(goexit0, /*exiting=*/true);
+  fatal("a dead task was resumed");
+}
+
+// readyOnCurrentP puts a runnable gp on the caller's P, or on the global
+// queue from a thread that holds none, and makes sure an M will run it.
+void readyOnCurrentP(G* gp) {
+  M* m = getm();
+  if (m != nullptr && m->p != nullptr) {
+    runqput(m->p, gp, true);
+  } else {
+    LockGuard g(sched->lock);
+    globrunqput(gp);
+  }
+  wakep();
+}
+
+int32_t maxprocsFromEnv() {
+  const char* s = getenv("CBRIDGE_MAXPROCS");
+  if (s == nullptr || *s == '\0') return 0;
+  char* end = nullptr;
+  long v = strtol(s, &end, 10);
+  if (*end != '\0' || v < 1 || v > 1024) {
+    usererror("CBRIDGE_MAXPROCS=\"%s\" is not a number in [1, 1024]; using the CPU count", s);
+    return 0;
+  }
+  return int32_t(v);
+}
+
+void atexitShutdown() { shutdown(1000000000); }
+
+}  // namespace
+
+uint32_t fastrand() {
+  // xorshift32 per thread; quality is irrelevant, only spread matters.
+  thread_local uint32_t s = uint32_t(gettid()) * 2654435761u | 1;
+  s ^= s << 13;
+  s ^= s >> 17;
+  s ^= s << 5;
+  return s;
+}
+
+bool schedinit(const Config& cfg) {
+  LockGuard g(startLock);
+  if (gStarted) return false;
+  int32_t procs = cfg.maxprocs > 0 ? cfg.maxprocs : maxprocsFromEnv();
+  if (procs <= 0) procs = getproccount();
+  if (cfg.stackSize != 0) setDefaultStackSize(cfg.stackSize);
+  sched->gomaxprocs = procs;
+  sched->allp = new P*[size_t(procs)];
+  {
+    LockGuard lg(sched->lock);
+    for (int32_t i = procs - 1; i >= 0; i--) {
+      sched->allp[i] = new P;
+      sched->allp[i]->id = i;
+      pidleput(sched->allp[i]);
+    }
+  }
+  initsig();
+  sysmonStart();
+  gStarted = true;
+  gRunning.store(true, std::memory_order_release);
+  atexit(atexitShutdown);
+  return true;
+}
+
+bool ensureStarted() {
+  if (gRunning.load(std::memory_order_acquire)) return true;
+  {
+    LockGuard g(startLock);
+    if (gStopped) return false;
+  }
+  schedinit(Config{});
+  return gRunning.load(std::memory_order_acquire);
+}
+
+bool started() { return gRunning.load(std::memory_order_acquire); }
+
+void shutdown(int64_t waitNs) {
+  {
+    LockGuard g(startLock);
+    if (!gStarted || gStopped) return;
+    gStopped = true;
+    gRunning.store(false, std::memory_order_release);
+  }
+  sched->stopping.store(true, std::memory_order_seq_cst);
+  sysmonStop();
+  // The M calling shutdown from a task (exit() in a task) never leaves its
+  // loop while we wait: do not wait for it.
+  int32_t self = getm() != nullptr ? 1 : 0;
+  int64_t deadline = nanotime() + waitNs;
+  do {
+    {
+      LockGuard g(sched->lock);
+      while (M* m = mget()) {
+        m->nextp = nullptr;
+        m->park.wakeup();
+      }
+    }
+    wakeTimerWaiter();
+    if (sched->mrunning.load(std::memory_order_seq_cst) <= self) break;
+    usleep(200);
+  } while (nanotime() < deadline);
+  int64_t live = sched->tasksLive.load(std::memory_order_relaxed);
+  if (live > 0)
+    usererror("shutdown with %lld task(s) not finished (blocked or not yet run); they are abandoned",
+              static_cast<long long>(live));
+  int32_t stuck = sched->mrunning.load(std::memory_order_seq_cst) - self;
+  if (stuck > 0)
+    usererror("shutdown: %d thread(s) still running a task that did not yield; they are left running",
+              stuck);
+}
+
+bool newproc(detail::TaskFn* fn, size_t stackSize) {
+  if (!ensureStarted()) {
+    delete fn;
+    usererror("go() after cbridge::shutdown(): the task was not started");
+    return false;
+  }
+  G* gp = gfget();
+  if (gp == nullptr) {
+    gp = new (std::nothrow) G;
+    if (gp == nullptr) fatal("out of memory allocating a task");
+    LockGuard g(sched->lock);
+    gp->alllink = sched->allgs;
+    sched->allgs = gp;
+  }
+  gp->stack = stackalloc(stackSize);
+  gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);
+  gp->fn = fn;
+  gp->id = sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
+  sched->tasksCreated.fetch_add(1, std::memory_order_relaxed);
+  sched->tasksLive.fetch_add(1, std::memory_order_relaxed);
+  gp->status.store(GStatus::Runnable, std::memory_order_release);
+  readyOnCurrentP(gp);
+  return true;
+}
+
+void gopark(bool (*unlockf)(void*), void* lock) {
+  M* m = getm();
+  m->waitunlockf = unlockf;
+  m->waitlock = lock;
+  mcall(park_m);
+}
+
+void goready(G* gp) {
+  GStatus expected = GStatus::Waiting;
+  // acq_rel: acquire pairs with park_m's release store; only one waker
+  // may win, a second is a runtime bug.
+  if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
+    fatal("goready: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
+          static_cast<unsigned>(expected));
+  readyOnCurrentP(gp);
+}
+
+void gosched() { mcall(gosched_m); }
+
+void wakep() {
+  if (sched->stopping.load(std::memory_order_relaxed)) return;
+  if (sched->npidle.load(std::memory_order_seq_cst) == 0) return;
+  // Be conservative about spinning threads: only one at a time is started
+  // here; it starts another when it finds work (resetspinning).
+  int32_t expected = 0;
+  if (!sched->nmspinning.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return;
+  startm(nullptr, true);
+}
+
+void wakeTimerWaiter() {
+  M* w = sched->timerWaiter.exchange(nullptr, std::memory_order_seq_cst);
+  if (w != nullptr) w->park.wakeup();
+}
+
+void ensureTimerService() {
+  if (sched->timerWaiter.load(std::memory_order_seq_cst) != nullptr)
+    wakeTimerWaiter();
+  else
+    wakep();
+}
+
+}  // namespace cbridge::rt

@@ -1,0 +1,49 @@
+// The scheduler's internal API (Go's proc.go).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/runtime2.hpp"
+
+namespace cbridge::rt {
+
+struct Config {
+  int32_t maxprocs = 0;  // 0: CBRIDGE_MAXPROCS or the CPU count
+  size_t stackSize = 0;  // 0: kDefaultStackSize
+};
+
+// schedinit starts the runtime (Ps, sysmon, signal handlers) once. It
+// returns false if the runtime is already running or was shut down.
+bool schedinit(const Config& cfg);
+// ensureStarted starts the runtime with its defaults on first use. It
+// returns false after shutdown.
+bool ensureStarted();
+bool started();
+// shutdown stops every M and sysmon, waiting at most waitNs for Ms that are
+// still running a task, and reports tasks that never finished.
+void shutdown(int64_t waitNs);
+
+// newproc starts fn on a new G (Go's newproc).
+bool newproc(detail::TaskFn* fn, size_t stackSize);
+
+// gopark parks the running task: on g0 it sets the task Waiting and calls
+// unlockf(lock); if that returns false the task resumes at once.
+void gopark(bool (*unlockf)(void*), void* lock);
+// goready makes a parked G runnable, next on the caller's P if it has one.
+void goready(G* gp);
+// gosched puts the running task on the global queue and schedules.
+void gosched();
+
+// wakep starts a spinning M if a P is idle and no M is spinning.
+void wakep();
+// wakeTimerWaiter wakes the M sleeping until the next timer, if any, so
+// that it re-reads the earliest timer.
+void wakeTimerWaiter();
+// ensureTimerService makes sure an M will run an expired or newly earliest
+// timer: it wakes the timer waiter, or else starts an M (sysmon's check).
+void ensureTimerService();
+
+uint32_t fastrand();
+
+}  // namespace cbridge::rt

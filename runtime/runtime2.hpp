@@ -1,0 +1,148 @@
+// G, M, P and the global scheduler state (Go's runtime2.go).
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime/lock.hpp"
+#include "runtime/note.hpp"
+#include "runtime/stack.hpp"
+
+namespace cbridge::detail {
+class TaskFn;
+}
+
+namespace cbridge::rt {
+
+struct M;
+struct P;
+
+enum class GStatus : uint32_t {
+  Idle,      // just allocated or on the free list
+  Runnable,  // on a run queue, not running
+  Running,   // running on an M that holds a P
+  Waiting,   // parked; only goready makes it Runnable again
+  Dead,      // finished; its G and stack await reuse
+};
+
+// A G is a managed task.
+struct G {
+  void* ctx = nullptr;  // saved fcontext while not running; owned by whoever runs it next
+  Stack* stack = nullptr;
+  uint64_t id = 0;
+  // status is written by the M running the G and by goready; acquire/release
+  // so that a G seen Runnable has its ctx published.
+  std::atomic<GStatus> status{GStatus::Idle};
+  G* schedlink = nullptr;  // run queue or free list link; owned by that list
+  M* m = nullptr;          // the M running it, while Running
+  detail::TaskFn* fn = nullptr;
+  G* alllink = nullptr;  // allgs list; written once under sched.lock
+  void* asanFakeStack = nullptr;
+};
+
+// An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
+// scheduler loop runs there and tasks switch back to it to park.
+struct M {
+  int64_t id = 0;
+  void* g0ctx = nullptr;  // g0's context, refreshed each time a task is entered
+  G* curg = nullptr;      // the task running on this M, or nullptr on g0
+  P* p = nullptr;         // the attached P; nullptr while idle
+  P* nextp = nullptr;     // the P to take when woken (startm hands it over)
+  bool spinning = false;  // looking for work; counted in sched.nmspinning
+  Note park;              // stopm sleeps here; startm wakes it
+  M* schedlink = nullptr;  // sched.midle link, under sched.lock
+  M* alllink = nullptr;
+  pthread_t thread{};
+  // The action to run on g0 after the current task switched away
+  // (Go's mcall fn). It returns a task to run next or nullptr to schedule.
+  G* (*mcallfn)(G*) = nullptr;
+  bool (*waitunlockf)(void*) = nullptr;  // park's unlock, run on g0
+  void* waitlock = nullptr;
+  // g0's stack, for the sanitizers' fiber annotations.
+  const void* g0stackBottom = nullptr;
+  size_t g0stackSize = 0;
+  void* g0asanFakeStack = nullptr;
+  uint32_t fastrand = 0;
+  void* altstack = nullptr;  // the signal stack this M installed, if any
+  size_t altstackSize = 0;
+};
+
+enum class PStatus : uint32_t { Idle, Running };
+
+constexpr uint32_t kRunqSize = 256;
+
+// A P is a processor token: an M needs one to run tasks.
+struct P {
+  int32_t id = 0;
+  PStatus status = PStatus::Idle;  // under sched.lock when idle
+  P* link = nullptr;               // sched.pidle link
+  M* m = nullptr;
+  // The local run queue: a ring written only by the owner at tail and
+  // consumed at head by the owner and by thieves (CAS on head).
+  std::atomic<uint32_t> runqhead{0};
+  std::atomic<uint32_t> runqtail{0};
+  std::atomic<G*> runq[kRunqSize] = {};
+  // runnext, if not null, is the G readied by the current G: it runs next,
+  // inheriting the time slice, which keeps a ping-pong pair on one P.
+  std::atomic<G*> runnext{nullptr};
+  uint32_t schedtick = 0;
+};
+
+// The global scheduler state. One instance, never destroyed (threads that
+// are still running at exit may touch it).
+struct Sched {
+  Lock lock;
+  // Idle Ms waiting for work, and idle Ps. Under lock.
+  M* midle = nullptr;
+  int32_t nmidle = 0;
+  P* pidle = nullptr;
+  // npidle and nmspinning are read without lock by wakep and the spinning
+  // protocol; written under lock (npidle) or by CAS (nmspinning).
+  std::atomic<int32_t> npidle{0};
+  std::atomic<int32_t> nmspinning{0};
+  // The global run queue, under lock; runqsize is also read without it as
+  // a hint.
+  G* runqhead = nullptr;
+  G* runqtail = nullptr;
+  std::atomic<int32_t> runqsize{0};
+  // Dead Gs with their stacks, under gFreeLock.
+  Lock gFreeLock;
+  G* gfree = nullptr;
+  int32_t ngfree = 0;
+
+  P** allp = nullptr;
+  int32_t gomaxprocs = 0;
+  // allgs and allms: every G and M ever made, under lock. They keep
+  // everything reachable for the leak checker and let shutdown count.
+  G* allgs = nullptr;
+  M* allms = nullptr;
+  int64_t mnext = 0;
+  std::atomic<uint64_t> goidgen{0};
+
+  // The M sleeping until the next timer, if any (see timerWait).
+  std::atomic<M*> timerWaiter{nullptr};
+
+  // stopping is set once by shutdown; every M leaves its loop when it sees
+  // it. seq_cst: it is read in loops that must not miss it.
+  std::atomic<bool> stopping{false};
+  std::atomic<int32_t> mrunning{0};  // Ms still in their scheduler loop
+
+  std::atomic<uint64_t> tasksCreated{0};
+  std::atomic<int64_t> tasksLive{0};
+  std::atomic<uint64_t> msCreated{0};
+};
+
+extern Sched* sched;
+
+// getm returns the calling thread's M, or nullptr on a thread the runtime
+// did not create. It is never inlined: a task may resume on another thread,
+// and an inlined thread-local access could be cached across the switch.
+M* getm();
+void setm(M* m);
+
+// getg returns the running task, or nullptr on g0 or a foreign thread.
+G* getg();
+
+}  // namespace cbridge::rt

@@ -1,0 +1,45 @@
+#include "runtime/sleep.hpp"
+
+#include <time.h>
+
+#include <cerrno>
+
+#include "runtime/os_linux.hpp"
+#include "runtime/timers.hpp"
+#include "runtime/waiter.hpp"
+
+namespace cbridge::rt {
+
+namespace {
+struct Sleeper {
+  Waiter w;
+  Timer t;
+};
+
+// The timer is armed in park's unlockf, after the task is Waiting, so that
+// it cannot fire (and ready the task) before the task has parked.
+bool armTimer(void* arg) {
+  addtimer(&static_cast<Sleeper*>(arg)->t);
+  return true;
+}
+
+void wakeSleeper(void* arg) { static_cast<Sleeper*>(arg)->w.wake(); }
+}  // namespace
+
+void sleepUntil(int64_t when) {
+  Sleeper s;
+  if (s.w.g == nullptr) {
+    timespec ts{time_t(when / 1000000000), long(when % 1000000000)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+    return;
+  }
+  s.t.when = when;
+  s.t.f = wakeSleeper;
+  s.t.arg = &s;
+  s.w.park(armTimer, &s);
+  // The timer fired; wait until the M that ran it is done with it.
+  deltimer(&s.t);
+}
+
+}  // namespace cbridge::rt

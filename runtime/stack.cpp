@@ -1,0 +1,129 @@
+#include "runtime/stack.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+#include "runtime/fatal.hpp"
+#include "runtime/lock.hpp"
+
+namespace cbridge::rt {
+
+namespace {
+
+std::atomic<size_t> gDefaultSize{kDefaultStackSize};
+
+// The free cache holds stacks of one size (the default size when they were
+// freed) so that start+finish of a task costs no system call.
+// Invariant: every stack on the list has size() == cacheSize; changing the
+// default size empties the cache. Protected by cacheLock.
+Lock cacheLock;
+Stack* cacheHead = nullptr;
+size_t cacheCount = 0;
+size_t cacheSize = 0;
+constexpr size_t kCacheMax = 4096;
+
+// Set once when the kernel refuses a guard page (vm.max_map_count reached,
+// each guarded stack costs two mappings): later stacks go without one and
+// the user is told once.
+std::atomic<bool> gUnguardedWarned{false};
+
+size_t roundup(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+Stack* osalloc(size_t size) {
+  size_t ps = pagesize();
+  size_t total = size + ps;
+  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED)
+    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(errno));
+  auto base = reinterpret_cast<uintptr_t>(p);
+  auto* s = new (std::nothrow) Stack;
+  if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
+  s->lo = base + ps;
+  s->hi = base + total;
+  if (mprotect(p, ps, PROT_NONE) == 0) {
+    s->guardlo = base;
+  } else {
+    // The page stays readable and writable, so an overflow of this stack
+    // goes undetected: say so once, with the fix.
+    s->guardlo = 0;
+    if (!gUnguardedWarned.exchange(true, std::memory_order_relaxed))
+      usererror(
+          "task stacks past this point have no guard page (mprotect: %s); "
+          "raise vm.max_map_count (each guarded stack takes two mappings) to keep stack "
+          "overflow detection",
+          strerror(errno));
+  }
+  return s;
+}
+
+void osfree(Stack* s) {
+  size_t ps = pagesize();
+  munmap(reinterpret_cast<void*>(s->lo - ps), s->size() + ps);
+  delete s;
+}
+
+}  // namespace
+
+size_t pagesize() {
+  static const size_t ps = size_t(sysconf(_SC_PAGESIZE));
+  return ps;
+}
+
+size_t defaultStackSize() { return gDefaultSize.load(std::memory_order_relaxed); }
+
+void setDefaultStackSize(size_t size) {
+  size = roundup(size < 4 * pagesize() ? 4 * pagesize() : size, pagesize());
+  gDefaultSize.store(size, std::memory_order_relaxed);
+  Stack* drop = nullptr;
+  {
+    LockGuard g(cacheLock);
+    if (cacheSize != size) {
+      drop = cacheHead;
+      cacheHead = nullptr;
+      cacheCount = 0;
+      cacheSize = size;
+    }
+  }
+  while (drop != nullptr) {
+    Stack* next = drop->next;
+    osfree(drop);
+    drop = next;
+  }
+}
+
+Stack* stackalloc(size_t size) {
+  size = roundup(size == 0 ? defaultStackSize() : size, pagesize());
+  {
+    LockGuard g(cacheLock);
+    if (cacheHead != nullptr && cacheSize == size) {
+      Stack* s = cacheHead;
+      cacheHead = s->next;
+      cacheCount--;
+      s->next = nullptr;
+      return s;
+    }
+  }
+  return osalloc(size);
+}
+
+void stackfree(Stack* s) {
+  {
+    LockGuard g(cacheLock);
+    if (cacheSize == 0) cacheSize = defaultStackSize();
+    if (s->size() == cacheSize && cacheCount < kCacheMax) {
+      s->next = cacheHead;
+      cacheHead = s;
+      cacheCount++;
+      return;
+    }
+  }
+  osfree(s);
+}
+
+}  // namespace cbridge::rt

@@ -1,0 +1,37 @@
+// Task stacks: mmap'd, guarded by a PROT_NONE page, committed lazily by the
+// kernel on first touch, and reused through a free cache.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cbridge::rt {
+
+struct Stack {
+  uintptr_t lo = 0;       // lowest usable byte (just above the guard page)
+  uintptr_t hi = 0;       // one past the highest usable byte
+  uintptr_t guardlo = 0;  // the guard page [guardlo, lo); 0 if unguarded
+  Stack* next = nullptr;  // free cache link, valid only while cached
+
+  size_t size() const { return hi - lo; }
+  bool inGuard(uintptr_t addr) const { return guardlo != 0 && addr >= guardlo && addr < lo; }
+};
+
+// The default usable size of a task stack: 256 KiB.
+constexpr size_t kDefaultStackSize = 256 * 1024;
+
+// stackalloc returns a stack with at least size usable bytes (rounded up to
+// pages). A stack of the cached size comes from the free cache when one is
+// there. Out of memory is a fatal error.
+Stack* stackalloc(size_t size);
+// stackfree returns a stack: to the cache if it has the cached size and the
+// cache is not full, otherwise to the OS.
+void stackfree(Stack* s);
+
+// The usable size new tasks get unless they ask for another (settable).
+size_t defaultStackSize();
+void setDefaultStackSize(size_t size);
+
+size_t pagesize();
+
+}  // namespace cbridge::rt
