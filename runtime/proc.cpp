@@ -427,11 +427,22 @@ void readyOnCurrentP(G* gp) {
   M* m = getm();
   if (m != nullptr && m->p != nullptr) {
     runqput(m->p, gp, true);
-  } else {
+    wakep();
+    return;
+  }
+  // No P (a foreign thread, or an M without one): the global queue, and
+  // an M started for it directly, as Go's injectglist does. wakep would not
+  // do: it defers to a spinning M, and a spinning M that already looked at
+  // the global queue rechecks only the local ones before it sleeps.
+  // Either that M's look under sched.lock comes after our put and finds
+  // the G, or its pidleput came before and we see the idle P here.
+  {
     LockGuard g(sched->lock);
     globrunqput(gp);
   }
-  wakep();
+  if (sched->npidle.load(std::memory_order_seq_cst) != 0 &&
+      !sched->stopping.load(std::memory_order_relaxed))
+    startm(nullptr, false);
 }
 
 int32_t maxprocsFromEnv() {

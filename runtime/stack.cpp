@@ -40,7 +40,10 @@ Stack* osalloc(size_t size) {
   void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
-    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(errno));
+    fatal(
+        "out of memory allocating a %zu-byte task stack: mmap: %s (with many live tasks the "
+        "process may have reached vm.max_map_count: raise it with sysctl)",
+        total, strerror(errno));
   auto base = reinterpret_cast<uintptr_t>(p);
   auto* s = new (std::nothrow) Stack;
   if (s == nullptr) fatal("out of memory allocating a task stack descriptor");

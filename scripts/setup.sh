@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what cbridge needs from Debian's packages, and nothing when all
+# of it is there. Usage: scripts/setup.sh [--bench]
+#   --bench  also the benchmark peers (Go 1.19)
+set -euo pipefail
+
+pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libgtest-dev libbenchmark-dev)
+if [[ "${1:-}" == "--bench" ]]; then
+  pkgs+=(golang-1.19-go python3)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      echo "setup: missing Debian packages: ${missing[*]}; run as root or install them with apt-get" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing ${missing[*]}"
+  if ! { "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null; }; then
+    echo "setup: apt-get could not install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# Each task stack with a guard page costs the process two memory mappings;
+# Linux's default vm.max_map_count (65530) allows about 32,000 guarded
+# stacks. Past that the runtime warns and gives stacks no guard page. The
+# tests run 100,000 live tasks, so raise the limit where we may.
+want=262144
+have=$(cat /proc/sys/vm/max_map_count 2>/dev/null || echo "$want")
+if ((have < want)); then
+  if [[ -w /proc/sys/vm/max_map_count ]]; then
+    echo "$want" > /proc/sys/vm/max_map_count
+    echo "setup: raised vm.max_map_count from $have to $want"
+  else
+    echo "setup: vm.max_map_count is $have; past ~$((have / 2)) live tasks stacks lose their guard page (raise it: sysctl -w vm.max_map_count=$want)"
+  fi
+fi

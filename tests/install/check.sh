@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the build into a scratch prefix, then builds and runs a consumer
+# with find_package(cbridge CONFIG) and with pkg-config.
+# Usage: check.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+build=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$src/tests/install" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+LD_LIBRARY_PATH="$work/prefix/lib" "$work/consumer/consumer"
+libdir=$(dirname "$(find "$work/prefix" -name cbridge.pc)")
+PKG_CONFIG_PATH="$libdir" g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/pc-consumer" \
+  $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags --libs cbridge)
+LD_LIBRARY_PATH="$(dirname "$libdir")" "$work/pc-consumer"
+# The static archive too: its users add Boost.Context themselves, as the
+# .pc's Libs.private says.
+PKG_CONFIG_PATH="$libdir" g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/static-consumer" \
+  $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags cbridge) "$(dirname "$libdir")/libcbridge.a" \
+  $(PKG_CONFIG_PATH="$libdir" pkg-config --libs-only-l --static cbridge | sed 's/-lcbridge//')
+"$work/static-consumer"
+echo "install check passed"

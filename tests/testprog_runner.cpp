@@ -1,0 +1,60 @@
+#include "tests/testprog_runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+extern char** environ;
+
+ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env) {
+  int outp[2], errp[2];
+  if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+  std::vector<std::string> envs;
+  for (char** e = environ; *e != nullptr; e++) envs.emplace_back(*e);
+  for (const auto& e : env) envs.push_back(e);
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string path = TESTPROG_PATH;
+  std::vector<char*> argv{path.data(), const_cast<char*>(scenario.c_str()), nullptr};
+  pid_t pid;
+  if (posix_spawn(&pid, path.c_str(), &fa, nullptr, argv.data(), envp.data()) != 0)
+    throw std::runtime_error("cannot spawn " + path);
+  posix_spawn_file_actions_destroy(&fa);
+  close(outp[1]);
+  close(errp[1]);
+  ChildResult r;
+  pollfd fds[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
+  int open = 2;
+  while (open > 0) {
+    if (poll(fds, 2, -1) < 0) continue;
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        open--;
+        continue;
+      }
+      (i == 0 ? r.out : r.err).append(buf, size_t(n));
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status))
+    r.exitCode = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    r.signal = WTERMSIG(status);
+  return r;
+}

@@ -1,0 +1,16 @@
+// Runs `testprog NAME` as a child process and captures what it printed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+struct ChildResult {
+  int exitCode = -1;  // -1 if it died by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+// runTestprog runs the testprog scenario with extra environment entries
+// ("NAME=value") and returns its exit status, stdout and stderr.
+ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env = {});

@@ -1,0 +1,73 @@
+// The scenarios of testprogs/, run as child processes: their stdout and
+// exit status are compared exactly, their stderr by the line that matters.
+#include <gtest/gtest.h>
+
+#include "tests/testprog_runner.hpp"
+
+namespace {
+
+TEST(Testprog, StackOverflowIsFatalWithTheTaskAndItsStack) {
+  ChildResult r = runTestprog("StackOverflow");
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_NE(r.err.find("fatal error: stack overflow in task 1 (stack [0x"), std::string::npos) << r.err;
+}
+
+TEST(Testprog, UncaughtExceptionInTaskIsFatal) {
+  ChildResult r = runTestprog("UncaughtException");
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: uncaught exception in task 1: boom"), std::string::npos) << r.err;
+}
+
+TEST(Testprog, ShutdownReportsBlockedTasksAndRefusesNewOnes) {
+  ChildResult r = runTestprog("ShutdownBlocked");
+  EXPECT_EQ(r.out, "shutdown returned\ngo after shutdown: refused\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: shutdown with 3 task(s) not finished"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cbridge: go() after cbridge::shutdown(): the task was not started"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Testprog, ExitShutsDownAndReportsBlockedTasks) {
+  ChildResult r = runTestprog("ExitWithBlockedTasks");
+  EXPECT_EQ(r.out, "exiting\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: shutdown with 1 task(s) not finished"), std::string::npos) << r.err;
+}
+
+TEST(Testprog, UnlockOfUnlockedMutexIsFatal) {
+  ChildResult r = runTestprog("MutexUnlockUnlocked");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: sync: unlock of unlocked cbridge::Mutex"), std::string::npos);
+}
+
+TEST(Testprog, NegativeWaitGroupIsFatal) {
+  ChildResult r = runTestprog("WaitGroupNegative");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: sync: negative cbridge::WaitGroup counter"), std::string::npos);
+}
+
+TEST(Testprog, BadMaxprocsIsReportedAndIgnored) {
+  ChildResult r = runTestprog("BadMaxprocs", {"CBRIDGE_MAXPROCS=lots"});
+  EXPECT_EQ(r.out, "procs>0: yes\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: CBRIDGE_MAXPROCS=\"lots\" is not a number in [1, 1024]"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Testprog, SecondStartIsRefused) {
+  ChildResult r = runTestprog("StartTwice");
+  EXPECT_EQ(r.out, "first=1 second=0 procs=2\n");
+  EXPECT_NE(r.err.find("cbridge: start: the runtime is already running"), std::string::npos);
+}
+
+TEST(Testprog, UnknownScenarioIsAUsageError) {
+  ChildResult r = runTestprog("NoSuchScenario");
+  EXPECT_EQ(r.exitCode, 64);
+  EXPECT_NE(r.err.find("usage: testprog NAME"), std::string::npos);
+}
+
+}  // namespace
