@@ -234,7 +234,8 @@ top:
     goto top;
   }
   P* pp = m->p;
-  runtimers(nanotime());
+  // The clock is read only when a timer exists: this runs on every switch.
+  if (nextwhen() != 0) runtimers(nanotime());
 
   // Every 61st schedule look at the global queue first, so it cannot be
   // starved by two tasks that keep readying each other locally.
@@ -316,18 +317,75 @@ void schedLoop(M* m) {
   }
 }
 
-// mcall switches from the running task to g0, which runs fn(task). When
-// the task is resumed it may be on another M.
+// arrived runs first in a task that was just switched to. From g0 it
+// records g0's context; from another task (a direct switch) it saves that
+// task's context and runs the action the task asked for, here on our
+// stack, which is what g0 would have done (see switchDirect).
+void arrived(transfer_t t, G* self) {
+  M* m = getm();
+  G* from = m->directFrom;
+  if (from == nullptr) {
+    m->g0ctx = t.fctx;
+    asanFinishSwitch(self->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
+    return;
+  }
+  asanFinishSwitch(self->asanFakeStack, nullptr, nullptr);
+  m->directFrom = nullptr;
+  from->ctx = t.fctx;
+  from->m = nullptr;
+  G* (*fn)(G*) = m->mcallfn;
+  m->mcallfn = nullptr;
+  // A G the action wants run at once (a park whose unlockf declined) runs
+  // next, after us.
+  if (G* again = fn(from)) runqput(m->p, again, true);
+}
+
+// directNext returns a G to switch to without a trip through g0, or
+// nullptr when the scheduler must look (on g0) first: the fairness tick
+// that reads the global queue is due, a timer is due, or we are stopping.
+G* directNext(M* m) {
+  P* pp = m->p;
+  if ((pp->schedtick + 1) % 61 == 0 || sched->stopping.load(std::memory_order_relaxed))
+    return nullptr;
+  int64_t next = nextwhen();
+  if (next != 0 && next <= nanotime()) return nullptr;
+  return runqget(pp);
+}
+
+// switchDirect switches from the running task gp straight to next, a G
+// taken off our P's queue, and has fn(gp) run on next's stack once gp's
+// context is saved: one context switch instead of two, with the same
+// guarantee as mcall that nobody can resume gp before its context is
+// stored.
+void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*)) {
+  m->mcallfn = fn;
+  m->directFrom = gp;
+  next->m = m;
+  m->curg = next;
+  m->p->schedtick++;
+  next->status.store(GStatus::Running, std::memory_order_relaxed);
+  asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo), next->stack->size());
+  transfer_t t = jump_fcontext(next->ctx, next);
+  arrived(t, gp);
+}
+
+// mcall switches from the running task to g0, which runs fn(task) (or,
+// when another task of our P can run, straight to it; see switchDirect).
+// When the task is resumed it may be on another M.
 void mcall(G* (*fn)(G*), bool exiting = false) {
   M* m = getm();
   G* gp = m->curg;
+  if (!exiting) {
+    if (G* next = directNext(m)) {
+      switchDirect(m, gp, next, fn);
+      return;
+    }
+  }
   m->mcallfn = fn;
   // An exiting task's ASan fake stack is freed by passing nullptr.
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
   transfer_t t = jump_fcontext(m->g0ctx, gp);
-  m = getm();  // re-read: we may be on another thread now
-  m->g0ctx = t.fctx;
-  asanFinishSwitch(gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
+  arrived(t, gp);  // we may be on another M now
 }
 
 // execute runs gp on m until it switches back to g0, then runs the action
@@ -394,18 +452,18 @@ G* park_m(G* gp) {
   return nullptr;
 }
 
+// Unlike Go's Gosched, which uses the global queue, the yielding task goes
+// to the tail of its own P's queue: behind everything runnable here, so it
+// is as fair locally, and it takes no lock. Idle Ps still steal it.
 G* gosched_m(G* gp) {
   gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
-  LockGuard g(sched->lock);
-  globrunqput(gp);
+  runqput(getm()->p, gp, false);
   return nullptr;
 }
 
 void gentry(transfer_t t) {
   auto* gp = static_cast<G*>(t.data);
-  M* m = getm();
-  m->g0ctx = t.fctx;
-  asanFinishSwitch(nullptr, &m->g0stackBottom, &m->g0stackSize);
+  arrived(t, gp);
   try {
     gp->fn->run();
   } catch (const std::exception& e) {

@@ -58,6 +58,9 @@ struct M {
   // The action to run on g0 after the current task switched away
   // (Go's mcall fn). It returns a task to run next or nullptr to schedule.
   G* (*mcallfn)(G*) = nullptr;
+  // Set while a task switches straight to another task (switchDirect): the
+  // task being left, whose context the arriving task saves.
+  G* directFrom = nullptr;
   bool (*waitunlockf)(void*) = nullptr;  // park's unlock, run on g0
   void* waitlock = nullptr;
   // g0's stack, for the sanitizers' fiber annotations.

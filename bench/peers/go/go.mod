@@ -1,0 +1,3 @@
+module cbridge/bench/peers/go
+
+go 1.19

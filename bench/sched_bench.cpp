@@ -1,0 +1,158 @@
+// Scheduler benchmarks, each the twin of one in bench/peers/go. Run with
+// CBRIDGE_MAXPROCS set by bench/compare.py (1 and 2 Ps).
+//
+// Every benchmark body runs inside a task (cbridge::run), so the clock is
+// wall time (UseRealTime): the benchmark's own thread only waits.
+#include <benchmark/benchmark.h>
+#include <boost/context/detail/fcontext.hpp>
+#include <cbridge/cbridge.hpp>
+
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace ctx = boost::context::detail;
+
+// One task started and finished, waited for by its starter.
+void BM_TaskStartFinish(benchmark::State& state) {
+  cbridge::run([&] {
+    cbridge::WaitGroup wg;
+    for (auto _ : state) {
+      wg.add(1);
+      cbridge::go([&] { wg.done(); });
+      wg.wait();
+    }
+  });
+}
+BENCHMARK(BM_TaskStartFinish)->UseRealTime();
+
+// One-way hand-off on an unbuffered channel: two tasks ping-pong; each
+// iteration is one hand-off (one task switch on 1 P).
+void BM_ChanHandoff(benchmark::State& state) {
+  cbridge::run([&] {
+    cbridge::Chan<int> ping, pong;
+    cbridge::go([ping, pong]() mutable {
+      while (auto v = ping.recv()) pong.send(*v);
+    });
+    int64_t n = 0;
+    for (auto _ : state) {
+      if ((n++ & 1) == 0)
+        ping.send(1);
+      else
+        pong.recv();
+    }
+    if (n & 1) pong.recv();
+    ping.close();
+  });
+}
+BENCHMARK(BM_ChanHandoff)->UseRealTime();
+
+// yield with nothing else to run: the cost of a trip through the scheduler.
+void BM_Yield(benchmark::State& state) {
+  cbridge::run([&] {
+    for (auto _ : state) cbridge::yield();
+  });
+}
+BENCHMARK(BM_Yield)->UseRealTime();
+
+// A task switch: two tasks yield to each other; each iteration is one
+// switch from one to the other (compare with BM_FcontextSwitch, one way).
+void BM_TaskSwitch(benchmark::State& state) {
+  cbridge::run([&] {
+    std::atomic<bool> stop{false};
+    cbridge::WaitGroup wg;
+    wg.add(1);
+    cbridge::go([&] {
+      while (!stop.load(std::memory_order_relaxed)) cbridge::yield();
+      wg.done();
+    });
+    int64_t n = 0;
+    for (auto _ : state) {
+      cbridge::yield();
+      n += 2;  // there and back
+    }
+    stop = true;
+    wg.wait();
+    state.counters["ns_per_switch"] =
+        benchmark::Counter(double(n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  });
+}
+BENCHMARK(BM_TaskSwitch)->UseRealTime();
+
+// 100,000 tasks started and joined with a WaitGroup; one iteration is the
+// whole batch.
+void BM_SpawnJoin100k(benchmark::State& state) {
+  cbridge::run([&] {
+    for (auto _ : state) {
+      cbridge::WaitGroup wg;
+      wg.add(100000);
+      for (int i = 0; i < 100000; i++) cbridge::go([&] { wg.done(); });
+      wg.wait();
+    }
+  });
+}
+BENCHMARK(BM_SpawnJoin100k)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The peer of a task switch: a bare fcontext switch, one way.
+void BM_FcontextSwitch(benchmark::State& state) {
+  constexpr size_t kSize = 64 * 1024;
+  void* stack = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  auto loop = [](ctx::transfer_t t) {
+    for (;;) t = ctx::jump_fcontext(t.fctx, nullptr);
+  };
+  ctx::fcontext_t other = ctx::make_fcontext(static_cast<char*>(stack) + kSize, kSize, loop);
+  int64_t n = 0;
+  for (auto _ : state) {
+    other = ctx::jump_fcontext(other, nullptr).fctx;  // there and back: two switches
+    n += 2;
+  }
+  state.SetItemsProcessed(n);
+  state.counters["ns_per_switch"] =
+      benchmark::Counter(double(n), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  munmap(stack, kSize);
+}
+BENCHMARK(BM_FcontextSwitch)->UseRealTime();
+
+long rssKiB() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
+
+// Resident memory of 100,000 parked tasks, reported as a counter.
+void BM_ParkedTasksRSS(benchmark::State& state) {
+  for (auto _ : state) {
+    long before = rssKiB();
+    long during = 0;
+    cbridge::run([&] {
+      cbridge::Chan<int> gate;
+      cbridge::WaitGroup parked, done;
+      parked.add(100000);
+      done.add(100000);
+      for (int i = 0; i < 100000; i++)
+        cbridge::go([&, gate]() mutable {
+          parked.done();
+          gate.recv();
+          done.done();
+        });
+      parked.wait();
+      during = rssKiB();
+      gate.close();
+      done.wait();
+    });
+    state.counters["MiB_per_100k_parked"] = double(during - before) / 1024.0;
+  }
+}
+BENCHMARK(BM_ParkedTasksRSS)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
