@@ -27,8 +27,9 @@ void set_default_stack_size(size_t bytes) { rt::setDefaultStackSize(bytes); }
 
 Stats stats() {
   Stats s{};
-  s.tasks_created = rt::sched->tasksCreated.load(std::memory_order_relaxed);
-  s.tasks_live = rt::sched->tasksLive.load(std::memory_order_relaxed);
+  rt::TaskCounts tc = rt::taskcounts();
+  s.tasks_created = tc.started;
+  s.tasks_live = tc.live;
   s.ms_created = rt::sched->msCreated.load(std::memory_order_relaxed);
   {
     rt::LockGuard g(rt::sched->lock);

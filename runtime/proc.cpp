@@ -357,14 +357,16 @@ G* directNext(M* m) {
 // context is saved: one context switch instead of two, with the same
 // guarantee as mcall that nobody can resume gp before its context is
 // stored.
-void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*)) {
+void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
   m->mcallfn = fn;
   m->directFrom = gp;
   next->m = m;
   m->curg = next;
   m->p->schedtick++;
   next->status.store(GStatus::Running, std::memory_order_relaxed);
-  asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo), next->stack->size());
+  // An exiting task's ASan fake stack is freed by passing nullptr.
+  asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo),
+                  next->stack->size());
   transfer_t t = jump_fcontext(next->ctx, next);
   arrived(t, gp);
 }
@@ -375,14 +377,11 @@ void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*)) {
 void mcall(G* (*fn)(G*), bool exiting = false) {
   M* m = getm();
   G* gp = m->curg;
-  if (!exiting) {
-    if (G* next = directNext(m)) {
-      switchDirect(m, gp, next, fn);
-      return;
-    }
+  if (G* next = directNext(m)) {
+    switchDirect(m, gp, next, fn, exiting);
+    return;
   }
   m->mcallfn = fn;
-  // An exiting task's ASan fake stack is freed by passing nullptr.
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
   transfer_t t = jump_fcontext(m->g0ctx, gp);
   arrived(t, gp);  // we may be on another M now
@@ -409,30 +408,87 @@ G* execute(M* m, G* gp) {
   return fn(from);
 }
 
-G* gfget() {
-  LockGuard g(sched->gFreeLock);
-  G* gp = sched->gfree;
-  if (gp != nullptr) {
-    sched->gfree = gp->schedlink;
-    sched->ngfree--;
+// Dead Gs are kept for reuse with their stacks, on a per-P list (no lock)
+// and a global one that takes a P's overflow and refills an empty P, in
+// batches, as Go's gfput/gfget do. Tasks made on one P and finished on
+// another flow back through it without freeing or mapping a stack.
+constexpr int32_t kPGFreeMax = 64;
+constexpr int32_t kGFreeBatch = 32;
+// Task ids a P takes from sched.goidgen at once (Go's _GoidCacheBatch).
+constexpr uint64_t kGoidCacheBatch = 16;
+
+void gfput(P* pp, G* gp) {
+  gp->asanFakeStack = nullptr;
+  if (gp->stack->size() != defaultStackSize()) {
+    stackfree(gp->stack);
+    gp->stack = nullptr;
   }
+  gp->schedlink = pp->gFree;
+  pp->gFree = gp;
+  if (++pp->gFreeCount < kPGFreeMax) return;
+  // Move a batch to the global lists under one lock.
+  LockGuard g(sched->gFreeLock);
+  while (pp->gFreeCount > kPGFreeMax - kGFreeBatch) {
+    G* g1 = pp->gFree;
+    pp->gFree = g1->schedlink;
+    pp->gFreeCount--;
+    if (g1->stack != nullptr) {
+      g1->schedlink = sched->gfreeStack;
+      sched->gfreeStack = g1;
+      sched->ngfreeStack++;
+    } else {
+      g1->schedlink = sched->gfreeNoStack;
+      sched->gfreeNoStack = g1;
+    }
+  }
+}
+
+// gfget returns a free G with a stack of size usable bytes (already
+// rounded), or nullptr. pp is nullptr on a thread without a P.
+G* gfget(P* pp, size_t size) {
+  G* gp = nullptr;
+  if (pp != nullptr && pp->gFree == nullptr && sched->gfreeStack != nullptr) {
+    // Refill a batch; the unlocked read is a hint.
+    LockGuard g(sched->gFreeLock);
+    while (pp->gFreeCount < kGFreeBatch && sched->gfreeStack != nullptr) {
+      G* g1 = sched->gfreeStack;
+      sched->gfreeStack = g1->schedlink;
+      if (--sched->ngfreeStack < sched->gfreeStackLow) sched->gfreeStackLow = sched->ngfreeStack;
+      g1->schedlink = pp->gFree;
+      pp->gFree = g1;
+      pp->gFreeCount++;
+    }
+  }
+  if (pp != nullptr && pp->gFree != nullptr) {
+    gp = pp->gFree;
+    pp->gFree = gp->schedlink;
+    pp->gFreeCount--;
+  } else {
+    LockGuard g(sched->gFreeLock);
+    if ((gp = sched->gfreeStack) != nullptr) {
+      sched->gfreeStack = gp->schedlink;
+      if (--sched->ngfreeStack < sched->gfreeStackLow) sched->gfreeStackLow = sched->ngfreeStack;
+    } else if ((gp = sched->gfreeNoStack) != nullptr) {
+      sched->gfreeNoStack = gp->schedlink;
+    }
+  }
+  if (gp == nullptr) return nullptr;
+  if (gp->stack != nullptr && gp->stack->size() != size) {
+    stackfree(gp->stack);
+    gp->stack = nullptr;
+  }
+  if (gp->stack == nullptr) gp->stack = stackalloc(size);
   return gp;
 }
 
-void gfput(G* gp) {
-  stackfree(gp->stack);
-  gp->stack = nullptr;
-  gp->asanFakeStack = nullptr;
-  LockGuard g(sched->gFreeLock);
-  gp->schedlink = sched->gfree;
-  sched->gfree = gp;
-  sched->ngfree++;
-}
-
+// goexit0 runs on g0, or on the stack of the task switched to: never on
+// the dead task's stack, which it may hand to another task.
 G* goexit0(G* gp) {
   gp->status.store(GStatus::Dead, std::memory_order_relaxed);
-  sched->tasksLive.fetch_sub(1, std::memory_order_relaxed);
-  gfput(gp);
+  P* pp = getm()->p;
+  pp->tasksExited.store(pp->tasksExited.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
+  gfput(pp, gp);
   return nullptr;
 }
 
@@ -519,6 +575,33 @@ void atexitShutdown() { shutdown(1000000000); }
 
 }  // namespace
 
+void gfscavenge() {
+  Stack* drop = nullptr;
+  {
+    LockGuard g(sched->gFreeLock);
+    // Gs that stayed below the low-water mark were not reused for a whole
+    // period: their stacks go back (to the stack cache, whose own
+    // scavenging returns them to the OS).
+    for (int64_t idle = sched->gfreeStackLow; idle > 0 && sched->gfreeStack != nullptr; idle--) {
+      G* g1 = sched->gfreeStack;
+      sched->gfreeStack = g1->schedlink;
+      sched->ngfreeStack--;
+      g1->stack->next = drop;
+      drop = g1->stack;
+      g1->stack = nullptr;
+      g1->schedlink = sched->gfreeNoStack;
+      sched->gfreeNoStack = g1;
+    }
+    sched->gfreeStackLow = sched->ngfreeStack;
+  }
+  while (drop != nullptr) {
+    Stack* next = drop->next;
+    drop->next = nullptr;
+    stackfree(drop);
+    drop = next;
+  }
+}
+
 uint32_t fastrand() {
   // xorshift32 per thread; quality is irrelevant, only spread matters.
   thread_local uint32_t s = uint32_t(gettid()) * 2654435761u | 1;
@@ -589,7 +672,7 @@ void shutdown(int64_t waitNs) {
     if (sched->mrunning.load(std::memory_order_seq_cst) <= self) break;
     usleep(200);
   } while (nanotime() < deadline);
-  int64_t live = sched->tasksLive.load(std::memory_order_relaxed);
+  int64_t live = taskcounts().live;
   if (live > 0)
     usererror("shutdown with %lld task(s) not finished (blocked or not yet run); they are abandoned",
               static_cast<long long>(live));
@@ -599,26 +682,48 @@ void shutdown(int64_t waitNs) {
               stuck);
 }
 
+TaskCounts taskcounts() {
+  uint64_t started = sched->tasksStarted.load(std::memory_order_relaxed);
+  uint64_t exited = sched->tasksExited.load(std::memory_order_relaxed);
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    started += sched->allp[i]->tasksStarted.load(std::memory_order_relaxed);
+    exited += sched->allp[i]->tasksExited.load(std::memory_order_relaxed);
+  }
+  return {started, int64_t(started - exited)};
+}
+
 bool newproc(detail::TaskFn* fn, size_t stackSize) {
   if (!ensureStarted()) {
     delete fn;
     usererror("go() after cbridge::shutdown(): the task was not started");
     return false;
   }
-  G* gp = gfget();
+  M* m = getm();
+  size_t size = stackround(stackSize);
+  G* gp = gfget(m != nullptr ? m->p : nullptr, size);
   if (gp == nullptr) {
     gp = new (std::nothrow) G;
     if (gp == nullptr) fatal("out of memory allocating a task");
+    gp->stack = stackalloc(size);
     LockGuard g(sched->lock);
     gp->alllink = sched->allgs;
     sched->allgs = gp;
   }
-  gp->stack = stackalloc(stackSize);
   gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);
   gp->fn = fn;
-  gp->id = sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
-  sched->tasksCreated.fetch_add(1, std::memory_order_relaxed);
-  sched->tasksLive.fetch_add(1, std::memory_order_relaxed);
+  P* pp = m != nullptr ? m->p : nullptr;
+  if (pp != nullptr) {
+    if (pp->goidcache == pp->goidcacheEnd) {
+      pp->goidcache = sched->goidgen.fetch_add(kGoidCacheBatch, std::memory_order_relaxed) + 1;
+      pp->goidcacheEnd = pp->goidcache + kGoidCacheBatch;
+    }
+    gp->id = pp->goidcache++;
+    pp->tasksStarted.store(pp->tasksStarted.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  } else {
+    gp->id = sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
+    sched->tasksStarted.fetch_add(1, std::memory_order_relaxed);
+  }
   gp->status.store(GStatus::Runnable, std::memory_order_release);
   readyOnCurrentP(gp);
   return true;

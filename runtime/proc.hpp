@@ -44,6 +44,16 @@ void wakeTimerWaiter();
 // timer: it wakes the timer waiter, or else starts an M (sysmon's check).
 void ensureTimerService();
 
+struct TaskCounts {
+  uint64_t started;
+  int64_t live;  // started and not finished; a snapshot, not exact while tasks run
+};
+TaskCounts taskcounts();
+
 uint32_t fastrand();
+
+// gfscavenge frees the stacks of free Gs not reused since the last call;
+// sysmon calls it before stackscavenge.
+void gfscavenge();
 
 }  // namespace cbridge::rt

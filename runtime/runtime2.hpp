@@ -91,6 +91,19 @@ struct P {
   // inheriting the time slice, which keeps a ping-pong pair on one P.
   std::atomic<G*> runnext{nullptr};
   uint32_t schedtick = 0;
+  // Dead Gs (with their stacks) for reuse; only the owner touches them.
+  G* gFree = nullptr;
+  int32_t gFreeCount = 0;
+  // Task ids handed out in batches from sched.goidgen (Go's goidcache):
+  // [goidcache, goidcacheEnd). Owner only.
+  uint64_t goidcache = 0;
+  uint64_t goidcacheEnd = 0;
+  // Tasks started and finished on this P. Written only by the owner;
+  // atomic (relaxed) because stats sums them from other threads. Kept per
+  // P: one global counter written on every start and exit would bounce its
+  // cache line between the Ps.
+  std::atomic<uint64_t> tasksStarted{0};
+  std::atomic<uint64_t> tasksExited{0};
 };
 
 // The global scheduler state. One instance, never destroyed (threads that
@@ -110,10 +123,14 @@ struct Sched {
   G* runqhead = nullptr;
   G* runqtail = nullptr;
   std::atomic<int32_t> runqsize{0};
-  // Dead Gs with their stacks, under gFreeLock.
+  // Dead Gs from the per-P lists' overflow, with and without stacks, under
+  // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
+  // last gfscavenge.
   Lock gFreeLock;
-  G* gfree = nullptr;
-  int32_t ngfree = 0;
+  G* gfreeStack = nullptr;
+  G* gfreeNoStack = nullptr;
+  int64_t ngfreeStack = 0;
+  int64_t gfreeStackLow = 0;
 
   P** allp = nullptr;
   int32_t gomaxprocs = 0;
@@ -132,8 +149,10 @@ struct Sched {
   std::atomic<bool> stopping{false};
   std::atomic<int32_t> mrunning{0};  // Ms still in their scheduler loop
 
-  std::atomic<uint64_t> tasksCreated{0};
-  std::atomic<int64_t> tasksLive{0};
+  // Tasks started and finished by threads without a P (the per-P counts
+  // are in P).
+  std::atomic<uint64_t> tasksStarted{0};
+  std::atomic<uint64_t> tasksExited{0};
   std::atomic<uint64_t> msCreated{0};
 };
 

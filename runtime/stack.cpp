@@ -18,14 +18,20 @@ namespace {
 std::atomic<size_t> gDefaultSize{kDefaultStackSize};
 
 // The free cache holds stacks of one size (the default size when they were
-// freed) so that start+finish of a task costs no system call.
-// Invariant: every stack on the list has size() == cacheSize; changing the
-// default size empties the cache. Protected by cacheLock.
+// freed) so that start+finish of a task costs no system call and no page
+// fault: a fresh stack costs mmap, mprotect, a fault on first touch and
+// munmap later, ~10 µs here. It is not bounded by count; like Go's stack
+// spans, cached stacks go back to the OS when idle (stackscavenge).
+// Invariants, under cacheLock: every stack on the list has size() ==
+// cacheSize; changing the default size empties the cache; lowWater is the
+// fewest stacks the cache held since the last scavenge.
 Lock cacheLock;
 Stack* cacheHead = nullptr;
 size_t cacheCount = 0;
 size_t cacheSize = 0;
-constexpr size_t kCacheMax = 4096;
+size_t lowWater = 0;
+// Stacks kept however idle: enough for a burst of short tasks.
+constexpr size_t kCacheFloor = 64;
 
 // Set once when the kernel refuses a guard page (vm.max_map_count reached,
 // each guarded stack costs two mappings): later stacks go without one and
@@ -100,14 +106,17 @@ void setDefaultStackSize(size_t size) {
   }
 }
 
+size_t stackround(size_t size) { return roundup(size == 0 ? defaultStackSize() : size, pagesize()); }
+
 Stack* stackalloc(size_t size) {
-  size = roundup(size == 0 ? defaultStackSize() : size, pagesize());
+  size = stackround(size);
   {
     LockGuard g(cacheLock);
     if (cacheHead != nullptr && cacheSize == size) {
       Stack* s = cacheHead;
       cacheHead = s->next;
       cacheCount--;
+      if (cacheCount < lowWater) lowWater = cacheCount;
       s->next = nullptr;
       return s;
     }
@@ -119,7 +128,7 @@ void stackfree(Stack* s) {
   {
     LockGuard g(cacheLock);
     if (cacheSize == 0) cacheSize = defaultStackSize();
-    if (s->size() == cacheSize && cacheCount < kCacheMax) {
+    if (s->size() == cacheSize) {
       s->next = cacheHead;
       cacheHead = s;
       cacheCount++;
@@ -127,6 +136,33 @@ void stackfree(Stack* s) {
     }
   }
   osfree(s);
+}
+
+void stackscavenge() {
+  Stack* drop = nullptr;
+  {
+    LockGuard g(cacheLock);
+    // Stacks below the low-water mark sat unused for the whole period.
+    size_t idle = lowWater > kCacheFloor ? lowWater - kCacheFloor : 0;
+    for (; idle > 0 && cacheHead != nullptr; idle--) {
+      Stack* s = cacheHead;
+      cacheHead = s->next;
+      cacheCount--;
+      s->next = drop;
+      drop = s;
+    }
+    lowWater = cacheCount;
+  }
+  while (drop != nullptr) {
+    Stack* next = drop->next;
+    osfree(drop);
+    drop = next;
+  }
+}
+
+size_t stackcached() {
+  LockGuard g(cacheLock);
+  return cacheCount;
 }
 
 }  // namespace cbridge::rt

@@ -20,13 +20,21 @@ struct Stack {
 // The default usable size of a task stack: 256 KiB.
 constexpr size_t kDefaultStackSize = 256 * 1024;
 
+// stackround is the usable size a request for size bytes gets: the default
+// size for 0, else size rounded up to pages.
+size_t stackround(size_t size);
+
 // stackalloc returns a stack with at least size usable bytes (rounded up to
 // pages). A stack of the cached size comes from the free cache when one is
 // there. Out of memory is a fatal error.
 Stack* stackalloc(size_t size);
-// stackfree returns a stack: to the cache if it has the cached size and the
-// cache is not full, otherwise to the OS.
+// stackfree returns a stack: to the cache if it has the cached size,
+// otherwise to the OS.
 void stackfree(Stack* s);
+// stackscavenge returns to the OS the cached stacks that stayed unused
+// since the previous call, keeping a small floor. sysmon calls it.
+void stackscavenge();
+size_t stackcached();
 
 // The usable size new tasks get unless they ask for another (settable).
 size_t defaultStackSize();
