@@ -2,7 +2,9 @@
 #include "cbridge/runtime.hpp"
 
 #include "runtime/fatal.hpp"
+#include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/sysmon.hpp"
 
 namespace cbridge {
 
@@ -12,7 +14,13 @@ bool start(const Config& cfg) {
                   cfg.maxprocs);
     return false;
   }
-  if (!rt::schedinit(rt::Config{cfg.maxprocs, cfg.stack_size})) {
+  if (cfg.syscall_retake_ns < 0) {
+    rt::usererror(
+        "start: Config::syscall_retake_ns=%lld is negative; the runtime was not started",
+        static_cast<long long>(cfg.syscall_retake_ns));
+    return false;
+  }
+  if (!rt::schedinit(rt::Config{cfg.maxprocs, cfg.stack_size, cfg.syscall_retake_ns})) {
     rt::usererror(
         "start: the runtime is already running (started explicitly or by first use) or was shut "
         "down; call start() once, before any other cbridge call");
@@ -36,6 +44,10 @@ Stats stats() {
     s.ms_idle = rt::sched->nmidle;
   }
   s.procs = rt::sched->gomaxprocs;
+  s.syscall_retakes = rt::retakeCount();
+  rt::PreemptStats ps = rt::preemptstats();
+  s.preempt_attempts = ps.attempts;
+  s.preempt_refused = ps.refused;
   return s;
 }
 

@@ -35,20 +35,27 @@ std::atomic<bool> gRunning{false};
 Sched* sched = &schedInstance;
 
 namespace {
+// The pthread stack of a runtime M (its g0), where foreign calls run.
+constexpr size_t kG0StackSize = 8 << 20;
+}  // namespace
+
+namespace {
 
 G* execute(M* m, G* gp);
 void schedLoop(M* m);
 
+}  // namespace
+
 void acquirep(M* m, P* pp) {
   m->p = pp;
   pp->m = m;
-  pp->status = PStatus::Running;
+  pp->status.store(PStatus::Running, std::memory_order_relaxed);
 }
 
 P* releasep(M* m) {
   P* pp = m->p;
   pp->m = nullptr;
-  pp->status = PStatus::Idle;
+  pp->status.store(PStatus::Idle, std::memory_order_relaxed);
   m->p = nullptr;
   return pp;
 }
@@ -88,6 +95,16 @@ void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
   minitSignals(m);
+  // g0 is this thread's stack; its bounds are exact for a runtime M.
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* addr = nullptr;
+    size_t size = 0;
+    pthread_attr_getstack(&attr, &addr, &size);
+    m->g0lo = reinterpret_cast<uintptr_t>(addr);
+    m->g0hi = m->g0lo + size;
+    pthread_attr_destroy(&attr);
+  }
   if (m->nextp != nullptr) {
     acquirep(m, m->nextp);
     m->nextp = nullptr;
@@ -117,6 +134,9 @@ void newm(P* pp, bool spinning) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // g0 runs foreign code, which may want a deep stack: give it what a C
+  // program's main thread usually has.
+  pthread_attr_setstacksize(&attr, kG0StackSize);
   int err = pthread_create(&m->thread, &attr, mstart, m);
   pthread_attr_destroy(&attr);
   if (err != 0) fatal("failed to create a new OS thread for an M (pthread_create: error %d)", err);
@@ -163,6 +183,43 @@ void stopm(M* m) {
     m->nextp = nullptr;
   }
 }
+
+namespace {
+
+}  // namespace
+
+// handoffp hands off pp, taken from an M in a foreign call, to whoever
+// should have it (Go's handoffp): an M if there is work for it, a spinning
+// M if nobody is looking for work, else the idle list.
+void handoffp(P* pp) {
+  if (!runqempty(pp) || sched->runqsize.load(std::memory_order_relaxed) > 0) {
+    startm(pp, false);
+    return;
+  }
+  if (sched->nmspinning.load(std::memory_order_seq_cst) +
+              sched->npidle.load(std::memory_order_seq_cst) ==
+          0 &&
+      !sched->stopping.load(std::memory_order_relaxed)) {
+    int32_t expected = 0;
+    if (sched->nmspinning.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) {
+      startm(pp, true);
+      return;
+    }
+  }
+  sched->lock.lock();
+  if (sched->runqsize.load(std::memory_order_relaxed) > 0 &&
+      !sched->stopping.load(std::memory_order_relaxed)) {
+    sched->lock.unlock();
+    startm(pp, false);
+    return;
+  }
+  pidleput(pp);
+  sched->lock.unlock();
+  // Timers it would have run need a waiter now.
+  if (nextwhen() != 0) ensureTimerService();
+}
+
+namespace {
 
 void resetspinning(M* m) {
   m->spinning = false;
@@ -317,11 +374,13 @@ void schedLoop(M* m) {
   }
 }
 
+}  // namespace
+
 // arrived runs first in a task that was just switched to. From g0 it
 // records g0's context; from another task (a direct switch) it saves that
 // task's context and runs the action the task asked for, here on our
 // stack, which is what g0 would have done (see switchDirect).
-void arrived(transfer_t t, G* self) {
+static void arrived(transfer_t t, G* self) {
   M* m = getm();
   G* from = m->directFrom;
   if (from == nullptr) {
@@ -343,8 +402,12 @@ void arrived(transfer_t t, G* self) {
 // directNext returns a G to switch to without a trip through g0, or
 // nullptr when the scheduler must look (on g0) first: the fairness tick
 // that reads the global queue is due, a timer is due, or we are stopping.
-G* directNext(M* m) {
+static G* directNext(M* m) {
   P* pp = m->p;
+  if (pp == nullptr) return nullptr;  // in exitsyscall, without a P
+  if (m->preemptRequested.load(std::memory_order_relaxed) &&
+      m->preemptRequested.exchange(false, std::memory_order_acquire))
+    return nullptr;  // preempted: take the full trip through the scheduler
   if ((pp->schedtick + 1) % 61 == 0 || sched->stopping.load(std::memory_order_relaxed))
     return nullptr;
   int64_t next = nextwhen();
@@ -357,7 +420,7 @@ G* directNext(M* m) {
 // context is saved: one context switch instead of two, with the same
 // guarantee as mcall that nobody can resume gp before its context is
 // stored.
-void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
+static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
   m->mcallfn = fn;
   m->directFrom = gp;
   next->m = m;
@@ -374,7 +437,7 @@ void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
 // mcall switches from the running task to g0, which runs fn(task) (or,
 // when another task of our P can run, straight to it; see switchDirect).
 // When the task is resumed it may be on another M.
-void mcall(G* (*fn)(G*), bool exiting = false) {
+void mcall(G* (*fn)(G*), bool exiting) {
   M* m = getm();
   G* gp = m->curg;
   if (G* next = directNext(m)) {
@@ -386,6 +449,8 @@ void mcall(G* (*fn)(G*), bool exiting = false) {
   transfer_t t = jump_fcontext(m->g0ctx, gp);
   arrived(t, gp);  // we may be on another M now
 }
+
+namespace {
 
 // execute runs gp on m until it switches back to g0, then runs the action
 // it asked for; it returns a G to run next, or nullptr to schedule.
@@ -617,6 +682,7 @@ bool schedinit(const Config& cfg) {
   int32_t procs = cfg.maxprocs > 0 ? cfg.maxprocs : maxprocsFromEnv();
   if (procs <= 0) procs = getproccount();
   if (cfg.stackSize != 0) setDefaultStackSize(cfg.stackSize);
+  if (cfg.retakeNs != 0) setRetakeThreshold(cfg.retakeNs);
   sched->gomaxprocs = procs;
   sched->allp = new P*[size_t(procs)];
   {

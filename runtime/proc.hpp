@@ -11,6 +11,7 @@ namespace cbridge::rt {
 struct Config {
   int32_t maxprocs = 0;  // 0: CBRIDGE_MAXPROCS or the CPU count
   size_t stackSize = 0;  // 0: kDefaultStackSize
+  int64_t retakeNs = 0;  // 0: sysmon's default (20 µs)
 };
 
 // schedinit starts the runtime (Ps, sysmon, signal handlers) once. It
@@ -51,6 +52,18 @@ struct TaskCounts {
 TaskCounts taskcounts();
 
 uint32_t fastrand();
+
+// The pieces of the scheduler that the syscall path and sysmon use. The
+// idle-list functions need sched->lock held.
+void acquirep(M* m, P* pp);
+P* releasep(M* m);
+void pidleput(P* pp);
+P* pidleget();
+void startm(P* pp, bool spinning);
+void handoffp(P* pp);
+// mcall switches from the running task to g0 (or straight to another
+// runnable task of the P), which runs fn(task); see proc.cpp.
+void mcall(G* (*fn)(G*), bool exiting = false);
 
 // gfscavenge frees the stacks of free Gs not reused since the last call;
 // sysmon calls it before stackscavenge.

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "runtime/lock.hpp"
 #include "runtime/note.hpp"
@@ -24,6 +25,7 @@ enum class GStatus : uint32_t {
   Runnable,  // on a run queue, not running
   Running,   // running on an M that holds a P
   Waiting,   // parked; only goready makes it Runnable again
+  Syscall,   // in foreign code on its M, without a P (entersyscall)
   Dead,      // finished; its G and stack await reuse
 };
 
@@ -40,6 +42,7 @@ struct G {
   detail::TaskFn* fn = nullptr;
   G* alllink = nullptr;  // allgs list; written once under sched.lock
   void* asanFakeStack = nullptr;
+  std::string lastError;  // cbridge_last_error of this task
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
@@ -70,16 +73,57 @@ struct M {
   uint32_t fastrand = 0;
   void* altstack = nullptr;  // the signal stack this M installed, if any
   size_t altstackSize = 0;
+
+  // g0's stack [g0lo, g0hi): the pthread stack of a runtime M. Foreign
+  // code runs below g0's saved context on it.
+  uintptr_t g0lo = 0;
+  uintptr_t g0hi = 0;
+  // Foreign calls in progress on this M (Go's ncgo): > 0 means C frames
+  // are on g0's stack. Only this M's thread writes it.
+  int32_t ncgo = 0;
+  // The P this M gave up in entersyscall, taken back by exitsyscall's
+  // fast path unless sysmon retook it meanwhile.
+  P* oldp = nullptr;
+  // preemptExtLock synchronizes preemptM with entry to and exit from
+  // foreign code (the seed "protect against external code calling
+  // ExitProcess"). 0: neither preempting nor in foreign code. Entering
+  // foreign code CASes 0→1 and, if that fails, a preemption is in
+  // progress: yield and retry. preemptM CASes 0→1 before interrupting the
+  // thread; if that fails the thread is in foreign code and the attempt
+  // fails. Reset to 0 on return from foreign code, or by the preemptor
+  // once the preemption is complete. So no runtime preemption ever lands
+  // in foreign code. acq_rel CASes, release stores: whoever takes the
+  // lock sees what the previous holder did.
+  std::atomic<uint32_t> preemptExtLock{0};
+  // Bumped when a preemption attempt on this M ends, done or refused.
+  std::atomic<uint32_t> preemptGen{0};
+  // Set by a successful preemptM; the M's next task switch goes through
+  // the scheduler (findRunnable) instead of switching directly.
+  std::atomic<bool> preemptRequested{false};
 };
 
-enum class PStatus : uint32_t { Idle, Running };
+enum class PStatus : uint32_t {
+  Idle,     // on sched.pidle
+  Running,  // owned by an M running tasks or the scheduler
+  Syscall,  // its M is in foreign code; sysmon may retake it (CAS to Idle)
+};
 
 constexpr uint32_t kRunqSize = 256;
 
 // A P is a processor token: an M needs one to run tasks.
 struct P {
   int32_t id = 0;
-  PStatus status = PStatus::Idle;  // under sched.lock when idle
+  // Idle and Running change under sched.lock or by the owner; leaving
+  // Syscall is a CAS between the M coming back (exitsyscall) and sysmon
+  // (retake): exactly one wins the P. acq_rel so the winner sees the
+  // P as the other side left it.
+  std::atomic<PStatus> status{PStatus::Idle};
+  // Bumped by every entersyscall; sysmon retakes a P only if the same
+  // syscall has lasted since it first saw it (syscalltick unchanged).
+  std::atomic<uint32_t> syscalltick{0};
+  // sysmon's own view of this P (Go's sysmontick); sysmon only.
+  uint32_t sysmonSyscalltick = 0;
+  int64_t sysmonSyscallWhen = 0;
   P* link = nullptr;               // sched.pidle link
   M* m = nullptr;
   // The local run queue: a ring written only by the owner at tail and

@@ -1,8 +1,7 @@
 // sysmon watches the scheduler from its own thread, without a P, so it
-// keeps running when every M is busy or blocked (Go's sysmon). Retaking Ps
-// from Ms stuck in foreign calls and preemption requests join this loop
-// with the bridge; today it makes sure overdue timers get an M and
-// returns idle cached stacks to the OS.
+// keeps running when every M is busy or blocked (Go's sysmon). It retakes
+// Ps from Ms stuck in foreign calls, makes sure overdue timers get an M,
+// and returns idle cached stacks to the OS.
 #include "runtime/sysmon.hpp"
 
 #include <pthread.h>
@@ -11,6 +10,7 @@
 #include "runtime/note.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/runq.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/timers.hpp"
 
@@ -25,6 +25,47 @@ pthread_t thread;
 
 // Cached task stacks unused for a whole period go back to the OS.
 constexpr int64_t kScavengePeriodNs = 2000000000;
+
+// How long one foreign call may hold its P before sysmon hands the P to
+// another M (Go: 20 µs, one sysmon tick). Set once at start.
+std::atomic<int64_t> retakeNs{20000};
+std::atomic<uint64_t> retakes{0};
+
+// retake takes the P of every M that has been in one foreign call longer
+// than retakeNs and hands it off (Go's retake, the syscall half). It
+// reports whether it took any.
+bool retake(int64_t now) {
+  bool took = false;
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    P* pp = sched->allp[i];
+    if (pp->status.load(std::memory_order_acquire) != PStatus::Syscall) continue;
+    uint32_t t = pp->syscalltick.load(std::memory_order_relaxed);
+    if (pp->sysmonSyscalltick != t) {
+      // A call we have not seen before: start its clock.
+      pp->sysmonSyscalltick = t;
+      pp->sysmonSyscallWhen = now;
+      continue;
+    }
+    int64_t held = now - pp->sysmonSyscallWhen;
+    if (held < retakeNs.load(std::memory_order_relaxed)) continue;
+    // Go's restraint: a P with no work, while other Ms spin or Ps idle,
+    // is left to its M unless the call is long (10 ms), so that a quick
+    // return finds it again without a wakeup.
+    if (runqempty(pp) &&
+        sched->nmspinning.load(std::memory_order_relaxed) +
+                sched->npidle.load(std::memory_order_relaxed) >
+            0 &&
+        held < 10000000)
+      continue;
+    PStatus expected = PStatus::Syscall;
+    if (pp->status.compare_exchange_strong(expected, PStatus::Idle, std::memory_order_acq_rel)) {
+      retakes.fetch_add(1, std::memory_order_relaxed);
+      handoffp(pp);
+      took = true;
+    }
+  }
+  return took;
+}
 
 void* sysmon(void*) {
   // Go's pacing: 20 µs while there is work, doubling after 50 idle rounds
@@ -44,15 +85,15 @@ void* sysmon(void*) {
       stackscavenge();
       lastScavenge = now;
     }
+    bool busy = retake(now);
     int64_t next = nextwhen();
     if (next != 0 && next < now) {
       // A timer is overdue: nobody is waiting for it (every M was busy
       // or asleep). Wake the waiter or start an M.
       ensureTimerService();
-      idle = 0;
-    } else {
-      idle++;
+      busy = true;
     }
+    idle = busy ? 0 : idle + 1;
   }
 }
 
@@ -67,5 +108,9 @@ void sysmonStop() {
   stopNote.wakeup();
   pthread_join(thread, nullptr);
 }
+
+void setRetakeThreshold(int64_t ns) { retakeNs.store(ns, std::memory_order_relaxed); }
+
+uint64_t retakeCount() { return retakes.load(std::memory_order_relaxed); }
 
 }  // namespace cbridge::rt

@@ -1,10 +1,18 @@
 // sysmon: the monitor thread that runs without a P.
 #pragma once
 
+#include <cstdint>
+
 namespace cbridge::rt {
 
 void sysmonStart();
 // sysmonStop wakes sysmon and waits for its thread to end.
 void sysmonStop();
+
+// setRetakeThreshold sets how long a foreign call may hold its P before
+// sysmon hands the P to another M (default 20 µs).
+void setRetakeThreshold(int64_t ns);
+// retakeCount is how many Ps sysmon took from Ms in foreign calls.
+uint64_t retakeCount();
 
 }  // namespace cbridge::rt

@@ -64,6 +64,12 @@ TEST(Testprog, SecondStartIsRefused) {
   EXPECT_NE(r.err.find("cbridge: start: the runtime is already running"), std::string::npos);
 }
 
+TEST(Testprog, BlockingForeignCallHandsOffTheOnlyP) {
+  ChildResult r = runTestprog("BlockingCallHandoff", {"CBRIDGE_MAXPROCS=1"});
+  EXPECT_EQ(r.out, "procs=1\ntasks that ran during the blocking call: 100\nP retaken: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);

@@ -13,4 +13,18 @@ class ChannelClosed : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
+// SignatureError is thrown for a signature string that does not parse;
+// what() names the signature, the column and what was expected there.
+class SignatureError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// LibraryError is thrown when a shared object or a symbol cannot be
+// loaded; what() carries dlerror's text.
+class LibraryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace cbridge

@@ -9,6 +9,9 @@ namespace cbridge {
 struct Config {
   int maxprocs = 0;       // Ps; 0: env CBRIDGE_MAXPROCS, else the CPU count
   size_t stack_size = 0;  // default task stack in bytes; 0: 256 KiB
+  // How long one foreign call may hold its P before sysmon hands the P to
+  // another M, in nanoseconds; 0: 20 µs (Go's value).
+  int64_t syscall_retake_ns = 0;
 };
 
 // start starts the runtime with cfg. Without it the runtime starts with
@@ -33,6 +36,9 @@ struct Stats {
   uint64_t ms_created;     // OS threads the scheduler created
   int32_t ms_idle;         // of those, parked waiting for work
   int32_t procs;           // Ps (GOMAXPROCS)
+  uint64_t syscall_retakes;   // Ps sysmon took from Ms in long foreign calls
+  uint64_t preempt_attempts;  // preemption requests (preemptM)
+  uint64_t preempt_refused;   // of those, refused because the M was in foreign code
 };
 
 Stats stats();
