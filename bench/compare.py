@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Runs cbridge's scheduler benchmarks and their Go 1.19 twins side by side,
-with 1 and 2 Ps, and prints (and writes) a table of both and their ratio.
+"""Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
+with 1 and 2 Ps, foreign calls against cgo), and prints (and writes) a table
+of both and their ratio.
 
 Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN
 """
@@ -33,7 +34,7 @@ def run_cbridge(build, procs, bench_filter, extra=()):
     for b in json.loads(out)["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
-        name = b["name"].split("/")[0]
+        name = b["run_name"].split("/")[0]
         scale = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
         res[name] = dict(b, ns=b["real_time"] * scale)
     return res
@@ -49,6 +50,33 @@ def run_go(procs, workdir, *args):
     out = subprocess.run([exe, *args], env=dict(os.environ, GOMAXPROCS=str(procs)), check=True,
                          capture_output=True, text=True).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+
+
+def run_calls(build, workdir):
+    """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
+    libffi and a direct call, each against Go 1.19's cgo call."""
+    exe = os.path.join(workdir, "gocgo")
+    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
+               GO111MODULE="on", CGO_ENABLED="1")
+    subprocess.run([GO, "build", "-o", exe, "./cgo"], cwd=os.path.join(HERE, "peers", "go"),
+                   env=env, check=True)
+    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    cgo = float(out.split()[1])
+    res = subprocess.run(
+        [os.path.join(build, "bench", "call_bench"), "--benchmark_format=json",
+         "--benchmark_min_time=0.5", "--benchmark_repetitions=3",
+         "--benchmark_report_aggregates_only=true"],
+        check=True, capture_output=True, text=True).stdout
+    med = {}
+    for b in json.loads(res)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            med[b["run_name"].split("/")[0]] = b["real_time"]
+    return [
+        ("call of an empty C function: typed cbridge::call (ns)", med["BM_TypedCall"], "Go cgo", cgo),
+        ("call of an empty C function: dynamic ForeignFunction (ns)", med["BM_DynamicCall"], "Go cgo", cgo),
+        ("call of an empty C function: bare libffi ffi_call (ns)", med["BM_BareFfiCall"], "Go cgo", cgo),
+        ("call of an empty C function: direct C call (ns)", med["BM_DirectCall"], "Go cgo", cgo),
+    ]
 
 
 def main():
@@ -71,19 +99,25 @@ def main():
             # Google Benchmark reports an inverted rate counter in seconds.
             sw = cb["BM_TaskSwitch"]["ns_per_switch"] * 1e9
             fc = cb["BM_FcontextSwitch"]["ns_per_switch"] * 1e9
-            rows.append(("task switch (yield between two tasks) vs bare fcontext switch, one way (ns)",
-                         procs, sw, fc, sw / fc))
+            rows.append(("task switch (yield between two tasks), one way (ns)",
+                         procs, sw, fc, sw / fc, "fcontext"))
             mem = cb["BM_ParkedTasksRSS"]["MiB_per_100k_parked"]
             rows.append(("resident memory of 100,000 parked tasks (MiB)", procs, mem,
                          go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
+        calls = run_calls(build, work)
+        for what, c, peer, g in calls:
+            rows.append((what, 0, c, g, c / g, peer))
     lines = ["| measurement | Ps | cbridge | peer | ratio |", "|---|---|---|---|---|"]
-    for what, procs, c, g, r in rows:
-        lines.append(f"| {what} | {procs} | {c:.1f} | {g:.1f} | {r:.2f} |")
+    for row in rows:
+        what, procs, c, g, r = row[:5]
+        peer = row[5] if len(row) > 5 else "Go"
+        ps = "-" if procs == 0 else str(procs)
+        lines.append(f"| {what} | {ps} | {c:.1f} | {peer} {g:.1f} | {r:.2f} |")
     table = "\n".join(lines)
     print(table)
     with open(outpath, "w") as f:
-        f.write("Peer: Go 1.19 (golang-1.19-go), except the task-switch row, whose peer is a bare\n"
-                "Boost.Context fcontext switch. Ratio = cbridge / peer (lower is better).\n\n")
+        f.write("Peers: Go 1.19 (golang-1.19-go) and a bare Boost.Context fcontext switch, measured\n"
+                "in the same run. Ratio = cbridge / peer (lower is better).\n\n")
         f.write(table + "\n")
 
 

@@ -8,6 +8,12 @@
 #include "runtime/runtime2.hpp"
 #include "runtime/syscall.hpp"
 
+#if defined(__x86_64__)
+// bridge/asmcgocall_amd64.S
+extern "C" void cbridge_asmcgocall(void (*fn)(void*), void* arg, void* sp);
+#define CBRIDGE_HAVE_ASMCGOCALL 1
+#endif
+
 namespace cbridge::detail {
 
 namespace {
@@ -22,21 +28,31 @@ struct CallFrame {
 // Bytes left untouched below g0's saved context: its red zone and more.
 constexpr uintptr_t kG0Gap = 256;
 
-// g0call is the bottom frame of a foreign call on g0's stack. It never
-// returns: it jumps back to the task, and its context is abandoned.
-void g0call(rt::transfer_t t) {
-  auto* f = static_cast<CallFrame*>(t.data);
+// onG0 is what runs on g0's stack: the call, then errno saved on the
+// thread that ran it (the task may resume on another thread, with its
+// own errno).
+void onG0(void* p) {
+  auto* f = static_cast<CallFrame*>(p);
+#ifdef CBRIDGE_ASAN
   rt::asanFinishSwitch(f->m->g0asanFakeStack, nullptr, nullptr);
+#endif
   f->fn(f->arg);
-  // Saved here, on the thread that ran the call: the task may resume on
-  // another thread, with its own errno.
   f->savedErrno = errno;
-  rt::M* m = f->m;
-  rt::G* gp = m->curg;
-  rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
+#ifdef CBRIDGE_ASAN
+  rt::G* gp = f->m->curg;
+  rt::asanStartSwitch(&f->m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                       gp->stack->size());
+#endif
+}
+
+#ifndef CBRIDGE_HAVE_ASMCGOCALL
+// Without the assembly helper, a context made on g0's stack for the call.
+// It never returns: it jumps back to the task, and is abandoned.
+void g0call(rt::transfer_t t) {
+  onG0(t.data);
   rt::jump_fcontext(t.fctx, nullptr);
 }
+#endif
 
 }  // namespace
 
@@ -51,20 +67,28 @@ void cgocall(void (*fn)(void*), void* arg) {
   }
   CallFrame f{fn, arg, m, 0};
   m->ncgo++;
-  rt::entersyscall();
+  rt::entersyscall(m);
   // After entersyscall, as Go does: entering may wait for a preemption in
   // progress, and sysmon may take our P meanwhile.
   rt::preemptExtEnter(m);
   // Run on g0's stack below its saved context: g0 is suspended while one
   // of its tasks runs, so everything below that context is free.
   uintptr_t sp = (reinterpret_cast<uintptr_t>(m->g0ctx) - kG0Gap) & ~uintptr_t(15);
-  rt::fcontext_t c = rt::make_fcontext(reinterpret_cast<void*>(sp), sp - m->g0lo, g0call);
+#ifdef CBRIDGE_ASAN
   rt::asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(m->g0lo), m->g0hi - m->g0lo);
+#endif
+#ifdef CBRIDGE_HAVE_ASMCGOCALL
+  cbridge_asmcgocall(onG0, &f, reinterpret_cast<void*>(sp));
+#else
+  rt::fcontext_t c = rt::make_fcontext(reinterpret_cast<void*>(sp), sp - m->g0lo, g0call);
   rt::jump_fcontext(c, &f);
+#endif
+#ifdef CBRIDGE_ASAN
   rt::asanFinishSwitch(gp->asanFakeStack, nullptr, nullptr);
+#endif
   rt::preemptExtExit(m);
   m->ncgo--;
-  rt::exitsyscall();  // may move us to another M
+  rt::exitsyscall(m);  // may move us to another M
   errno = f.savedErrno;
 }
 

@@ -15,7 +15,7 @@ std::atomic<uint64_t> refused{0};
 void requestPreempt(M* mp, void*) { mp->preemptRequested.store(true, std::memory_order_release); }
 }  // namespace
 
-void preemptExtEnter(M* m) {
+void preemptExtEnterSlow(M* m) {
   uint32_t expected = 0;
   while (!m->preemptExtLock.compare_exchange_weak(expected, 1, std::memory_order_acq_rel,
                                                   std::memory_order_relaxed)) {
@@ -25,8 +25,6 @@ void preemptExtEnter(M* m) {
     osyield();
   }
 }
-
-void preemptExtExit(M* m) { m->preemptExtLock.store(0, std::memory_order_release); }
 
 bool preemptWith(M* mp, void (*interrupt)(M*, void*), void* arg) {
   attempts.fetch_add(1, std::memory_order_relaxed);

@@ -9,11 +9,22 @@
 
 namespace cbridge::rt {
 
+// preemptExtEnterSlow waits out a preemption in progress, then takes the
+// lock.
+void preemptExtEnterSlow(M* m);
+
 // preemptExtEnter is called before entering foreign code: it takes
-// preemptExtLock, yielding while a preemption of this M holds it.
-void preemptExtEnter(M* m);
+// preemptExtLock, yielding while a preemption of this M holds it. Inline:
+// it is on the path of every foreign call.
+inline void preemptExtEnter(M* m) {
+  uint32_t expected = 0;
+  if (m->preemptExtLock.compare_exchange_strong(expected, 1, std::memory_order_acq_rel,
+                                                std::memory_order_relaxed))
+    return;
+  preemptExtEnterSlow(m);
+}
 // preemptExtExit is called after returning from foreign code.
-void preemptExtExit(M* m);
+inline void preemptExtExit(M* m) { m->preemptExtLock.store(0, std::memory_order_release); }
 
 // preemptM asks mp's running task to stop (Go's preemptM). It fails,
 // returning false, when mp is in foreign code: runtime preemption never

@@ -26,8 +26,7 @@ G* exitsyscall0(G* gp) {
 
 }  // namespace
 
-void entersyscall() {
-  M* m = getm();
+void entersyscall(M* m) {
   G* gp = m->curg;
   P* pp = m->p;
   gp->status.store(GStatus::Syscall, std::memory_order_relaxed);
@@ -42,8 +41,7 @@ void entersyscall() {
   pp->status.store(PStatus::Syscall, std::memory_order_release);
 }
 
-void exitsyscall() {
-  M* m = getm();
+void exitsyscall(M* m) {
   G* gp = m->curg;
   P* oldp = m->oldp;
   m->oldp = nullptr;

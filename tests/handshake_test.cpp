@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -33,7 +34,11 @@ void checkedInterrupt(rt::M*, void* arg) {
 }
 
 TEST(Handshake, NeverPreemptedInForeignCode) {
-  constexpr int kTargets = 4, kPreemptors = 4, kRounds = 20000;
+  constexpr int kTargets = 4, kPreemptors = 4;
+  // Run until each outcome has happened this often (or the cap, which a
+  // working handshake never needs), so the race is real on any machine.
+  constexpr long kEach = 2000;
+  const auto cap = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::vector<std::unique_ptr<Target>> targets;
   for (int i = 0; i < kTargets; i++) targets.push_back(std::make_unique<Target>());
   violations = 0;
@@ -43,10 +48,12 @@ TEST(Handshake, NeverPreemptedInForeignCode) {
   std::vector<std::thread> threads;
   for (auto& tp : targets)
     threads.emplace_back([&, t = tp.get()] {
-      for (int r = 0; r < kRounds; r++) {
+      while (!stop.load(std::memory_order_relaxed)) {
         rt::preemptExtEnter(&t->m);
         t->inForeign.store(true, std::memory_order_seq_cst);
-        if (t->preempting.load(std::memory_order_seq_cst)) violations++;
+        for (int i = 0; i < 20; i++) {  // "foreign code" that takes a moment
+          if (t->preempting.load(std::memory_order_seq_cst)) violations++;
+        }
         t->inForeign.store(false, std::memory_order_seq_cst);
         rt::preemptExtExit(&t->m);
       }
@@ -61,9 +68,10 @@ TEST(Handshake, NeverPreemptedInForeignCode) {
           refused++;
       }
     });
-  for (int i = 0; i < kTargets; i++) threads[size_t(i)].join();
+  while ((succeeded < kEach || refused < kEach) && std::chrono::steady_clock::now() < cap)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   stop = true;
-  for (size_t i = kTargets; i < threads.size(); i++) threads[i].join();
+  for (auto& th : threads) th.join();
 
   EXPECT_EQ(violations.load(), 0);
   uint32_t gens = 0;
@@ -73,8 +81,8 @@ TEST(Handshake, NeverPreemptedInForeignCode) {
   }
   EXPECT_EQ(long(gens), succeeded.load() + refused.load());
   // Both outcomes happened: the race was real.
-  EXPECT_GT(succeeded.load(), 0);
-  EXPECT_GT(refused.load(), 0);
+  EXPECT_GE(succeeded.load(), kEach);
+  EXPECT_GE(refused.load(), kEach);
   rt::PreemptStats ps = rt::preemptstats();
   EXPECT_EQ(long(ps.attempts), succeeded.load() + refused.load());
   EXPECT_EQ(long(ps.refused), refused.load());

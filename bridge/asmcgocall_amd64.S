@@ -1,0 +1,30 @@
+/* void cbridge_asmcgocall(void (*fn)(void*), void* arg, void* sp)
+ *
+ * Calls fn(arg) with the stack pointer set to sp (16-byte aligned, on the
+ * M's g0 stack) and returns on the caller's stack: Go's asmcgocall. Only
+ * the stack pointer changes hands, so this costs a few instructions where
+ * a context switch costs a register save and restore each way. The frame
+ * pointer keeps the caller's stack pointer, so debuggers unwind through.
+ */
+        .text
+        .globl  cbridge_asmcgocall
+        .type   cbridge_asmcgocall, @function
+        .p2align 4
+cbridge_asmcgocall:
+        .cfi_startproc
+        pushq   %rbp
+        .cfi_def_cfa_offset 16
+        .cfi_offset %rbp, -16
+        movq    %rsp, %rbp
+        .cfi_def_cfa_register %rbp
+        movq    %rdx, %rsp
+        movq    %rdi, %rax
+        movq    %rsi, %rdi
+        call    *%rax
+        movq    %rbp, %rsp
+        popq    %rbp
+        .cfi_def_cfa %rsp, 8
+        ret
+        .cfi_endproc
+        .size   cbridge_asmcgocall, .-cbridge_asmcgocall
+        .section .note.GNU-stack,"",@progbits
