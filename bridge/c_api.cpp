@@ -4,10 +4,10 @@
 #include <string>
 #include <unordered_map>
 
+#include "bridge/last_error.hpp"
 #include "bridge/prepared_call.hpp"
 #include "cbridge/cbridge.h"
 #include "runtime/lock.hpp"
-#include "runtime/runtime2.hpp"
 
 namespace {
 
@@ -23,17 +23,8 @@ CallCache& cache() {
   return *c;
 }
 
-thread_local std::string threadLastError;
-
-// The last error belongs to the task when there is one (a task may move
-// between threads), else to the thread.
-std::string& lastError() {
-  cbridge::rt::G* gp = cbridge::rt::getg();
-  return gp != nullptr ? gp->lastError : threadLastError;
-}
-
 int fail(int code, std::string what) {
-  lastError() = std::move(what);
+  cbridge::bridge::setLastError(std::move(what));
   return code;
 }
 
@@ -71,4 +62,4 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
   return CBRIDGE_OK;
 }
 
-extern "C" const char* cbridge_last_error(void) { return lastError().c_str(); }
+extern "C" const char* cbridge_last_error(void) { return cbridge::bridge::lastErrorText(); }

@@ -27,6 +27,9 @@ struct CallFrame {
 
 // Bytes left untouched below g0's saved context: its red zone and more.
 constexpr uintptr_t kG0Gap = 256;
+// Bytes between a local of cgocall and where a nested callback may start
+// on the task's stack: the rest of cgocall's frame and asmcgocall's.
+constexpr uintptr_t kNestedGap = 512;
 
 // onG0 is what runs on g0's stack: the call, then errno saved on the
 // thread that ran it (the task may resume on another thread, with its
@@ -66,6 +69,9 @@ void cgocall(void (*fn)(void*), void* arg) {
     return;
   }
   CallFrame f{fn, arg, m, 0};
+  // A callback nested in this call runs on our stack below this frame
+  // (and below what asmcgocall pushes).
+  gp->syscallsp = reinterpret_cast<uintptr_t>(&f) - kNestedGap;
   m->ncgo++;
   rt::entersyscall(m);
   // After entersyscall, as Go does: entering may wait for a preemption in

@@ -98,6 +98,8 @@ PreparedCall::PreparedCall(const std::string& signature) : signature_(signature)
   if (st != FFI_OK) throw SignatureError("signature \"" + signature + "\": " + statusText(st));
   retNarrow_ = integral(sig.ret.kind) && retType_->size < sizeof(ffi_arg);
   retSize_ = retType_->size;
+  retKind_ = sig.ret.kind;
+  variadic_ = sig.variadic;
 }
 
 void PreparedCall::call(void* fn, void* ret, void* const* args) const {

@@ -26,6 +26,10 @@ class PreparedCall {
   void call(void* fn, void* ret, void* const* args) const;
 
   size_t nargs() const { return argTypes_.size(); }
+  const ffi_cif* cif() const { return &cif_; }
+  bool variadic() const { return variadic_; }
+  Kind retKind() const { return retKind_; }
+  size_t retSize() const { return retSize_; }
   const std::string& signature() const { return signature_; }
 
  private:
@@ -42,6 +46,8 @@ class PreparedCall {
   // retNarrow says to call into one and copy retSize bytes out.
   bool retNarrow_ = false;
   size_t retSize_ = 0;
+  Kind retKind_ = Kind::Void;
+  bool variadic_ = false;
 };
 
 }  // namespace cbridge::bridge

@@ -1,6 +1,7 @@
 // The public runtime API (cbridge/runtime.hpp).
 #include "cbridge/runtime.hpp"
 
+#include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
@@ -45,6 +46,17 @@ Stats stats() {
   }
   s.procs = rt::sched->gomaxprocs;
   s.syscall_retakes = rt::retakeCount();
+  {
+    rt::LockGuard g(rt::sched->lock);
+    for (rt::M* m = rt::sched->allms; m != nullptr; m = m->alllink) {
+      s.callbacks += m->callbacks.load(std::memory_order_relaxed);
+      s.callback_cache_hits += m->cacheHits.load(std::memory_order_relaxed);
+      s.stack_bound_updates += m->boundUpdates.load(std::memory_order_relaxed);
+    }
+  }
+  cb::ExtraMStats es = cb::extramstats();
+  s.extra_ms_idle = es.idle;
+  s.extra_ms_in_use = es.inUse;
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;

@@ -188,6 +188,21 @@ namespace {
 
 }  // namespace
 
+void startlockedm(M* m, G* gp) {
+  M* mp = gp->lockedm;
+  P* pp = releasep(m);
+  mp->nextp = pp;
+  mp->park.wakeup();  // release: publishes nextp
+}
+
+void stoplockedm(M* m) {
+  if (m->p != nullptr) handoffp(releasep(m));
+  m->park.sleep();
+  m->park.clear();
+  acquirep(m, m->nextp);
+  m->nextp = nullptr;
+}
+
 // handoffp hands off pp, taken from an M in a foreign call, to whoever
 // should have it (Go's handoffp): an M if there is work for it, a spinning
 // M if nobody is looking for work, else the idle list.
@@ -370,6 +385,11 @@ void schedLoop(M* m) {
       if (gp == nullptr) return;
       if (m->spinning) resetspinning(m);
     }
+    if (gp->lockedm != nullptr && gp->lockedm != m) {
+      startlockedm(m, gp);
+      gp = nullptr;  // findRunnable parks us: we gave our P away
+      continue;
+    }
     gp = execute(m, gp);
   }
 }
@@ -380,7 +400,7 @@ void schedLoop(M* m) {
 // records g0's context; from another task (a direct switch) it saves that
 // task's context and runs the action the task asked for, here on our
 // stack, which is what g0 would have done (see switchDirect).
-static void arrived(transfer_t t, G* self) {
+void arrived(transfer_t t, G* self) {
   M* m = getm();
   G* from = m->directFrom;
   if (from == nullptr) {
@@ -405,6 +425,7 @@ static void arrived(transfer_t t, G* self) {
 static G* directNext(M* m) {
   P* pp = m->p;
   if (pp == nullptr) return nullptr;  // in exitsyscall, without a P
+  if (m->lockedg != nullptr) return nullptr;  // a locked M runs only its G
   if (m->preemptRequested.load(std::memory_order_relaxed) &&
       m->preemptRequested.exchange(false, std::memory_order_acquire))
     return nullptr;  // preempted: take the full trip through the scheduler
@@ -412,7 +433,12 @@ static G* directNext(M* m) {
     return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
-  return runqget(pp);
+  G* gp = runqget(pp);
+  if (gp != nullptr && gp->lockedm != nullptr && gp->lockedm != m) {
+    runqput(pp, gp, true);  // it must run on its own M: the scheduler hands it over
+    return nullptr;
+  }
+  return gp;
 }
 
 // switchDirect switches from the running task gp straight to next, a G

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/context.hpp"
 #include "runtime/runtime2.hpp"
 
 namespace cbridge::rt {
@@ -61,6 +62,13 @@ void pidleput(P* pp);
 P* pidleget();
 void startm(P* pp, bool spinning);
 void handoffp(P* pp);
+// startlockedm hands m's P to gp's locked M and wakes it (gp was taken
+// off a run queue by m); stoplockedm hands off m's P, if it has one, and
+// sleeps until startlockedm gives it a P to run its locked G with.
+void startlockedm(M* m, G* gp);
+void stoplockedm(M* m);
+// arrived runs first in a task just switched to (see proc.cpp).
+void arrived(transfer_t t, G* self);
 // mcall switches from the running task to g0 (or straight to another
 // runnable task of the P), which runs fn(task); see proc.cpp.
 void mcall(G* (*fn)(G*), bool exiting = false);

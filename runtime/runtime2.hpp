@@ -43,6 +43,13 @@ struct G {
   G* alllink = nullptr;  // allgs list; written once under sched.lock
   void* asanFakeStack = nullptr;
   std::string lastError;  // cbridge_last_error of this task
+  // The M this G must run on (a callback's G: the M of the foreign thread
+  // waiting for it), or nullptr. Set and cleared by that M while the G is
+  // its own; read by schedulers that dequeue the G (ordered by the queue).
+  M* lockedm = nullptr;
+  // Where a nested callback may start on this G's stack: below the frames
+  // of the foreign call in progress (Go's syscallsp). Set by cgocall.
+  uintptr_t syscallsp = 0;
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
@@ -97,6 +104,27 @@ struct M {
   std::atomic<uint32_t> preemptExtLock{0};
   // Bumped when a preemption attempt on this M ends, done or refused.
   std::atomic<uint32_t> preemptGen{0};
+  // The G this M runs exclusively while it is not nullptr (a callback in
+  // progress): when it parks, the M sleeps instead of running others
+  // (stoplockedm), and whoever dequeues it hands this M a P
+  // (startlockedm). Owner only.
+  G* lockedg = nullptr;
+  // An extra M: made for threads the runtime did not create (needm), with
+  // its own G for callbacks, kept on the extra list when no thread has it.
+  bool isextra = false;
+  M* extralink = nullptr;  // extra-M list link, owned by the list
+  // g0's bounds are the thread's exact pthread stack (not an estimate
+  // around sp; see stackbounds/).
+  bool g0StackAccurate = false;
+  // The calling thread's pthread stack, queried once per thread binding
+  // (threadStackKnown) and remembered: the query may read /proc.
+  bool threadStackKnown = false;
+  uintptr_t threadStackLo = 0;
+  uintptr_t threadStackHi = 0;
+  // Counters summed by stats; written only by the thread holding the M.
+  std::atomic<uint64_t> callbacks{0};
+  std::atomic<uint64_t> cacheHits{0};
+  std::atomic<uint64_t> boundUpdates{0};
   // Set by a successful preemptM; the M's next task switch goes through
   // the scheduler (findRunnable) instead of switching directly.
   std::atomic<bool> preemptRequested{false};

@@ -46,8 +46,10 @@ void exitsyscall(M* m) {
   P* oldp = m->oldp;
   m->oldp = nullptr;
   // Fast path: sysmon did not retake our P (the CAS decides between us).
+  // A thread's first callback has no old P.
   PStatus expected = PStatus::Syscall;
-  if (oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
+  if (oldp != nullptr &&
+      oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
     m->p = oldp;
     oldp->m = m;
     gp->status.store(GStatus::Running, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 #include "tests/cfuncs.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <unistd.h>
 
@@ -94,3 +95,32 @@ void sleep_ms(int ms) { usleep((useconds_t)ms * 1000); }
 void empty_fn(void) {}
 
 int add3(int a, int b, int c) { return a + b + c; }
+
+int call_int_cb(int (*cb)(int), int x) { return cb(x); }
+
+void call_void_cb(void (*cb)(void)) { cb(); }
+
+struct thread_cb {
+  long (*cb)(long);
+  long n;
+  long sum;
+};
+
+static void* run_thread_cb(void* p) {
+  struct thread_cb* t = p;
+  for (long i = 0; i < t->n; i++) t->sum += t->cb(i);
+  return NULL;
+}
+
+long call_cb_on_new_thread(long (*cb)(long), long n) {
+  struct thread_cb t = {cb, n, 0};
+  pthread_t th;
+  if (pthread_create(&th, NULL, run_thread_cb, &t) != 0) return -1;
+  pthread_join(th, NULL);
+  return t.sum;
+}
+
+double call_struct_cb(double (*cb)(struct pair), int a, double b) {
+  struct pair p = {a, b};
+  return cb(p);
+}

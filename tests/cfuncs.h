@@ -59,6 +59,13 @@ void sleep_ms(int ms);
 void empty_fn(void);
 int add3(int a, int b, int c);
 
+/* Callbacks from C. */
+int call_int_cb(int (*cb)(int), int x);
+void call_void_cb(void (*cb)(void));
+/* Runs cb(i) for i in [0, n) on a new pthread and returns the sum. */
+long call_cb_on_new_thread(long (*cb)(long), long n);
+double call_struct_cb(double (*cb)(struct pair), int a, double b);
+
 /* A C99 caller of the C API: cbridge_call(add3, ...) from C. */
 int c99_call_add3(int a, int b, int c, int* out);
 

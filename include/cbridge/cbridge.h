@@ -2,6 +2,8 @@
 #ifndef CBRIDGE_H
 #define CBRIDGE_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -10,8 +12,9 @@ extern "C" {
  * the reason in cbridge_last_error(). */
 enum cbridge_error {
   CBRIDGE_OK = 0,
-  CBRIDGE_ERR_ARGUMENT = -1,  /* a NULL fn or signature, or NULL args for a function with parameters */
-  CBRIDGE_ERR_SIGNATURE = -2  /* the signature does not parse, or libffi refused it */
+  CBRIDGE_ERR_ARGUMENT = -1,  /* a NULL or unknown argument (fn, signature, args, stat name) */
+  CBRIDGE_ERR_SIGNATURE = -2, /* the signature does not parse, or libffi refused it */
+  CBRIDGE_ERR_SHUTDOWN = -3   /* the runtime was shut down */
 };
 
 /* cbridge_call calls the C function fn, whose signature is a C prototype
@@ -24,6 +27,40 @@ enum cbridge_error {
  * errno after the call is what fn left. Each signature is parsed once and
  * cached. Returns CBRIDGE_OK or a cbridge_error. */
 int cbridge_call(void *fn, const char *signature, void *ret, void **args);
+
+/* Callbacks: C function pointers that run a handler as managed code (on a
+ * task, with a P, free to block on channels, timers and I/O and to call C
+ * again) while the calling thread waits. Any thread may call them: one the
+ * runtime never created gets an M on its first call, kept until it exits.
+ * args[i] points to the i-th argument; the handler stores the result in
+ * *ret, a buffer of the C return type. */
+typedef void (*cbridge_handler)(void *ret, void **args, void *user);
+typedef struct cbridge_callback cbridge_callback;
+
+/* cbridge_callback_new makes a callback with a signature in the same
+ * syntax as cbridge_call (not variadic). NULL on error, with the reason in
+ * cbridge_last_error(). */
+cbridge_callback *cbridge_callback_new(const char *signature, cbridge_handler h, void *user);
+/* cbridge_callback_fn is the C function pointer, valid until freed. */
+void *cbridge_callback_fn(const cbridge_callback *cb);
+/* cbridge_callback_free frees cb; calls in flight finish first (a line on
+ * stderr says so). NULL is ignored. */
+void cbridge_callback_free(cbridge_callback *cb);
+
+/* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN. */
+int cbridge_go(void (*fn)(void *), void *arg);
+/* cbridge_sleep_ns parks the calling task (a handler's too) for ns
+ * nanoseconds; outside tasks it sleeps the thread. */
+void cbridge_sleep_ns(int64_t ns);
+/* cbridge_stat reads a runtime counter by name: ms_created, ms_idle,
+ * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
+ * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
+ * preempt_attempts, preempt_refused. 0, or CBRIDGE_ERR_ARGUMENT for an
+ * unknown name (value untouched). */
+int cbridge_stat(const char *name, uint64_t *value);
+/* cbridge_current_m is the id of the calling thread's M, -1 if it has
+ * none yet. */
+int64_t cbridge_current_m(void);
 
 /* cbridge_last_error describes the last failed cbridge_* call of the
  * calling task (or thread, outside tasks); "" if there was none. The text

@@ -39,6 +39,11 @@ struct Stats {
   uint64_t syscall_retakes;   // Ps sysmon took from Ms in long foreign calls
   uint64_t preempt_attempts;  // preemption requests (preemptM)
   uint64_t preempt_refused;   // of those, refused because the M was in foreign code
+  uint64_t callbacks;            // calls of callbacks from foreign code served
+  uint64_t callback_cache_hits;  // of those, on a thread that had its M already
+  uint64_t extra_ms_idle;        // extra Ms (for foreign threads) waiting for a thread
+  uint64_t extra_ms_in_use;      // extra Ms bound to a foreign thread
+  uint64_t stack_bound_updates;  // system-stack bounds refreshed for a callback on a new stack
 };
 
 Stats stats();

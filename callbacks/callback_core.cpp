@@ -1,0 +1,177 @@
+// The closure behind every Callback: a libffi closure whose entry runs the
+// handler through cgocallback.
+#include <ffi.h>
+
+#include <atomic>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include "bridge/prepared_call.hpp"
+#include "callbacks/cgocallback.hpp"
+#include "cbridge/callback.hpp"
+#include "cbridge/errors.hpp"
+#include "runtime/fatal.hpp"
+#include "runtime/lock.hpp"
+#include "runtime/runtime2.hpp"
+
+namespace cbridge::detail {
+
+// refs counts the owner (1 until callbackFree) and the calls in flight;
+// whoever drops it to 0 frees the closure and the handler's state, so a
+// Callback destroyed mid-call stays alive until that call returns.
+// lastError is under errLock (calls on many threads may fail at once).
+class CallbackCore {
+ public:
+  CallbackCore(const std::string& signature, RawHandler h, void* self, void (*destroy)(void*),
+               OnException policy)
+      : prepared_(signature), h_(h), self_(self), destroy_(destroy), policy_(policy) {
+    if (prepared_.variadic())
+      throw SignatureError("signature \"" + signature +
+                           "\": a callback cannot be variadic (libffi closures take fixed arguments)");
+    closure_ = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code_));
+    if (closure_ == nullptr) throw std::bad_alloc();
+    if (ffi_prep_closure_loc(closure_, const_cast<ffi_cif*>(prepared_.cif()), entry, this, code_) !=
+        FFI_OK) {
+      ffi_closure_free(closure_);
+      throw SignatureError("signature \"" + signature + "\": libffi could not make a closure");
+    }
+  }
+  ~CallbackCore() {
+    ffi_closure_free(closure_);
+    destroy_(self_);
+  }
+
+  void* code() const { return code_; }
+
+  void release() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // free is the owner's release: in flight calls keep the core alive.
+  void free() {
+    int64_t left = refs_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (left == 0) {
+      delete this;
+      return;
+    }
+    rt::usererror(
+        "a Callback was destroyed while %lld call(s) of it were in flight; its closure is freed "
+        "when they return, and calling its pointer after that is undefined",
+        static_cast<long long>(left));
+  }
+
+  std::string lastError() const {
+    rt::LockGuard g(errLock_);
+    return lastError_;
+  }
+
+ private:
+  struct Call {
+    CallbackCore* core;
+    void* ret;  // libffi's: a whole ffi_arg for narrow integers
+    void** args;
+  };
+
+  // entry is the closure's C entry, on the calling thread.
+  static void entry(ffi_cif*, void* ret, void** args, void* user) {
+    auto* c = static_cast<CallbackCore*>(user);
+    c->refs_.fetch_add(1, std::memory_order_relaxed);
+    Call call{c, ret, args};
+    if (!cb::cgocallback(runHandler, &call)) c->zeroResult(ret);
+    c->release();
+  }
+
+  // runHandler runs on the callback's task.
+  static void runHandler(void* p) {
+    auto* call = static_cast<Call*>(p);
+    CallbackCore* c = call->core;
+    // Narrow integers: the handler writes its natural size, we widen.
+    alignas(16) unsigned char narrow[16] = {};
+    bool widen = c->narrowResult();
+    void* ret = widen ? narrow : call->ret;
+    try {
+      c->h_(ret, call->args, c->self_);
+    } catch (const std::exception& e) {
+      c->failed(e.what(), call->ret);
+      return;
+    } catch (...) {
+      c->failed("an exception not derived from std::exception", call->ret);
+      return;
+    }
+    if (widen) c->widenInto(narrow, call->ret);
+  }
+
+  void failed(const char* what, void* ret) {
+    if (policy_ == OnException::Fatal) rt::fatal("callback handler threw: %s", what);
+    {
+      rt::LockGuard g(errLock_);
+      lastError_ = what;
+    }
+    zeroResult(ret);
+  }
+
+  bool narrowResult() const {
+    return prepared_.retSize() < sizeof(ffi_arg) && prepared_.retKind() != bridge::Kind::Float &&
+           prepared_.retKind() != bridge::Kind::Void && prepared_.retKind() != bridge::Kind::Struct;
+  }
+
+  void zeroResult(void* ret) const {
+    if (prepared_.retKind() == bridge::Kind::Void) return;
+    std::memset(ret, 0, narrowResult() ? sizeof(ffi_arg) : prepared_.retSize());
+  }
+
+  void widenInto(const unsigned char* narrow, void* ret) const {
+    using bridge::Kind;
+    ffi_sarg v = 0;
+    switch (prepared_.retKind()) {
+      case Kind::SChar: v = *reinterpret_cast<const signed char*>(narrow); break;
+      case Kind::UChar: case Kind::Bool: v = *narrow; break;
+      case Kind::SShort: { short x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
+      case Kind::UShort: { unsigned short x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
+      case Kind::SInt: { int x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
+      case Kind::UInt: { unsigned x; std::memcpy(&x, narrow, sizeof x); v = ffi_sarg(x); break; }
+      default: break;
+    }
+    std::memcpy(ret, &v, sizeof v);
+  }
+
+  bridge::PreparedCall prepared_;
+  RawHandler h_;
+  void* self_;
+  void (*destroy_)(void*);
+  OnException policy_;
+  ffi_closure* closure_ = nullptr;
+  void* code_ = nullptr;
+  std::atomic<int64_t> refs_{1};
+  mutable rt::Lock errLock_;
+  std::string lastError_;
+};
+
+CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void* self,
+                          void (*destroySelf)(void*), OnException policy) {
+  try {
+    return new CallbackCore(signature, handler, self, destroySelf, policy);
+  } catch (...) {
+    destroySelf(self);
+    throw;
+  }
+}
+
+void* callbackFn(const CallbackCore* c) { return c->code(); }
+
+void callbackFree(CallbackCore* c) { c->free(); }
+
+std::string callbackLastError(const CallbackCore* c) { return c->lastError(); }
+
+}  // namespace cbridge::detail
+
+namespace cbridge {
+
+int64_t m_id() {
+  rt::M* m = rt::getm();
+  return m != nullptr ? m->id : -1;
+}
+
+}  // namespace cbridge

@@ -1,0 +1,15 @@
+// The way into managed code from foreign code (Go's cgocallback and
+// cgocallbackg, cgocall.go).
+#pragma once
+
+namespace cbridge::cb {
+
+// cgocallback runs fn(arg) as managed code for the calling thread, which
+// waits for it: on a task, with a P, able to park and to call foreign code
+// again. The thread may be any thread (needm binds an M to a new one), a
+// runtime M inside a foreign call (a nested callback, run on the calling
+// task), or a task already (fn is simply called). It returns false, having
+// printed why, if the runtime was shut down: fn did not run.
+bool cgocallback(void (*fn)(void*), void* arg);
+
+}  // namespace cbridge::cb

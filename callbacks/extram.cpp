@@ -1,0 +1,141 @@
+#include "callbacks/extram.hpp"
+
+#include <pthread.h>
+
+#include <atomic>
+#include <new>
+
+#include "runtime/fatal.hpp"
+#include "runtime/preempt.hpp"
+#include "runtime/proc.hpp"
+#include "runtime/signals.hpp"
+#include "runtime/stack.hpp"
+#include "stackbounds/stackbounds.hpp"
+
+namespace cbridge::cb {
+
+namespace {
+
+using rt::M;
+
+// The extra-M list: a lock-free (Treiber) stack. Ms are never freed, so a
+// popped M stays valid memory; the ABA problem (an M popped and pushed
+// back between a reader's load and its CAS) is prevented by a 16-bit
+// generation in the top bits of the head word, bumped by every change.
+// acq_rel on the CAS: a pusher's writes to the M (and its extralink) are
+// seen by the popper.
+std::atomic<uint64_t> extram{0};
+std::atomic<int64_t> nidle{0};
+std::atomic<int64_t> ninuse{0};
+
+constexpr int kTagShift = 48;
+constexpr uint64_t kPtrMask = (uint64_t(1) << kTagShift) - 1;
+
+M* headPtr(uint64_t w) { return reinterpret_cast<M*>(w & kPtrMask); }
+uint64_t nextWord(uint64_t old, M* m) {
+  return ((old >> kTagShift) + 1) << kTagShift | reinterpret_cast<uint64_t>(m);
+}
+
+void extramPush(M* m) {
+  uint64_t old = extram.load(std::memory_order_relaxed);
+  do {
+    m->extralink = headPtr(old);
+  } while (!extram.compare_exchange_weak(old, nextWord(old, m), std::memory_order_acq_rel,
+                                         std::memory_order_relaxed));
+  nidle.fetch_add(1, std::memory_order_relaxed);
+}
+
+M* extramPop() {
+  uint64_t old = extram.load(std::memory_order_acquire);
+  for (;;) {
+    M* m = headPtr(old);
+    if (m == nullptr) return nullptr;
+    // m->extralink may be stale if m was popped meanwhile; the tag makes
+    // the CAS fail in that case.
+    if (extram.compare_exchange_weak(old, nextWord(old, m->extralink), std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+      nidle.fetch_sub(1, std::memory_order_relaxed);
+      return m;
+    }
+  }
+}
+
+// newextram makes an extra M with its G (Go's oneNewExtraM): the G is in
+// syscall state, as if the thread had called out of managed code.
+M* newextram() {
+  auto* m = new (std::nothrow) M;
+  auto* gp = new (std::nothrow) rt::G;
+  if (m == nullptr || gp == nullptr) rt::fatal("out of memory allocating an extra M");
+  m->isextra = true;
+  m->fastrand = uint32_t(reinterpret_cast<uintptr_t>(m) >> 4) | 1;
+  gp->stack = rt::stackalloc(0);
+  gp->status.store(rt::GStatus::Syscall, std::memory_order_relaxed);
+  gp->id = rt::sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
+  m->curg = gp;
+  {
+    rt::LockGuard g(rt::sched->lock);
+    m->id = rt::sched->mnext++;
+    m->alllink = rt::sched->allms;
+    rt::sched->allms = m;
+    gp->alllink = rt::sched->allgs;
+    rt::sched->allgs = gp;
+  }
+  rt::sched->msCreated.fetch_add(1, std::memory_order_relaxed);
+  return m;
+}
+
+// dropm runs at exit of a thread that had an extra M (the pthread key's
+// destructor): the M goes back to the list for another thread.
+void dropm(void* arg) {
+  auto* m = static_cast<M*>(arg);
+  // The P this thread kept since its last callback (in syscall state)
+  // goes to whoever should have it, unless sysmon took it already.
+  if (rt::P* pp = m->oldp) {
+    m->oldp = nullptr;
+    rt::PStatus expected = rt::PStatus::Syscall;
+    if (pp->status.compare_exchange_strong(expected, rt::PStatus::Idle, std::memory_order_acq_rel))
+      rt::handoffp(pp);
+  }
+  // Not the bounds: this may run on a stack other than the callbacks'.
+  rt::unminitSignals(m);
+  rt::preemptExtExit(m);
+  stackbounds::forgetThread(m);
+  rt::setm(nullptr);
+  ninuse.fetch_sub(1, std::memory_order_relaxed);
+  extramPush(m);
+}
+
+pthread_key_t dropKey;
+pthread_once_t dropKeyOnce = PTHREAD_ONCE_INIT;
+
+void makeDropKey() {
+  if (pthread_key_create(&dropKey, dropm) != 0) rt::fatal("pthread_key_create failed for dropm");
+}
+
+}  // namespace
+
+M* needm(uintptr_t sp) {
+  M* m = extramPop();
+  if (m == nullptr) m = newextram();
+  // Create ahead: the next new thread should not pay for the allocation.
+  if (nidle.load(std::memory_order_relaxed) == 0) extramPush(newextram());
+  ninuse.fetch_add(1, std::memory_order_relaxed);
+  rt::setm(m);
+  m->thread = pthread_self();
+  pthread_once(&dropKeyOnce, makeDropKey);
+  pthread_setspecific(dropKey, m);
+  rt::minitSignals(m);
+  // The thread is in foreign code, where no preemption may land.
+  rt::preemptExtEnter(m);
+  stackbounds::forgetThread(m);
+  stackbounds::callbackUpdateSystemStack(m, sp, false);
+  return m;
+}
+
+ExtraMStats extramstats() {
+  int64_t idle = nidle.load(std::memory_order_relaxed);
+  int64_t inUse = ninuse.load(std::memory_order_relaxed);
+  return {uint64_t(idle < 0 ? 0 : idle), uint64_t(inUse < 0 ? 0 : inUse)};
+}
+
+}  // namespace cbridge::cb

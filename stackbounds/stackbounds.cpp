@@ -1,0 +1,71 @@
+#include "stackbounds/stackbounds.hpp"
+
+#include <pthread.h>
+
+#include "runtime/fatal.hpp"
+
+namespace cbridge::stackbounds {
+
+namespace {
+
+// threadStack queries the calling thread's pthread stack once per binding
+// of mp to this thread. On the main thread glibc reads /proc/self/maps for
+// it (tens of µs: golang/go#68587), so it is never repeated per callback.
+bool threadStack(rt::M* mp, uintptr_t* lo, uintptr_t* hi) {
+  if (!mp->threadStackKnown) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      void* addr = nullptr;
+      size_t size = 0;
+      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        mp->threadStackLo = reinterpret_cast<uintptr_t>(addr);
+        mp->threadStackHi = mp->threadStackLo + size;
+      }
+      pthread_attr_destroy(&attr);
+    }
+    mp->threadStackKnown = true;
+  }
+  *lo = mp->threadStackLo;
+  *hi = mp->threadStackHi;
+  return *lo != 0;
+}
+
+}  // namespace
+
+void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
+  if (!mp->isextra) return;  // we made its stack; C's view does not replace it
+  bool in = inBounds(sp, mp->g0lo, mp->g0hi);
+  if (in && mp->g0StackAccurate) return;
+  if (!in && mp->ncgo > 0) {
+    // Managed frames are further up this stack and C moved us elsewhere:
+    // returning into them would be returning into a stack we no longer
+    // know. Go's message, word for word.
+    rt::fatal("cgocallback with sp=%#lx out of bounds [%#lx, %#lx] (m%lld)",
+              static_cast<unsigned long>(sp), static_cast<unsigned long>(mp->g0lo),
+              static_cast<unsigned long>(mp->g0hi), static_cast<long long>(mp->id));
+  }
+  // No managed code up this stack. Between callbacks the stack may have
+  // changed (a coroutine library): take the bounds afresh. As Go does, an
+  // estimate is refreshed even when sp falls inside it: we may be on
+  // another stack that happens to overlap the guess.
+  if (!in) mp->boundUpdates.store(mp->boundUpdates.load(std::memory_order_relaxed) + 1,
+                                  std::memory_order_relaxed);
+  mp->g0lo = sp - kEstimateBelow;
+  mp->g0hi = sp + kEstimateAbove;
+  mp->g0StackAccurate = false;
+  uintptr_t lo, hi;
+  if (!signal && threadStack(mp, &lo, &hi) && inBounds(sp, lo, hi)) {
+    mp->g0lo = lo;
+    mp->g0hi = hi;
+    mp->g0StackAccurate = true;
+  }
+}
+
+void forgetThread(rt::M* mp) {
+  mp->threadStackKnown = false;
+  mp->threadStackLo = mp->threadStackHi = 0;
+  mp->g0lo = mp->g0hi = 0;
+  mp->g0StackAccurate = false;
+}
+
+}  // namespace cbridge::stackbounds
