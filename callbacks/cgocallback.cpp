@@ -105,8 +105,8 @@ bool cgocallback(void (*fn)(void*), void* arg) {
 
   // A nested callback runs on the calling task, below its foreign call's
   // frames; a thread's callback on its extra M's G, from the top.
-  G* gp = m->curg;
   bool nested = m->ncgo > 0;
+  G* gp = nested ? m->curg : m->extrag;
   uintptr_t top = nested ? gp->syscallsp : gp->stack->hi;
   top = (top - kEntryGap) & ~uintptr_t(15);
   CallbackFrame fr{fn, arg, gp};
@@ -124,8 +124,10 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   rt::preemptExtEnter(m);
   gp->lockedm = nullptr;
   m->lockedg = nullptr;
-  m->curg = gp;  // in syscall state again, as the foreign code we return to expects
-  gp->m = m;
+  if (nested) {
+    m->curg = gp;  // in syscall state again, as the foreign call we return to expects
+    gp->m = m;
+  }
   m->g0ctx = savedG0ctx;
   if (nested) {
     m->g0lo = savedLo;

@@ -71,7 +71,7 @@ M* newextram() {
   gp->stack = rt::stackalloc(0);
   gp->status.store(rt::GStatus::Syscall, std::memory_order_relaxed);
   gp->id = rt::sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
-  m->curg = gp;
+  m->extrag = gp;
   {
     rt::LockGuard g(rt::sched->lock);
     m->id = rt::sched->mnext++;

@@ -113,6 +113,9 @@ struct M {
   // its own G for callbacks, kept on the extra list when no thread has it.
   bool isextra = false;
   M* extralink = nullptr;  // extra-M list link, owned by the list
+  // An extra M's own G, which runs its thread's callbacks; in syscall
+  // state between them. (curg is set only while the G runs.)
+  G* extrag = nullptr;
   // g0's bounds are the thread's exact pthread stack (not an estimate
   // around sp; see stackbounds/).
   bool g0StackAccurate = false;

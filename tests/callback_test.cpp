@@ -148,6 +148,19 @@ TEST(Callback, ThreadExitReleasesItsMEveryTime) {
   }
 }
 
+TEST(Callback, AThreadWithAnMIsStillPlainBetweenCallbacks) {
+  cbridge::Callback<long(long)> cb([](long x) { return x; });
+  std::thread t([&] {
+    cb.fn()(1);  // binds this thread an extra M
+    EXPECT_GE(cbridge::m_id(), 0);
+    EXPECT_FALSE(cbridge::in_task());
+    EXPECT_EQ(cbridge::call(add3, 1, 2, 3), 6);  // a plain call
+    EXPECT_EQ(cbridge::run([] { return cbridge::in_task(); }), true);  // runs a real task
+    EXPECT_EQ(cb.fn()(5), 5);
+  });
+  t.join();
+}
+
 TEST(Callback, ExceptionCanReturnZero) {
   cbridge::Callback<long(long)> cb([](long x) -> long {
     if (x == 3) throw std::runtime_error("three");

@@ -70,6 +70,33 @@ TEST(Testprog, BlockingForeignCallHandsOffTheOnlyP) {
   EXPECT_EQ(r.exitCode, 0);
 }
 
+TEST(Testprog, CallbackHandlerThrowingIsFatalByDefault) {
+  ChildResult r = runTestprog("CallbackThrows");
+  EXPECT_EQ(r.out, "calling\n");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: callback handler threw: handler failed"), std::string::npos)
+      << r.err;
+}
+
+TEST(Testprog, CallbackAfterShutdownReturnsZeroWithAMessage) {
+  ChildResult r = runTestprog("CallbackAfterShutdown");
+  EXPECT_EQ(r.out, "before: 2\nafter: 0\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: a callback was called after cbridge::shutdown(); the handler did "
+                       "not run and the caller gets a zero result"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(Testprog, CallbackDestroyedInFlightFinishesTheCall) {
+  ChildResult r = runTestprog("CallbackDestroyedInFlight");
+  EXPECT_EQ(r.out, "result: 42\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: a Callback was destroyed while 1 call(s) of it were in flight"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);
