@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bridge/prepared_call.hpp"
 #include "callbacks/cgocallback.hpp"
@@ -14,14 +15,24 @@
 #include "cbridge/errors.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/os_linux.hpp"
 #include "runtime/runtime2.hpp"
+#include "runtime/sysmon.hpp"
 
 namespace cbridge::detail {
 
-// refs counts the owner (1 until callbackFree) and the calls in flight;
-// whoever drops it to 0 frees the closure and the handler's state, so a
-// Callback destroyed mid-call stays alive until that call returns.
-// lastError is under errLock (calls on many threads may fail at once).
+// reapPending deletes the freed closures whose calls have all returned
+// (sysmon's hook, and the last slow-path call of a freed closure).
+void reapPending();
+
+// A closure's lifetime. A handler that runs on an M is recorded in that
+// M's callbackInUse slots (hazard pointers; plain stores on the hot path).
+// Calls the slots cannot hold (a thread's first call, before it has an M,
+// or nesting deeper than the slots) count in refs instead, with the owner
+// holding one ref until callbackFree. A freed closure whose calls are in
+// flight waits on the pending list; reap() deletes it once refs is 0 and,
+// after a processwide barrier, no M's slot holds it. lastError is under
+// errLock (calls on many threads may fail at once).
 class CallbackCore {
  public:
   CallbackCore(const std::string& signature, RawHandler h, void* self, void (*destroy)(void*),
@@ -45,22 +56,14 @@ class CallbackCore {
 
   void* code() const { return code_; }
 
-  void release() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
-  }
+  // free is the owner's release.
+  void free();
 
-  // free is the owner's release: in flight calls keep the core alive.
-  void free() {
-    int64_t left = refs_.fetch_sub(1, std::memory_order_acq_rel) - 1;
-    if (left == 0) {
-      delete this;
-      return;
-    }
-    rt::usererror(
-        "a Callback was destroyed while %lld call(s) of it were in flight; its closure is freed "
-        "when they return, and calling its pointer after that is undefined",
-        static_cast<long long>(left));
-  }
+  // inUse counts the Ms' slots holding this closure; the caller has just
+  // made a processwide barrier, and holds the pending lock.
+  int64_t slotsHolding() const;
+
+  int64_t refs() const { return refs_.load(std::memory_order_acquire); }
 
   std::string lastError() const {
     rt::LockGuard g(errLock_);
@@ -77,10 +80,25 @@ class CallbackCore {
   // entry is the closure's C entry, on the calling thread.
   static void entry(ffi_cif*, void* ret, void** args, void* user) {
     auto* c = static_cast<CallbackCore*>(user);
-    c->refs_.fetch_add(1, std::memory_order_relaxed);
+    rt::M* m = rt::getm();
+    int slot = -1;
+    if (m != nullptr && m->callbackDepth < rt::M::kCallbackSlots) {
+      slot = m->callbackDepth++;
+      m->callbackInUse[slot].store(c, std::memory_order_relaxed);
+    } else {
+      c->refs_.fetch_add(1, std::memory_order_relaxed);
+    }
     Call call{c, ret, args};
     if (!cb::cgocallback(runHandler, &call)) c->zeroResult(ret);
-    c->release();
+    if (slot >= 0) {
+      // The same M: a callback returns on the thread it was called on.
+      // Release: our uses of c come before a freer's scan can see the slot
+      // empty.
+      m->callbackInUse[slot].store(nullptr, std::memory_order_release);
+      m->callbackDepth--;
+    } else if (c->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      reapPending();  // the owner freed it meanwhile
+    }
   }
 
   // runHandler runs on the callback's task.
@@ -144,10 +162,62 @@ class CallbackCore {
   OnException policy_;
   ffi_closure* closure_ = nullptr;
   void* code_ = nullptr;
-  std::atomic<int64_t> refs_{1};
+  std::atomic<int64_t> refs_{1};  // the owner's, and calls the slots do not hold
   mutable rt::Lock errLock_;
   std::string lastError_;
 };
+
+namespace {
+// Freed closures with calls in flight, under pendingLock. npending lets
+// sysmon's hook return at once when there are none.
+rt::Lock pendingLock;
+std::vector<CallbackCore*>* pending = new std::vector<CallbackCore*>;  // never destroyed
+std::atomic<size_t> npending{0};
+}  // namespace
+
+int64_t CallbackCore::slotsHolding() const {
+  int64_t n = 0;
+  rt::LockGuard g(rt::sched->lock);
+  for (rt::M* m = rt::sched->allms; m != nullptr; m = m->alllink)
+    for (auto& slot : m->callbackInUse)
+      if (slot.load(std::memory_order_acquire) == this) n++;
+  return n;
+}
+
+void CallbackCore::free() {
+  rt::LockGuard g(pendingLock);
+  refs_.fetch_sub(1, std::memory_order_acq_rel);
+  rt::processwideBarrier();
+  int64_t inFlight = refs() + slotsHolding();
+  if (inFlight == 0) {
+    delete this;
+    return;
+  }
+  rt::usererror(
+      "a Callback was destroyed while %lld call(s) of it were in flight; its closure is freed "
+      "when they return, and calling its pointer after that is undefined",
+      static_cast<long long>(inFlight));
+  pending->push_back(this);
+  npending.store(pending->size(), std::memory_order_release);
+  rt::setSysmonHook(reapPending);
+}
+
+void reapPending() {
+  if (npending.load(std::memory_order_acquire) == 0) return;
+  rt::LockGuard g(pendingLock);
+  rt::processwideBarrier();
+  for (size_t i = 0; i < pending->size();) {
+    CallbackCore* c = (*pending)[i];
+    if (c->refs() == 0 && c->slotsHolding() == 0) {
+      delete c;
+      (*pending)[i] = pending->back();
+      pending->pop_back();
+    } else {
+      i++;
+    }
+  }
+  npending.store(pending->size(), std::memory_order_release);
+}
 
 CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void* self,
                           void (*destroySelf)(void*), OnException policy) {

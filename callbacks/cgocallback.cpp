@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "bridge/stack_switch.hpp"
 #include "callbacks/extram.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
@@ -21,62 +22,62 @@ struct CallbackFrame {
   void (*fn)(void*);
   void* arg;
   G* gp;
+  M* m;
 };
 
-// Bytes left free below the stack position a callback starts at.
+// Bytes left free above where a callback starts on the G's stack.
 constexpr uintptr_t kEntryGap = 256;
+// Bytes between cgocallback's stack pointer and the context its G parks
+// to: room for runOnStack's and asmcgocall's frames (sanitizer builds make
+// them larger).
+constexpr uintptr_t kParkGap = 2048;
 
-// callbackDone marks, in M::mcallfn, that the callback's G finished the
-// handler and re-entered syscall state; it is never called.
-G* callbackDone(G* gp) { return gp; }
-
-// cbEntry is the bottom frame of a callback on the G's stack (Go's
-// cgocallbackg): get a P, run the handler, give the P back.
-void cbEntry(rt::transfer_t t) {
-  auto* fr = static_cast<CallbackFrame*>(t.data);
-  G* gp = fr->gp;
-  rt::arrived(t, gp);
-  M* m = rt::getm();  // locked: the same M throughout
+// cbRun runs on the G's stack (Go's cgocallbackg): get a P, run the
+// handler, give the P back. It returns to cgocallback on the thread's
+// stack, however many times the handler parked meanwhile.
+void cbRun(void* p) {
+  auto* fr = static_cast<CallbackFrame*>(p);
+  M* m = fr->m;  // locked: the same M throughout
+  rt::asanFinishSwitch(fr->gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
   rt::exitsyscall(m);
   fr->fn(fr->arg);
   rt::entersyscall(m);
-  m->mcallfn = callbackDone;
-  // This context ends here; the G's stack below the entry point is free
-  // again. An ending context's ASan fake stack is freed with nullptr.
-  rt::asanStartSwitch(nullptr, m->g0stackBottom, m->g0stackSize);
-  rt::jump_fcontext(m->g0ctx, gp);
-  rt::fatal("a finished callback was resumed");
+  // The G's ASan fake stack is kept for its next callback: this function
+  // still returns through instrumented code on it.
+  rt::asanStartSwitch(&fr->gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
 }
 
-// runLocked runs gp, locked to m, from the callback's entry until it
-// finishes: a scheduler for one G. When gp parks, m hands off its P and
-// sleeps until gp is readied and handed back with a P (Go's stoplockedm).
-void runLocked(M* m, G* gp, CallbackFrame* fr) {
-  // cbEntry receives the frame; later resumptions (in mcall) ignore it.
+// parkLoop is the M's g0 while a callback's G is parked: the context the
+// G's mcall switches to, made on the thread's stack below cgocallback's
+// frames. It is a scheduler for one G: run the G's park action, then, as
+// the M may run nothing else, hand off the P and sleep until the G is
+// readied and handed back with a P (Go's stoplockedm). It never returns:
+// when the G finishes, cbRun returns straight to cgocallback, abandoning
+// this context.
+void parkLoop(rt::transfer_t t) {
+  auto* gp = static_cast<G*>(t.data);
+  M* m = rt::getm();
   for (;;) {
+    rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
+    gp->ctx = t.fctx;
+    m->curg = nullptr;
+    G* (*fn)(G*) = m->mcallfn;
+    m->mcallfn = nullptr;
+    if (fn(gp) != gp) rt::stoplockedm(m);  // gp parked or queued: wait for it
     if (gp->status.load(std::memory_order_relaxed) == rt::GStatus::Runnable)
       gp->status.store(rt::GStatus::Running, std::memory_order_relaxed);
     gp->m = m;
     m->curg = gp;
     rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                         gp->stack->size());
-    rt::transfer_t t = rt::jump_fcontext(gp->ctx, fr);
-    rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
-    gp->ctx = t.fctx;
-    m->curg = nullptr;
-    G* (*fn)(G*) = m->mcallfn;
-    m->mcallfn = nullptr;
-    if (fn == callbackDone) return;
-    if (fn(gp) == gp) continue;  // e.g. a park whose condition already held
-    rt::stoplockedm(m);          // gp is parked or queued: wait for it
+    t = rt::jump_fcontext(gp->ctx, gp);
   }
 }
 
 }  // namespace
 
 bool cgocallback(void (*fn)(void*), void* arg) {
-  volatile char marker = 0;  // our stack pointer, near enough
-  auto sp = reinterpret_cast<uintptr_t>(&marker);
+  uintptr_t sp = bridge::currentSP();
   M* m = rt::getm();
   if (m != nullptr && m->ncgo == 0 && !(m->isextra && m->lockedg == nullptr)) {
     // Managed code called the pointer directly (a task, or the runtime on
@@ -109,25 +110,33 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   G* gp = nested ? m->curg : m->extrag;
   uintptr_t top = nested ? gp->syscallsp : gp->stack->hi;
   top = (top - kEntryGap) & ~uintptr_t(15);
-  CallbackFrame fr{fn, arg, gp};
+  CallbackFrame fr{fn, arg, gp, m};
   // Restored when we return: the scheduler's g0 context, and for a nested
   // callback the system-stack bounds of the frames we return to. (A
   // thread's top-level callback keeps its new bounds: the next callback on
   // the same stack then finds them warm.)
   void* savedG0ctx = m->g0ctx;
-  gp->ctx = rt::make_fcontext(reinterpret_cast<void*>(top), top - gp->stack->lo, cbEntry);
   m->lockedg = gp;
   gp->lockedm = m;
+  gp->m = m;
+  m->curg = gp;
   // Leaving foreign code: preemption may land in managed code again.
   rt::preemptExtExit(m);
-  runLocked(m, gp, &fr);
+  rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
+                      gp->stack->size());
+  // Where the G's parks go: a context on this stack below our frame and
+  // below what runOnStack keeps here while the G runs, made last so that
+  // no call of ours writes over it.
+  uintptr_t parkSp = (sp - kParkGap) & ~uintptr_t(15);
+  m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
+  bridge::runOnStack(cbRun, &fr, top, gp->stack->lo);
+  rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
   rt::preemptExtEnter(m);
   gp->lockedm = nullptr;
   m->lockedg = nullptr;
-  if (nested) {
-    m->curg = gp;  // in syscall state again, as the foreign call we return to expects
-    gp->m = m;
-  }
+  // A nested callback's G is in syscall state again, as the foreign call
+  // we return to expects; an extra M's G waits for the next callback.
+  m->curg = nested ? gp : nullptr;
   m->g0ctx = savedG0ctx;
   if (nested) {
     m->g0lo = savedLo;

@@ -29,6 +29,7 @@ constexpr int64_t kScavengePeriodNs = 2000000000;
 // How long one foreign call may hold its P before sysmon hands the P to
 // another M (Go: 20 µs, one sysmon tick). Set once at start.
 std::atomic<int64_t> retakeNs{20000};
+std::atomic<void (*)()> hook{nullptr};
 std::atomic<uint64_t> retakes{0};
 
 // retake takes the P of every M that has been in one foreign call longer
@@ -86,6 +87,7 @@ void* sysmon(void*) {
       lastScavenge = now;
     }
     bool busy = retake(now);
+    if (void (*h)() = hook.load(std::memory_order_acquire)) h();
     int64_t next = nextwhen();
     if (next != 0 && next < now) {
       // A timer is overdue: nobody is waiting for it (every M was busy
@@ -112,5 +114,7 @@ void sysmonStop() {
 void setRetakeThreshold(int64_t ns) { retakeNs.store(ns, std::memory_order_relaxed); }
 
 uint64_t retakeCount() { return retakes.load(std::memory_order_relaxed); }
+
+void setSysmonHook(void (*h)()) { hook.store(h, std::memory_order_release); }
 
 }  // namespace cbridge::rt

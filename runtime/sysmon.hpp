@@ -15,4 +15,9 @@ void setRetakeThreshold(int64_t ns);
 // retakeCount is how many Ps sysmon took from Ms in foreign calls.
 uint64_t retakeCount();
 
+// setSysmonHook installs a function sysmon calls every round (it must be
+// cheap when it has nothing to do): deferred work of other parts of the
+// runtime, such as freeing callbacks that were destroyed mid-call.
+void setSysmonHook(void (*hook)());
+
 }  // namespace cbridge::rt
