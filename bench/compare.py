@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
-with 1 and 2 Ps, foreign calls against cgo), and prints (and writes) a table
+with 1 and 2 Ps, foreign calls and callbacks against cgo), and prints (and writes) a table
 of both and their ratio.
 
 Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN
@@ -79,6 +79,37 @@ def run_calls(build, workdir):
     ]
 
 
+def run_callbacks(build, workdir):
+    """Callbacks of an empty handler, against Go 1.19: from a foreign thread
+    with a warm cache (Go: a C-created pthread calling an exported Go
+    function), nested (Go: a Go→C→Go round trip), and the bare libffi
+    closure."""
+    exe = os.path.join(workdir, "gocb")
+    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
+               GO111MODULE="on", CGO_ENABLED="1")
+    subprocess.run([GO, "build", "-o", exe, "./callbacks"], cwd=os.path.join(HERE, "peers", "go"),
+                   env=env, check=True)
+    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    go = {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+    res = subprocess.run(
+        [os.path.join(build, "bench", "callback_bench"), "--benchmark_format=json",
+         "--benchmark_min_time=0.5", "--benchmark_repetitions=3",
+         "--benchmark_report_aggregates_only=true"],
+        check=True, capture_output=True, text=True).stdout
+    med = {}
+    for b in json.loads(res)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            med[b["run_name"].split("/")[0]] = b["real_time"]
+    return [
+        ("callback from a foreign thread, warm (ns)", med["BM_CallbackForeignThreadWarm"],
+         "Go C-thread→Go", go["CThreadCallsGo"]),
+        ("callback nested: task → C → callback → back (ns)", med["BM_CallbackNestedRoundTrip"],
+         "Go Go→C→Go", go["GoCGoRoundTrip"]),
+        ("bare libffi closure call (ns)", med["BM_BareFfiClosure"], "Go C-thread→Go",
+         go["CThreadCallsGo"]),
+    ]
+
+
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
     rows = []
@@ -104,7 +135,7 @@ def main():
             mem = cb["BM_ParkedTasksRSS"]["MiB_per_100k_parked"]
             rows.append(("resident memory of 100,000 parked tasks (MiB)", procs, mem,
                          go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
-        calls = run_calls(build, work)
+        calls = run_calls(build, work) + run_callbacks(build, work)
         for what, c, peer, g in calls:
             rows.append((what, 0, c, g, c / g, peer))
     lines = ["| measurement | Ps | cbridge | peer | ratio |", "|---|---|---|---|---|"]
