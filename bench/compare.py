@@ -99,12 +99,19 @@ def run_callbacks(build, workdir):
     med = {}
     for b in json.loads(res)["benchmarks"]:
         if b.get("aggregate_name") == "median":
-            med[b["run_name"].split("/")[0]] = b["real_time"]
+            name = b["run_name"].split("/")[0]
+            med[name] = b.get("ns_per_callback", b["real_time"])
     return [
         ("callback from a foreign thread, warm (ns)", med["BM_CallbackForeignThreadWarm"],
          "Go C-thread→Go", go["CThreadCallsGo"]),
         ("callback nested: task → C → callback → back (ns)", med["BM_CallbackNestedRoundTrip"],
          "Go Go→C→Go", go["GoCGoRoundTrip"]),
+        ("callback after a stack switch, main thread (ns)",
+         med["BM_CallbackAfterStackSwitchMainThread"], "Go C-thread→Go", go["CThreadCallsGo"]),
+        ("callback after a stack switch, worker thread (ns)",
+         med["BM_CallbackAfterStackSwitchWorkerThread"], "Go C-thread→Go", go["CThreadCallsGo"]),
+        ("fiber switch pair inside the two rows above (ns)", med["BM_FiberSwitchPair"],
+         "Go C-thread→Go", go["CThreadCallsGo"]),
         ("bare libffi closure call (ns)", med["BM_BareFfiClosure"], "Go C-thread→Go",
          go["CThreadCallsGo"]),
     ]

@@ -8,6 +8,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/runtime2.hpp"
 #include "runtime/syscall.hpp"
+#include "stackbounds/stackbounds.hpp"
 
 namespace cbridge::detail {
 
@@ -63,6 +64,7 @@ void cgocall(void (*fn)(void*), void* arg) {
   // of its tasks runs, so everything below that context is free.
   uintptr_t sp = (reinterpret_cast<uintptr_t>(m->g0ctx) - kG0Gap) & ~uintptr_t(15);
   rt::asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(m->g0lo), m->g0hi - m->g0lo);
+  stackbounds::checkG0(m, sp);
   bridge::runOnStack(onG0, &f, sp, m->g0lo);
   rt::asanFinishSwitch(gp->asanFakeStack, nullptr, nullptr);
   rt::preemptExtExit(m);

@@ -4,8 +4,8 @@
 #   --bench  also the benchmark peers (Go 1.19)
 set -euo pipefail
 
-pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libgtest-dev libbenchmark-dev
-  clang libclang-rt-14-dev)
+pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
+  libbenchmark-dev clang libclang-rt-14-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(golang-1.19-go python3)
 fi

@@ -33,9 +33,8 @@ bool threadStack(rt::M* mp, uintptr_t* lo, uintptr_t* hi) {
 }  // namespace
 
 void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
-  if (!mp->isextra) return;  // we made its stack; C's view does not replace it
   bool in = inBounds(sp, mp->g0lo, mp->g0hi);
-  if (in && mp->g0StackAccurate) return;
+  if (in && (mp->g0StackAccurate || !mp->isextra)) return;
   if (!in && mp->ncgo > 0) {
     // Managed frames are further up this stack and C moved us elsewhere:
     // returning into them would be returning into a stack we no longer
@@ -44,6 +43,7 @@ void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
               static_cast<unsigned long>(sp), static_cast<unsigned long>(mp->g0lo),
               static_cast<unsigned long>(mp->g0hi), static_cast<long long>(mp->id));
   }
+  if (!mp->isextra) return;  // we made its stack; C's view does not replace it
   // No managed code up this stack. Between callbacks the stack may have
   // changed (a coroutine library): take the bounds afresh. As Go does, an
   // estimate is refreshed even when sp falls inside it: we may be on
@@ -66,6 +66,13 @@ void forgetThread(rt::M* mp) {
   mp->threadStackLo = mp->threadStackHi = 0;
   mp->g0lo = mp->g0hi = 0;
   mp->g0StackAccurate = false;
+}
+
+void checkG0(rt::M* mp, uintptr_t sp) {
+  if (inBounds(sp, mp->g0lo, mp->g0hi)) return;
+  rt::fatal("runtime: m%lld's system stack is [%#lx, %#lx) but runtime code would run at sp=%#lx",
+            static_cast<long long>(mp->id), static_cast<unsigned long>(mp->g0lo),
+            static_cast<unsigned long>(mp->g0hi), static_cast<unsigned long>(sp));
 }
 
 }  // namespace cbridge::stackbounds

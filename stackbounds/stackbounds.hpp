@@ -16,16 +16,22 @@ constexpr uintptr_t kEstimateAbove = 1024;
 
 // callbackUpdateSystemStack sets or refreshes mp's g0 bounds for a
 // callback arriving on sp:
-//  - a runtime M has exact bounds already: nothing to do;
-//  - sp in bounds that are exact: nothing (the warm path: two compares);
+//  - sp in bounds that are exact (always so for a runtime M): nothing (the
+//    warm path: two compares);
 //  - sp out of bounds while foreign code called from managed code is on
 //    this stack (ncgo > 0): C switched stacks under managed frames, a
 //    fatal error ("cgocallback with sp=... out of bounds [...]");
+//  - a runtime M keeps the bounds we gave its stack;
 //  - otherwise the bounds become the thread's pthread stack if it holds
 //    sp (queried once per thread binding, never from a signal handler),
 //    else an estimate around sp.
 // needm uses it for an M's first bounds on a thread.
 void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal);
+
+// checkG0 is the check of runtime code about to run on mp's system stack
+// at sp (a foreign call): outside the bounds it is a fatal error naming
+// them, not a random crash later.
+void checkG0(rt::M* mp, uintptr_t sp);
 
 // forgetThread drops mp's remembered pthread stack: it is being bound to
 // another thread (needm) or released (dropm).

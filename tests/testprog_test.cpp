@@ -97,6 +97,29 @@ TEST(Testprog, CallbackDestroyedInFlightFinishesTheCall) {
       << r.err;
 }
 
+// The stack-switching scenarios: a callback's handler does runtime work on
+// g0 (a task, a timer, a channel, a foreign call) from every stack.
+class StackSwitch : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(StackSwitch, CallbacksWorkOnEveryStack) {
+  ChildResult r = runTestprog(GetParam());
+  if (r.out == "SKIP\n") GTEST_SKIP() << GetParam() << " cannot run here: " << r.err;
+  EXPECT_EQ(r.out, "OK\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Testprog, StackSwitch,
+                         ::testing::Values("StackSwitchCallback", "StackSwitchBoostContext",
+                                           "StackSwitchBoostFiber", "StackSwitchManyCoroutines"));
+
+TEST(Testprog, StackSwitchUnderManagedFramesIsFatal) {
+  ChildResult r = runTestprog("StackSwitchUnderManagedFrames");
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: cgocallback with sp=0x"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" out of bounds [0x"), std::string::npos) << r.err;
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);
