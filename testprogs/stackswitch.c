@@ -80,7 +80,8 @@ static void* many_thread(void* arg) {
   size_t size = 64 * 1024;
   char* stacks = malloc(size * (size_t)s->ncoros);
   s->coros = calloc((size_t)s->ncoros, sizeof(ucontext_t));
-  for (int i = 0; i < s->ncoros; i++) {
+  /* volatile: getcontext and swapcontext return here like setjmp does. */
+  for (volatile int i = 0; i < s->ncoros; i++) {
     getcontext(&s->coros[i]);
     s->coros[i].uc_stack.ss_sp = stacks + size * (size_t)i;
     s->coros[i].uc_stack.ss_size = size;
@@ -88,8 +89,8 @@ static void* many_thread(void* arg) {
     makecontext(&s->coros[i], coro_body, 0);
   }
   /* calls + 1 rounds: the last lets every coroutine return. */
-  for (int round = 0; round <= s->calls; round++)
-    for (int i = 0; i < s->ncoros; i++) {
+  for (volatile int round = 0; round <= s->calls; round++)
+    for (volatile int i = 0; i < s->ncoros; i++) {
       s->current = i;
       swapcontext(&s->main, &s->coros[i]);
     }
