@@ -1,10 +1,12 @@
 // The callback, task and stats part of cbridge.h.
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <exception>
 
 #include "bridge/last_error.hpp"
 #include "cbridge/callback.hpp"
+#include "cbridge/net.hpp"
 #include "cbridge/cbridge.h"
 #include "cbridge/runtime.hpp"
 #include "cbridge/task.hpp"
@@ -73,6 +75,9 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"syscall_retakes", s.syscall_retakes},
       {"preempt_attempts", s.preempt_attempts},
       {"preempt_refused", s.preempt_refused},
+      {"netpoll_events", s.netpoll_events},
+      {"netpoll_stale", s.netpoll_stale},
+      {"netpoll_breaks", s.netpoll_breaks},
   };
   for (const auto& e : table) {
     if (std::strcmp(e.name, name) == 0) {
@@ -86,3 +91,16 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
 }
 
 extern "C" int64_t cbridge_current_m(void) { return cbridge::m_id(); }
+
+extern "C" int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns) {
+  if (mode != CBRIDGE_WAIT_READ && mode != CBRIDGE_WAIT_WRITE) {
+    cbridge::bridge::setLastError("cbridge_wait_fd: mode must be CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE");
+    return -EINVAL;
+  }
+  std::error_code e = cbridge::net::wait_fd(
+      fd, mode == CBRIDGE_WAIT_READ ? cbridge::net::WaitMode::Read : cbridge::net::WaitMode::Write,
+      std::chrono::nanoseconds(timeout_ns));
+  if (!e) return 0;
+  cbridge::bridge::setLastError("cbridge_wait_fd: " + e.message());
+  return -e.value();
+}

@@ -3,6 +3,7 @@
 
 #include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sysmon.hpp"
@@ -57,6 +58,10 @@ Stats stats() {
   cb::ExtraMStats es = cb::extramstats();
   s.extra_ms_idle = es.idle;
   s.extra_ms_in_use = es.inUse;
+  rt::NetpollStats ns = rt::netpollstats();
+  s.netpoll_events = ns.events;
+  s.netpoll_stale = ns.stale;
+  s.netpoll_breaks = ns.breaks;
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;

@@ -11,6 +11,7 @@
 #include "cbridge/detail/task_fn.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/signals.hpp"
@@ -260,25 +261,43 @@ G* stealWork(M* m, P* pp) {
   return nullptr;
 }
 
-// timerWait makes m the timer waiter if there is a timer and no waiter,
-// sleeps until the timer is due or it is woken, and reports whether it
-// slept (and so should look for work again).
+// timerWait makes m the timer waiter if there is a timer or a task waiting
+// on the netpoller, and no waiter yet; it sleeps until the timer is due, an
+// fd is ready or it is woken, and reports whether it waited (and so should
+// look for work again). With tasks on the netpoller it blocks in epoll_wait
+// (Go's blocking netpoll in findrunnable), else on its note.
 bool timerWait(M* m) {
-  if (nextwhen() == 0) return false;
+  bool net = netpollinited() && netpollWaiters() > 0;
+  if (nextwhen() == 0 && !net) return false;
+  m->netpolling = net;
   M* expected = nullptr;
-  if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst))
+  if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst)) {
+    m->netpolling = false;
     return false;
+  }
   // Re-read after publishing ourselves: a timer added before the CAS is
   // in nextWhen; one added after it wakes us.
   int64_t next = nextwhen();
-  if (sched->stopping.load(std::memory_order_seq_cst) || next == 0) {
+  if (sched->stopping.load(std::memory_order_seq_cst) || (next == 0 && !net)) {
     M* me = m;
-    if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst))
+    if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst) && !net)
       m->park.sleep();  // a wakeup is in flight: take it
     m->park.clear();
-    return next != 0;
+    m->netpolling = false;
+    return next != 0 || net;
   }
-  int64_t delay = next - nanotime();
+  int64_t delay = next == 0 ? -1 : next - nanotime();
+  if (net) {
+    sched->pollBlocked.store(true, std::memory_order_seq_cst);
+    netpoll(next == 0 ? -1 : (delay > 0 ? delay : 0));  // readied tasks go to the global queue
+    sched->pollBlocked.store(false, std::memory_order_seq_cst);
+    M* me = m;
+    // If this fails a waker took us off and wrote a break: the next poll
+    // drains it.
+    sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst);
+    m->netpolling = false;
+    return true;
+  }
   bool woken = m->park.tsleep(delay > 0 ? delay : 0);
   if (!woken) {
     M* me = m;
@@ -319,6 +338,12 @@ top:
   if (sched->runqsize.load(std::memory_order_relaxed) > 0) {
     LockGuard g(sched->lock);
     if (G* gp = globrunqget(pp, 0)) return gp;
+  }
+  // Poll the network without blocking when tasks wait on it and no M is
+  // blocked in it: the tasks it readies land on our queue.
+  if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed) &&
+      netpoll(0) > 0) {
+    if (G* gp = runqget(pp)) return gp;
   }
 
   // Steal, but limit the number of spinning Ms to half the busy Ps: more
@@ -852,7 +877,11 @@ void wakep() {
 
 void wakeTimerWaiter() {
   M* w = sched->timerWaiter.exchange(nullptr, std::memory_order_seq_cst);
-  if (w != nullptr) w->park.wakeup();
+  if (w == nullptr) return;
+  if (w->netpolling)
+    netpollBreak();
+  else
+    w->park.wakeup();
 }
 
 void ensureTimerService() {

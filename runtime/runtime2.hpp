@@ -61,6 +61,10 @@ struct M {
   P* p = nullptr;         // the attached P; nullptr while idle
   P* nextp = nullptr;     // the P to take when woken (startm hands it over)
   bool spinning = false;  // looking for work; counted in sched.nmspinning
+  // The timer waiter blocks in netpoll rather than on park: wake it with
+  // netpollBreak. Set before it publishes itself as the waiter (the CAS
+  // orders it for the waker).
+  bool netpolling = false;
   Note park;              // stopm sleeps here; startm wakes it
   M* schedlink = nullptr;  // sched.midle link, under sched.lock
   M* alllink = nullptr;
@@ -224,8 +228,11 @@ struct Sched {
   int64_t mnext = 0;
   std::atomic<uint64_t> goidgen{0};
 
-  // The M sleeping until the next timer, if any (see timerWait).
+  // The M sleeping until the next timer, if any (see timerWait): on its
+  // note, or in netpoll when tasks wait on it (M::netpolling); then
+  // pollBlocked is set and other Ms leave polling to it.
   std::atomic<M*> timerWaiter{nullptr};
+  std::atomic<bool> pollBlocked{false};
 
   // stopping is set once by shutdown; every M leaves its loop when it sees
   // it. seq_cst: it is read in loops that must not miss it.

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "runtime/fatal.hpp"
+#include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
@@ -30,6 +31,7 @@ constexpr int64_t kScavengePeriodNs = 2000000000;
 // another M (Go: 20 µs, one sysmon tick). Set once at start.
 std::atomic<int64_t> retakeNs{20000};
 std::atomic<void (*)()> hook{nullptr};
+constexpr int64_t kNetpollPeriodNs = 10000000;
 std::atomic<uint64_t> retakes{0};
 
 // retake takes the P of every M that has been in one foreign call longer
@@ -74,6 +76,7 @@ void* sysmon(void*) {
   int64_t delayUs = 20;
   int idle = 0;
   int64_t lastScavenge = nanotime();
+  int64_t lastNetpoll = lastScavenge;
   for (;;) {
     if (idle == 0)
       delayUs = 20;
@@ -87,6 +90,13 @@ void* sysmon(void*) {
       lastScavenge = now;
     }
     bool busy = retake(now);
+    // Tasks wait on the netpoller and no M is blocked in it (every M is
+    // busy): poll now and then, as Go's sysmon does every 10 ms.
+    if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed) &&
+        now - lastNetpoll > kNetpollPeriodNs) {
+      lastNetpoll = now;
+      if (netpoll(0) > 0) busy = true;
+    }
     if (void (*h)() = hook.load(std::memory_order_acquire)) h();
     int64_t next = nextwhen();
     if (next != 0 && next < now) {

@@ -120,6 +120,15 @@ TEST(Testprog, StackSwitchUnderManagedFramesIsFatal) {
   EXPECT_NE(r.err.find(" out of bounds [0x"), std::string::npos) << r.err;
 }
 
+TEST(Testprog, UnknownNetpollSourceIsFatal) {
+  ChildResult r = runTestprog("NetpollUnknownSource");
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2);
+  EXPECT_NE(r.err.find("fatal error: netpoll: unknown epoll event source 3 (data 0xdead0003)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);

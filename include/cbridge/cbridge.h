@@ -55,12 +55,22 @@ void cbridge_sleep_ns(int64_t ns);
 /* cbridge_stat reads a runtime counter by name: ms_created, ms_idle,
  * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
- * preempt_attempts, preempt_refused. 0, or CBRIDGE_ERR_ARGUMENT for an
+ * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
+ * netpoll_breaks. 0, or CBRIDGE_ERR_ARGUMENT for an
  * unknown name (value untouched). */
 int cbridge_stat(const char *name, uint64_t *value);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has
  * none yet. */
 int64_t cbridge_current_m(void);
+
+/* cbridge_wait_fd parks the calling task (or thread) until fd is ready
+ * for mode (CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE) or timeout_ns passes
+ * (< 0: no deadline). fd stays the caller's and must not be registered by
+ * cbridge already. 0 when ready, -ETIMEDOUT when the deadline passed, or
+ * another negative errno. From a callback handler too. */
+#define CBRIDGE_WAIT_READ 1
+#define CBRIDGE_WAIT_WRITE 2
+int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);
 
 /* cbridge_last_error describes the last failed cbridge_* call of the
  * calling task (or thread, outside tasks); "" if there was none. The text

@@ -44,6 +44,9 @@ struct Stats {
   uint64_t extra_ms_idle;        // extra Ms (for foreign threads) waiting for a thread
   uint64_t extra_ms_in_use;      // extra Ms bound to a foreign thread
   uint64_t stack_bound_updates;  // system-stack bounds refreshed for a callback on a new stack
+  uint64_t netpoll_events;       // ready events delivered to a current pollDesc
+  uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
+  uint64_t netpoll_breaks;       // break (wake-up) entries seen by the poller
 };
 
 Stats stats();

@@ -1,0 +1,102 @@
+// Blocking-style I/O for tasks that parks only the task (Go's net and os
+// packages over the netpoller): files and sockets, TCP, Unix sockets,
+// pipes, and any fd a C library hands over.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace cbridge::net {
+
+namespace detail {
+struct FileImpl;
+struct FileAccess;  // the implementation's access to File and Listener
+}
+
+// The result of a read or write: bytes moved and, if it stopped short, why.
+// Ordinary I/O failures are values, never exceptions: errc::timed_out for
+// an expired deadline (the file stays usable), errc::bad_file_descriptor
+// for a file closed (by another task too), else the errno.
+struct IoResult {
+  size_t n = 0;
+  std::error_code err;
+};
+
+using Deadline = std::chrono::steady_clock::time_point;  // Deadline{}: none
+
+// A File is an fd owned by the runtime: registered with the netpoller when
+// epoll takes it (sockets, pipes, FIFOs, ttys...), else (regular files,
+// some devices) its reads and writes run as foreign calls, so they do not
+// stall the scheduler either. Copies share the fd; the last one closes it.
+class File {
+ public:
+  File() = default;
+  // adopt takes ownership of fd (sets it non-blocking if pollable).
+  static std::pair<File, std::error_code> adopt(int fd);
+
+  // read reads at most n bytes; n == 0 with no error means end of file.
+  IoResult read(void* buf, size_t n);
+  // write writes all n bytes unless an error stops it.
+  IoResult write(const void* buf, size_t n);
+  // close wakes every task blocked on the file (bad_file_descriptor) and
+  // closes the fd once they are out.
+  std::error_code close();
+  // shutdown half-closes a socket (SHUT_RD, SHUT_WR or SHUT_RDWR).
+  std::error_code shutdown(int how);
+
+  void set_deadline(Deadline d);
+  void set_read_deadline(Deadline d);
+  void set_write_deadline(Deadline d);
+
+  int fd() const;
+  bool pollable() const;
+  explicit operator bool() const { return impl_ != nullptr; }
+
+ private:
+  friend struct detail::FileAccess;
+  std::shared_ptr<detail::FileImpl> impl_;
+};
+
+using Conn = File;
+
+class Listener {
+ public:
+  Listener() = default;
+  // accept waits for a connection.
+  std::pair<Conn, std::error_code> accept();
+  std::error_code close();
+  void set_deadline(Deadline d);
+  uint16_t port() const;  // the bound TCP port (useful after listening on port 0)
+  explicit operator bool() const { return bool(file_); }
+
+ private:
+  friend struct detail::FileAccess;
+  File file_;
+};
+
+// listen_tcp listens on an IPv4 address ("127.0.0.1"); port 0 picks one.
+std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
+                                                int backlog = 512);
+// dial_tcp connects, giving up with timed_out after timeout (0: no limit).
+std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
+                                          std::chrono::nanoseconds timeout = {});
+std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
+std::pair<Conn, std::error_code> dial_unix(const std::string& path);
+// pipe returns the read end and the write end.
+struct Pipe {
+  File reader, writer;
+  std::error_code err;
+};
+Pipe pipe();
+
+enum class WaitMode { Read = 1, Write = 2 };
+// wait_fd parks until fd (owned by the caller, e.g. a C library) is ready,
+// or the timeout (< 0: none) passes (timed_out).
+std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout);
+
+}  // namespace cbridge::net

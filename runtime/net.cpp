@@ -1,0 +1,337 @@
+// cbridge::net over the netpoller: each operation tries the syscall and,
+// on EAGAIN, parks on the fd's pollDesc (Go's internal/poll.FD).
+#include "cbridge/net.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "cbridge/call.hpp"
+#include "cbridge/mutex.hpp"
+#include "cbridge/task.hpp"
+#include "runtime/netpoll.hpp"
+#include "runtime/os_linux.hpp"
+
+namespace cbridge::net {
+
+namespace detail {
+
+// ops counts operations in progress; close waits for them to leave (they
+// do at once: a closing pollDesc wakes and refuses every wait, and a
+// closed file refuses every new one) before the fd is closed, so no
+// operation ever runs on a reused fd number.
+// A pollDesc has one waiter slot per direction, so readers are serialized
+// by rmu and writers by wmu (Go's fdMutex): a second reader waits on the
+// mutex, not on the poller.
+struct FileImpl {
+  int fd = -1;
+  rt::PollDesc* pd = nullptr;  // nullptr: not pollable (foreign calls)
+  std::atomic<bool> closed{false};
+  std::atomic<int64_t> ops{0};
+  cbridge::Mutex rmu;
+  cbridge::Mutex wmu;
+
+  ~FileImpl() {
+    if (!closed.load()) closeNow();
+  }
+
+  std::error_code closeNow() {
+    if (closed.exchange(true)) return std::make_error_code(std::errc::bad_file_descriptor);
+    if (pd != nullptr) rt::polleventclose(pd);
+    while (ops.load(std::memory_order_acquire) != 0) cbridge::yield();
+    if (pd != nullptr) rt::pollclose(pd);
+    return ::close(fd) == 0 ? std::error_code() : std::error_code(errno, std::system_category());
+  }
+};
+
+struct FileAccess {
+  static FileImpl* impl(const File& f) { return f.impl_.get(); }
+  static File& file(Listener& l) { return l.file_; }
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::FileAccess;
+using detail::FileImpl;
+
+std::error_code sysErr(int e) { return {e, std::system_category()}; }
+std::error_code closedErr() { return std::make_error_code(std::errc::bad_file_descriptor); }
+std::error_code timeoutErr() { return std::make_error_code(std::errc::timed_out); }
+
+// OpGuard holds the file open for one operation.
+struct OpGuard {
+  FileImpl* f;
+  explicit OpGuard(FileImpl* f) : f(f) { f->ops.fetch_add(1, std::memory_order_acq_rel); }
+  ~OpGuard() { f->ops.fetch_sub(1, std::memory_order_acq_rel); }
+};
+
+// waitFor parks until f is ready in mode; an error if it cannot be.
+std::error_code waitFor(FileImpl* f, char mode) {
+  switch (rt::pollwait(f->pd, mode)) {
+    case rt::PollResult::Ready: return {};
+    case rt::PollResult::Timeout: return timeoutErr();
+    case rt::PollResult::Closing: return closedErr();
+    case rt::PollResult::Error: break;
+  }
+  return sysErr(EIO);
+}
+
+int64_t toNanotime(Deadline d) {
+  if (d == Deadline{}) return 0;
+  auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(d - std::chrono::steady_clock::now());
+  int64_t when = rt::nanotime() + left.count();
+  return when <= 0 ? 1 : when;  // 0 means none: an expired deadline stays in the past
+}
+
+}  // namespace
+
+std::pair<File, std::error_code> File::adopt(int fd) {
+  if (fd < 0) return {File(), closedErr()};
+  auto impl = std::make_shared<FileImpl>();
+  impl->fd = fd;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  impl->pd = rt::pollopen(fd);
+  if (impl->pd == nullptr) {
+    int e = errno;
+    if (e != EPERM) {
+      impl->closed = true;  // the caller keeps its fd
+      return {File(), sysErr(e)};
+    }
+    // epoll refuses it (a regular file): blocking calls, as foreign code.
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  }
+  File f;
+  f.impl_ = std::move(impl);
+  return {f, {}};
+}
+
+IoResult File::read(void* buf, size_t n) {
+  if (!impl_) return {0, closedErr()};
+  FileImpl* f = impl_.get();
+  OpGuard g(f);
+  std::lock_guard<cbridge::Mutex> one(f->rmu);
+  for (;;) {
+    if (f->closed.load(std::memory_order_acquire)) return {0, closedErr()};
+    ssize_t r = f->pd != nullptr ? ::read(f->fd, buf, n) : cbridge::call(::read, f->fd, buf, n);
+    if (r >= 0) return {size_t(r), {}};
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN || f->pd == nullptr) return {0, sysErr(errno)};
+    if (std::error_code e = waitFor(f, 'r')) return {0, e};
+  }
+}
+
+IoResult File::write(const void* buf, size_t n) {
+  if (!impl_) return {0, closedErr()};
+  FileImpl* f = impl_.get();
+  OpGuard g(f);
+  std::lock_guard<cbridge::Mutex> one(f->wmu);
+  size_t done = 0;
+  while (done < n) {
+    if (f->closed.load(std::memory_order_acquire)) return {done, closedErr()};
+    const char* p = static_cast<const char*>(buf) + done;
+    ssize_t w = f->pd != nullptr ? ::write(f->fd, p, n - done) : cbridge::call(::write, f->fd, p, n - done);
+    if (w >= 0) {
+      done += size_t(w);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN || f->pd == nullptr) return {done, sysErr(errno)};
+    if (std::error_code e = waitFor(f, 'w')) return {done, e};
+  }
+  return {done, {}};
+}
+
+std::error_code File::close() { return impl_ ? impl_->closeNow() : closedErr(); }
+
+std::error_code File::shutdown(int how) {
+  if (!impl_ || impl_->closed) return closedErr();
+  return ::shutdown(impl_->fd, how) == 0 ? std::error_code() : sysErr(errno);
+}
+
+void File::set_deadline(Deadline d) {
+  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'b');
+}
+void File::set_read_deadline(Deadline d) {
+  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'r');
+}
+void File::set_write_deadline(Deadline d) {
+  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'w');
+}
+
+int File::fd() const { return impl_ ? impl_->fd : -1; }
+bool File::pollable() const { return impl_ && impl_->pd != nullptr; }
+
+std::pair<Conn, std::error_code> Listener::accept() {
+  if (!file_) return {Conn(), closedErr()};
+  FileImpl* f = FileAccess::impl(file_);
+  OpGuard g(f);
+  std::lock_guard<cbridge::Mutex> one(f->rmu);
+  for (;;) {
+    if (f->closed.load(std::memory_order_acquire)) return {Conn(), closedErr()};
+    int c = ::accept4(f->fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) return File::adopt(c);
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno != EAGAIN) return {Conn(), sysErr(errno)};
+    if (std::error_code e = waitFor(f, 'r')) return {Conn(), e};
+  }
+}
+
+std::error_code Listener::close() { return file_.close(); }
+void Listener::set_deadline(Deadline d) { file_.set_read_deadline(d); }
+
+uint16_t Listener::port() const {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  if (getsockname(file_.fd(), reinterpret_cast<sockaddr*>(&a), &len) != 0 || a.sin_family != AF_INET)
+    return 0;
+  return ntohs(a.sin_port);
+}
+
+namespace {
+
+std::pair<Listener, std::error_code> listenOn(int domain, const sockaddr* addr, socklen_t len,
+                                              int backlog) {
+  int s = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (s < 0) return {Listener(), sysErr(errno)};
+  int one = 1;
+  if (domain == AF_INET) setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(s, addr, len) != 0 || ::listen(s, backlog) != 0) {
+    int e = errno;
+    ::close(s);
+    return {Listener(), sysErr(e)};
+  }
+  auto [f, err] = File::adopt(s);
+  if (err) {
+    ::close(s);
+    return {Listener(), err};
+  }
+  Listener l;
+  FileAccess::file(l) = f;
+  return {l, {}};
+}
+
+std::pair<Conn, std::error_code> connectTo(int domain, const sockaddr* addr, socklen_t len,
+                                           std::chrono::nanoseconds timeout) {
+  int s = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (s < 0) return {Conn(), sysErr(errno)};
+  auto [f, err] = File::adopt(s);
+  if (err) {
+    ::close(s);
+    return {Conn(), err};
+  }
+  if (domain == AF_INET) {
+    int one = 1;
+    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  if (::connect(s, addr, len) == 0) return {f, {}};
+  if (errno != EINPROGRESS) {
+    int e = errno;
+    f.close();
+    return {Conn(), sysErr(e)};
+  }
+  // Writable means the connection is made or failed: SO_ERROR tells.
+  if (timeout.count() > 0) f.set_write_deadline(std::chrono::steady_clock::now() + timeout);
+  FileImpl* fi = FileAccess::impl(f);
+  std::error_code e;
+  {
+    OpGuard g(fi);
+    std::lock_guard<cbridge::Mutex> one(fi->wmu);
+    e = waitFor(fi, 'w');
+  }
+  if (!e) {
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+    if (soerr != 0) e = sysErr(soerr);
+  }
+  if (e) {
+    f.close();
+    return {Conn(), e};
+  }
+  f.set_write_deadline(Deadline{});
+  return {f, {}};
+}
+
+bool ipv4(const std::string& host, uint16_t port, sockaddr_in* a) {
+  *a = sockaddr_in{};
+  a->sin_family = AF_INET;
+  a->sin_port = htons(port);
+  return inet_pton(AF_INET, host.c_str(), &a->sin_addr) == 1;
+}
+
+bool unixAddr(const std::string& path, sockaddr_un* a) {
+  *a = sockaddr_un{};
+  a->sun_family = AF_UNIX;
+  if (path.size() >= sizeof a->sun_path) return false;
+  std::memcpy(a->sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+}  // namespace
+
+std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
+                                                int backlog) {
+  sockaddr_in a;
+  if (!ipv4(host, port, &a)) return {Listener(), std::make_error_code(std::errc::invalid_argument)};
+  return listenOn(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
+}
+
+std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
+                                          std::chrono::nanoseconds timeout) {
+  sockaddr_in a;
+  if (!ipv4(host, port, &a)) return {Conn(), std::make_error_code(std::errc::invalid_argument)};
+  return connectTo(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, timeout);
+}
+
+std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog) {
+  sockaddr_un a;
+  if (!unixAddr(path, &a)) return {Listener(), std::make_error_code(std::errc::filename_too_long)};
+  return listenOn(AF_UNIX, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
+}
+
+std::pair<Conn, std::error_code> dial_unix(const std::string& path) {
+  sockaddr_un a;
+  if (!unixAddr(path, &a)) return {Conn(), std::make_error_code(std::errc::filename_too_long)};
+  return connectTo(AF_UNIX, reinterpret_cast<sockaddr*>(&a), sizeof a, {});
+}
+
+Pipe pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return {File(), File(), sysErr(errno)};
+  auto [r, e1] = File::adopt(fds[0]);
+  auto [w, e2] = File::adopt(fds[1]);
+  if (e1 || e2) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return {File(), File(), e1 ? e1 : e2};
+  }
+  return {r, w, {}};
+}
+
+std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout) {
+  rt::PollDesc* pd = rt::pollopen(fd);
+  if (pd == nullptr) return sysErr(errno);
+  if (timeout.count() >= 0) rt::pollsetdeadline(pd, rt::nanotime() + (timeout.count() > 0 ? timeout.count() : 1), 'b');
+  rt::PollResult r = rt::pollwait(pd, mode == WaitMode::Read ? 'r' : 'w');
+  rt::polleventclose(pd);
+  rt::pollclose(pd);
+  switch (r) {
+    case rt::PollResult::Ready: return {};
+    case rt::PollResult::Timeout: return timeoutErr();
+    default: return closedErr();
+  }
+}
+
+}  // namespace cbridge::net

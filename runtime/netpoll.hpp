@@ -1,0 +1,91 @@
+// The netpoller: blocking I/O of tasks parks them on epoll (Go's
+// netpoll.go and netpoll_epoll.go).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "runtime/lock.hpp"
+#include "runtime/timers.hpp"
+#include "runtime/waiter.hpp"
+
+namespace cbridge::rt {
+
+enum class PollResult { Ready, Timeout, Closing, Error };
+
+// A pollDesc is the runtime's side of one fd registered with epoll. They
+// live in type-stable blocks that are never unmapped, so a stale epoll
+// event may always read one; fdseq, bumped when a pollDesc is freed, tells
+// such an event from a current one (the seed "pollDesc fd sequence").
+// Everything but fdseq is under lock.
+struct alignas(64) PollDesc {
+  Lock lock;
+  int fd = -1;
+  // Read by netpoll without the lock to check an event's tag; written
+  // under the lock (release) when the pollDesc is freed.
+  std::atomic<uint64_t> fdseq{0};
+  bool closing = false;
+  // Per direction ('r' and 'w'): a readiness notification not yet
+  // consumed, the task or thread waiting, and its deadline timer.
+  struct Dir {
+    PollDesc* owner = nullptr;  // set once when the block is made
+    char mode = 0;              // 'r' or 'w'
+    bool ready = false;
+    bool eventErr = false;   // EPOLLERR seen for the current fd (fdseq matched)
+    Waiter* waiter = nullptr;
+    PollResult* result = nullptr;  // where to tell the waiter why it woke
+    int64_t deadline = 0;          // 0: none; < 0: already expired
+    Timer timer;
+    uint64_t timerSeq = 0;         // bumped by every deadline change
+    uint64_t timerArmedSeq = 0;    // timerSeq when the timer was armed: a stale firing is ignored
+  } rd, wd;
+  PollDesc* link = nullptr;  // free list
+};
+
+// netpollinit starts the poller once (epoll instance and break eventfd).
+void netpollinit();
+bool netpollinited();
+
+// pollopen registers fd (edge-triggered, read and write) and returns its
+// pollDesc, or nullptr with errno set (EPERM: epoll refuses this kind of
+// file, which the caller then treats as not pollable).
+PollDesc* pollopen(int fd);
+// pollclose unregisters fd and frees pd (after polleventclose woke its
+// waiters). fd must still be open.
+void pollclose(PollDesc* pd);
+// polleventclose marks pd closing and wakes every waiter with Closing.
+void polleventclose(PollDesc* pd);
+// pollwait parks the caller until pd is ready in mode ('r' or 'w'), its
+// deadline passes (Timeout), or it is closed (Closing).
+PollResult pollwait(PollDesc* pd, char mode);
+// pollsetdeadline sets the deadline of mode ('r', 'w' or both: 'b') as an
+// absolute nanotime (0: none); an expired one wakes the waiter.
+void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode);
+
+// netpoll checks for ready fds, waiting at most delay ns (< 0: until an
+// event or netpollBreak; 0: not at all), wakes their waiters and returns
+// how many it woke.
+int netpoll(int64_t delay);
+// netpollBreak interrupts a blocked netpoll (an earlier timer, shutdown).
+void netpollBreak();
+// netpollWaiters is how many waiters are parked on the poller now.
+int64_t netpollWaiters();
+
+struct NetpollStats {
+  uint64_t events;  // ready events delivered to a current pollDesc
+  uint64_t stale;   // events for a freed (or freed and reused) pollDesc, dropped
+  uint64_t breaks;  // break entries seen
+};
+NetpollStats netpollstats();
+
+// The epoll user data: a tagged word. Bits 0-1: the source; bits 2-47: the
+// pollDesc pointer (64-byte aligned); bits 48-63: the low 16 bits of its
+// fdseq. The break entry has its own source, so break, ready and unknown
+// entries are told apart.
+enum class PollSource : uint64_t { Ready = 1, Break = 2 };
+uint64_t polltag(const PollDesc* pd, uint64_t fdseq);
+// pollevent handles one epoll event's data and flags; exposed so a test can
+// deliver a stale one deterministically. Returns how many waiters it woke.
+int pollevent(uint64_t data, uint32_t events);
+
+}  // namespace cbridge::rt

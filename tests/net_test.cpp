@@ -1,0 +1,371 @@
+// The netpoller and cbridge::net: pipes, FIFOs, TCP and Unix sockets on
+// 127.0.0.1 only, deadlines, close, half-close, non-pollable files, stale
+// events.
+#include <gtest/gtest.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cbridge/cbridge.h>
+#include <cbridge/cbridge.hpp>
+#include <cbridge/net.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "runtime/netpoll.hpp"
+
+using namespace std::chrono_literals;
+namespace net = cbridge::net;
+
+namespace {
+
+TEST(Net, PipeRoundTripParksOnlyTheTask) {
+  cbridge::run([] {
+    net::Pipe p = net::pipe();
+    ASSERT_FALSE(p.err);
+    ASSERT_TRUE(p.reader.pollable());
+    cbridge::go([w = p.writer]() mutable {
+      cbridge::sleep_for(5ms);
+      EXPECT_EQ(w.write("hello", 5).n, 5u);
+    });
+    char buf[8] = {};
+    net::IoResult r = p.reader.read(buf, sizeof buf);  // parks until the write
+    EXPECT_FALSE(r.err);
+    EXPECT_EQ(std::string(buf, r.n), "hello");
+  });
+}
+
+TEST(Net, CloseWakesBlockedTasks) {
+  cbridge::run([] {
+    net::Pipe p = net::pipe();
+    cbridge::WaitGroup wg;
+    std::atomic<int> closedErrs{0};
+    for (int i = 0; i < 3; i++) {
+      wg.add(1);
+      cbridge::go([&, r = p.reader]() mutable {
+        char c;
+        if (r.read(&c, 1).err == std::errc::bad_file_descriptor) closedErrs++;
+        wg.done();
+      });
+    }
+    cbridge::sleep_for(10ms);  // let them park
+    EXPECT_FALSE(p.reader.close());
+    wg.wait();
+    EXPECT_EQ(closedErrs.load(), 3);
+    EXPECT_EQ(p.reader.close(), std::errc::bad_file_descriptor);  // closing twice
+  });
+}
+
+TEST(Net, ReadDeadlineTimesOutAndLeavesTheFileUsable) {
+  cbridge::run([] {
+    net::Pipe p = net::pipe();
+    p.reader.set_read_deadline(std::chrono::steady_clock::now() + 20ms);
+    char c;
+    EXPECT_EQ(p.reader.read(&c, 1).err, std::errc::timed_out);
+    EXPECT_EQ(p.reader.read(&c, 1).err, std::errc::timed_out);  // stays expired
+    p.reader.set_read_deadline({});
+    p.writer.write("x", 1);
+    net::IoResult r = p.reader.read(&c, 1);
+    EXPECT_FALSE(r.err);
+    EXPECT_EQ(c, 'x');
+  });
+}
+
+TEST(Net, WriteDeadlineOnAFullPipe) {
+  cbridge::run([] {
+    net::Pipe p = net::pipe();
+    std::vector<char> big(1 << 20, 'z');
+    p.writer.set_write_deadline(std::chrono::steady_clock::now() + 20ms);
+    net::IoResult r = p.writer.write(big.data(), big.size());  // nobody reads
+    EXPECT_EQ(r.err, std::errc::timed_out);
+    EXPECT_GT(r.n, 0u);
+    EXPECT_LT(r.n, big.size());
+  });
+}
+
+TEST(Net, TcpEchoAndHalfClose) {
+  cbridge::run([] {
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0);
+    ASSERT_FALSE(err) << err.message();
+    uint16_t port = ln.port();
+    cbridge::go([l = ln]() mutable {
+      auto [c, e] = l.accept();
+      ASSERT_FALSE(e);
+      std::string got;
+      char buf[256];
+      for (;;) {
+        net::IoResult r = c.read(buf, sizeof buf);
+        if (r.err || r.n == 0) break;  // the client's half-close: EOF
+        got.append(buf, r.n);
+      }
+      c.write(got.data(), got.size());  // still writable after the peer's SHUT_WR
+      c.close();
+    });
+    auto [c, e] = net::dial_tcp("127.0.0.1", port, 1s);
+    ASSERT_FALSE(e) << e.message();
+    c.write("ping-pong", 9);
+    EXPECT_FALSE(c.shutdown(SHUT_WR));
+    std::string back;
+    char buf[64];
+    for (;;) {
+      net::IoResult r = c.read(buf, sizeof buf);
+      if (r.err || r.n == 0) break;
+      back.append(buf, r.n);
+    }
+    EXPECT_EQ(back, "ping-pong");
+    ln.close();
+  });
+}
+
+TEST(Net, AcceptDeadline) {
+  cbridge::run([] {
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0);
+    ASSERT_FALSE(err);
+    ln.set_deadline(std::chrono::steady_clock::now() + 20ms);
+    auto [c, e] = ln.accept();
+    EXPECT_EQ(e, std::errc::timed_out);
+    ln.close();
+  });
+}
+
+TEST(Net, ConnectRefusedAndConnectTimeout) {
+  cbridge::run([] {
+    // Refused: a port we just closed.
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0);
+    ASSERT_FALSE(err);
+    uint16_t port = ln.port();
+    ln.close();
+    auto [c1, e1] = net::dial_tcp("127.0.0.1", port, 1s);
+    EXPECT_EQ(e1, std::errc::connection_refused);
+    // Timeout: a listener that never accepts, its backlog full, drops SYNs.
+    auto [full, err2] = net::listen_tcp("127.0.0.1", 0, 1);
+    ASSERT_FALSE(err2);
+    std::vector<net::Conn> fillers;
+    bool timedOut = false;
+    for (int i = 0; i < 16 && !timedOut; i++) {
+      auto [c, e] = net::dial_tcp("127.0.0.1", full.port(), 200ms);
+      if (e == std::errc::timed_out) timedOut = true;
+      else if (!e) fillers.push_back(c);
+    }
+    EXPECT_TRUE(timedOut);
+    full.close();
+  });
+}
+
+TEST(Net, UnixSocketEcho) {
+  cbridge::run([] {
+    std::string path = "/tmp/cbridge-test-" + std::to_string(getpid()) + ".sock";
+    unlink(path.c_str());
+    auto [ln, err] = net::listen_unix(path);
+    ASSERT_FALSE(err) << err.message();
+    cbridge::go([l = ln]() mutable {
+      auto [c, e] = l.accept();
+      char buf[16];
+      net::IoResult r = c.read(buf, sizeof buf);
+      c.write(buf, r.n);
+    });
+    auto [c, e] = net::dial_unix(path);
+    ASSERT_FALSE(e) << e.message();
+    c.write("unix", 4);
+    char buf[16] = {};
+    net::IoResult r = c.read(buf, sizeof buf);
+    EXPECT_EQ(std::string(buf, r.n), "unix");
+    ln.close();
+    unlink(path.c_str());
+  });
+}
+
+TEST(Net, ThousandConnectionsEchoOneMiBEach) {
+  // Two fds per connection plus the test's own: lift the soft limit to the
+  // hard one, as a server would.
+  rlimit lim{};
+  getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  ASSERT_GE(lim.rlim_cur, 2100u) << "RLIMIT_NOFILE's hard limit is too low for 1000 connections";
+  cbridge::run([] {
+    constexpr int kConns = 1000;
+    constexpr size_t kBytes = 1 << 20;
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0, 1024);
+    ASSERT_FALSE(err);
+    cbridge::go([l = ln]() mutable {
+      for (;;) {
+        auto [c, e] = l.accept();
+        if (e) return;  // closed
+        cbridge::go([c]() mutable {
+          std::vector<char> buf(64 << 10);
+          for (;;) {
+            net::IoResult r = c.read(buf.data(), buf.size());
+            if (r.err || r.n == 0) break;
+            if (c.write(buf.data(), r.n).err) break;
+          }
+          c.close();
+        });
+      }
+    });
+    cbridge::WaitGroup wg;
+    std::atomic<int> ok{0};
+    uint16_t port = ln.port();
+    for (int i = 0; i < kConns; i++) {
+      wg.add(1);
+      cbridge::go([&, i] {
+        auto [c, e] = net::dial_tcp("127.0.0.1", port, 30s);
+        if (e) {
+          ADD_FAILURE() << "dial " << i << ": " << e.message();
+          wg.done();
+          return;
+        }
+        std::vector<char> out(kBytes, char('a' + i % 26)), in(kBytes);
+        cbridge::go([c, out]() mutable { c.write(out.data(), out.size()); });
+        size_t got = 0;
+        while (got < kBytes) {
+          net::IoResult r = c.read(in.data() + got, kBytes - got);
+          if (r.err || r.n == 0) break;
+          got += r.n;
+        }
+        if (got == kBytes && in == out) ok++;
+        c.close();
+        wg.done();
+      });
+    }
+    wg.wait();
+    EXPECT_EQ(ok.load(), kConns);
+    ln.close();
+  });
+}
+
+// The race of golang/go#59545, ported: one task opens and closes a file
+// epoll refuses while another makes a FIFO, opens both ends non-blocking,
+// writes, reads and closes. A stale error on a reused pollDesc would show
+// up as a spurious error here.
+TEST(Net, NonPollableFilesDoNotPoisonReusedPollDescs) {
+  cbridge::run([] {
+    std::string dir = "/tmp/cbridge-fifo-" + std::to_string(getpid());
+    mkdir(dir.c_str(), 0700);
+    std::atomic<bool> stop{false};
+    cbridge::WaitGroup wg;
+    wg.add(1);
+    std::atomic<int> regularOpens{0};
+    cbridge::go([&] {
+      while (!stop) {
+        int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);  // not pollable
+        if (fd < 0) break;
+        auto [f, e] = net::File::adopt(fd);
+        if (!e) {
+          EXPECT_FALSE(f.pollable());
+          char buf[16];
+          f.read(buf, sizeof buf);
+          f.close();
+          regularOpens++;
+        }
+        cbridge::yield();
+      }
+      wg.done();
+    });
+    int errors = 0;
+    for (int i = 0; i < 20000; i++) {
+      std::string path = dir + "/fifo";
+      unlink(path.c_str());
+      if (mkfifo(path.c_str(), 0600) != 0) {
+        errors++;
+        break;
+      }
+      int rfd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      int wfd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      auto [r, e1] = net::File::adopt(rfd);
+      auto [w, e2] = net::File::adopt(wfd);
+      if (e1 || e2) {
+        errors++;
+        continue;
+      }
+      if (w.write("msg", 3).err) errors++;
+      char buf[4];
+      net::IoResult got = r.read(buf, sizeof buf);
+      if (got.err || got.n != 3) errors++;
+      r.close();
+      w.close();
+    }
+    stop = true;
+    wg.wait();
+    EXPECT_EQ(errors, 0);
+    EXPECT_GT(regularOpens.load(), 0);
+    unlink((dir + "/fifo").c_str());
+    rmdir(dir.c_str());
+  });
+}
+
+TEST(Net, WaitFdFromCForAForeignFd) {
+  cbridge::run([] {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, 10'000'000), -ETIMEDOUT);
+    EXPECT_EQ(cbridge_wait_fd(fds[1], CBRIDGE_WAIT_WRITE, -1), 0);
+    cbridge::go([w = fds[1]] {
+      cbridge::sleep_for(5ms);
+      EXPECT_EQ(::write(w, "!", 1), 1);
+    });
+    EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
+    EXPECT_EQ(cbridge_wait_fd(fds[0], 7, -1), -EINVAL);
+    ::close(fds[0]);
+    ::close(fds[1]);
+  });
+}
+
+TEST(Net, WaitFdFromAPlainThread) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  cbridge::go([w = fds[1]] {
+    cbridge::sleep_for(5ms);
+    EXPECT_EQ(::write(w, "!", 1), 1);
+  });
+  EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+// A deterministic stale event: an event carrying the tag of a pollDesc
+// that was freed and reused is dropped, and sets no error bit.
+TEST(Net, StaleEventForAReusedPollDescIsDropped) {
+  namespace rt = cbridge::rt;
+  cbridge::run([] {
+    int fds[2];
+    ASSERT_EQ(::pipe2(fds, O_NONBLOCK), 0);
+    rt::PollDesc* pd = rt::pollopen(fds[0]);
+    ASSERT_NE(pd, nullptr);
+    uint64_t oldTag = rt::polltag(pd, pd->fdseq.load());
+    rt::pollclose(pd);
+    rt::PollDesc* again = rt::pollopen(fds[0]);  // the free list hands back the same one
+    ASSERT_EQ(again, pd);
+    cbridge::Stats before = cbridge::stats();
+    EXPECT_EQ(rt::pollevent(oldTag, EPOLLIN | EPOLLERR), 0);
+    cbridge::Stats after = cbridge::stats();
+    EXPECT_EQ(after.netpoll_stale, before.netpoll_stale + 1);
+    EXPECT_FALSE(again->rd.eventErr);
+    EXPECT_FALSE(again->rd.ready);
+    // The current tag is delivered.
+    EXPECT_EQ(rt::pollevent(rt::polltag(again, again->fdseq.load()), EPOLLIN), 0);
+    EXPECT_TRUE(again->rd.ready);
+    rt::polleventclose(again);
+    rt::pollclose(again);
+    ::close(fds[0]);
+    ::close(fds[1]);
+  });
+}
+
+TEST(Net, BreakEntriesAreToldApartFromReadyOnes) {
+  namespace rt = cbridge::rt;
+  rt::netpollinit();
+  uint64_t before = cbridge::stats().netpoll_breaks;
+  EXPECT_EQ(rt::pollevent(uint64_t(rt::PollSource::Break), EPOLLIN), 0);
+  EXPECT_EQ(cbridge::stats().netpoll_breaks, before + 1);
+}
+
+}  // namespace
