@@ -229,7 +229,7 @@ void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode) {
   }
 }
 
-int pollevent(uint64_t data, uint32_t events) {
+int pollevent(uint64_t data, uint32_t events, WakeList* out) {
   auto source = PollSource(data & 3);
   if (source == PollSource::Break) {
     uint64_t v;
@@ -266,13 +266,13 @@ int pollevent(uint64_t data, uint32_t events) {
   int n = 0;
   for (Waiter* w : wake)
     if (w != nullptr) {
-      w->wake();
+      out->w[out->n++] = w;
       n++;
     }
   return n;
 }
 
-int netpoll(int64_t delay) {
+int netpoll(int64_t delay, WakeList* out) {
   if (!netpollinited()) return 0;
   int ms = delay < 0 ? -1 : delay == 0 ? 0 : int(delay >= 1000000000000 ? 1000000 : (delay + 999999) / 1000000);
   epoll_event evs[128];
@@ -282,7 +282,7 @@ int netpoll(int64_t delay) {
     return 0;
   }
   int woke = 0;
-  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events);
+  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events, out);
   return woke;
 }
 
@@ -299,6 +299,20 @@ int64_t netpollWaiters() { return waiters.load(std::memory_order_relaxed); }
 NetpollStats netpollstats() {
   return {nEvents.load(std::memory_order_relaxed), nStale.load(std::memory_order_relaxed),
           nBreaks.load(std::memory_order_relaxed)};
+}
+
+G* WakeList::takeTask() {
+  for (int i = 0; i < n; i++) {
+    G* gp = w[i]->g;
+    if (gp == nullptr) continue;
+    w[i] = w[--n];
+    GStatus expected = GStatus::Waiting;
+    if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
+      fatal("netpoll: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
+            static_cast<unsigned>(expected));
+    return gp;
+  }
+  return nullptr;
 }
 
 }  // namespace cbridge::rt

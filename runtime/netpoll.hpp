@@ -62,10 +62,27 @@ PollResult pollwait(PollDesc* pd, char mode);
 // absolute nanotime (0: none); an expired one wakes the waiter.
 void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode);
 
+// WakeList collects the waiters a poll made ready, for the caller to wake
+// once it is ready to run them (the blocked poller first takes a P, so
+// that they land on its queue: Go's findrunnable after a blocking netpoll).
+struct WakeList {
+  static constexpr int kMax = 256;  // 128 events, two directions each
+  Waiter* w[kMax];
+  int n = 0;
+  void wakeAll() {
+    for (int i = 0; i < n; i++) w[i]->wake();
+    n = 0;
+  }
+  // takeTask removes and returns a task waiter to run next on the calling
+  // M, marked runnable, or nullptr if there is none: no other M needs to
+  // be woken for it (Go's findrunnable returns the first polled G itself).
+  G* takeTask();
+};
+
 // netpoll checks for ready fds, waiting at most delay ns (< 0: until an
-// event or netpollBreak; 0: not at all), wakes their waiters and returns
-// how many it woke.
-int netpoll(int64_t delay);
+// event or netpollBreak; 0: not at all), and adds their waiters to out.
+// It returns how many it added.
+int netpoll(int64_t delay, WakeList* out);
 // netpollBreak interrupts a blocked netpoll (an earlier timer, shutdown).
 void netpollBreak();
 // netpollWaiters is how many waiters are parked on the poller now.
@@ -84,8 +101,9 @@ NetpollStats netpollstats();
 // entries are told apart.
 enum class PollSource : uint64_t { Ready = 1, Break = 2 };
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq);
-// pollevent handles one epoll event's data and flags; exposed so a test can
-// deliver a stale one deterministically. Returns how many waiters it woke.
-int pollevent(uint64_t data, uint32_t events);
+// pollevent handles one epoll event's data and flags, adding the waiters
+// it made ready to out; exposed so a test can deliver a stale one
+// deterministically. Returns how many it added.
+int pollevent(uint64_t data, uint32_t events, WakeList* out);
 
 }  // namespace cbridge::rt

@@ -289,13 +289,27 @@ bool timerWait(M* m) {
   int64_t delay = next == 0 ? -1 : next - nanotime();
   if (net) {
     sched->pollBlocked.store(true, std::memory_order_seq_cst);
-    netpoll(next == 0 ? -1 : (delay > 0 ? delay : 0));  // readied tasks go to the global queue
+    WakeList ready;
+    netpoll(next == 0 ? -1 : (delay > 0 ? delay : 0), &ready);
     sched->pollBlocked.store(false, std::memory_order_seq_cst);
     M* me = m;
     // If this fails a waker took us off and wrote a break: the next poll
     // drains it.
     sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst);
     m->netpolling = false;
+    if (ready.n > 0) {
+      // Take a P first, so the readied tasks land on our queue and we run
+      // them, rather than waking another M for each.
+      sched->lock.lock();
+      P* pp = pidleget();
+      sched->lock.unlock();
+      if (pp != nullptr) {
+        acquirep(m, pp);
+        // The first task runs here next, without waking another M.
+        if (G* first = ready.takeTask()) runqput(pp, first, true);
+      }
+      ready.wakeAll();
+    }
     return true;
   }
   bool woken = m->park.tsleep(delay > 0 ? delay : 0);
@@ -341,9 +355,14 @@ top:
   }
   // Poll the network without blocking when tasks wait on it and no M is
   // blocked in it: the tasks it readies land on our queue.
-  if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed) &&
-      netpoll(0) > 0) {
-    if (G* gp = runqget(pp)) return gp;
+  if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed)) {
+    WakeList ready;
+    if (netpoll(0, &ready) > 0) {
+      G* first = ready.takeTask();
+      ready.wakeAll();
+      if (first != nullptr) return first;
+      if (G* gp = runqget(pp)) return gp;
+    }
   }
 
   // Steal, but limit the number of spinning Ms to half the busy Ps: more
@@ -391,10 +410,12 @@ top:
   }
 
   if (timerWait(m)) {
-    sched->lock.lock();
-    P* p2 = pidleget();
-    sched->lock.unlock();
-    if (p2 != nullptr) acquirep(m, p2);
+    if (m->p == nullptr) {
+      sched->lock.lock();
+      P* p2 = pidleget();
+      sched->lock.unlock();
+      if (p2 != nullptr) acquirep(m, p2);
+    }
     // With no idle P the Ms holding them run the timers themselves.
     goto top;
   }

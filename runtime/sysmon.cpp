@@ -95,7 +95,9 @@ void* sysmon(void*) {
     if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed) &&
         now - lastNetpoll > kNetpollPeriodNs) {
       lastNetpoll = now;
-      if (netpoll(0) > 0) busy = true;
+      WakeList ready;
+      if (netpoll(0, &ready) > 0) busy = true;
+      ready.wakeAll();  // no P here: to the global queue, with an M started
     }
     if (void (*h)() = hook.load(std::memory_order_acquire)) h();
     int64_t next = nextwhen();

@@ -15,7 +15,8 @@ int netpollUnknownSource() {
   cbridge::rt::netpollinit();
   std::printf("start\n");
   std::fflush(stdout);
-  cbridge::rt::pollevent(0xdead0003, EPOLLIN);
+  cbridge::rt::WakeList list;
+  cbridge::rt::pollevent(0xdead0003, EPOLLIN, &list);
   std::printf("not reached\n");
   return 0;
 }

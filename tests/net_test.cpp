@@ -196,11 +196,14 @@ TEST(Net, ThousandConnectionsEchoOneMiBEach) {
     constexpr size_t kBytes = 1 << 20;
     auto [ln, err] = net::listen_tcp("127.0.0.1", 0, 1024);
     ASSERT_FALSE(err);
-    cbridge::go([l = ln]() mutable {
+    cbridge::WaitGroup servers;  // every server task, to wait for at the end
+    servers.add(1);
+    cbridge::go([l = ln, &servers]() mutable {
       for (;;) {
         auto [c, e] = l.accept();
-        if (e) return;  // closed
-        cbridge::go([c]() mutable {
+        if (e) break;  // closed
+        servers.add(1);
+        cbridge::go([c, &servers]() mutable {
           std::vector<char> buf(64 << 10);
           for (;;) {
             net::IoResult r = c.read(buf.data(), buf.size());
@@ -208,8 +211,10 @@ TEST(Net, ThousandConnectionsEchoOneMiBEach) {
             if (c.write(buf.data(), r.n).err) break;
           }
           c.close();
+          servers.done();
         });
       }
+      servers.done();
     });
     cbridge::WaitGroup wg;
     std::atomic<int> ok{0};
@@ -239,6 +244,7 @@ TEST(Net, ThousandConnectionsEchoOneMiBEach) {
     wg.wait();
     EXPECT_EQ(ok.load(), kConns);
     ln.close();
+    servers.wait();
   });
 }
 
@@ -344,14 +350,15 @@ TEST(Net, StaleEventForAReusedPollDescIsDropped) {
     rt::pollclose(pd);
     rt::PollDesc* again = rt::pollopen(fds[0]);  // the free list hands back the same one
     ASSERT_EQ(again, pd);
+    rt::WakeList list;
     cbridge::Stats before = cbridge::stats();
-    EXPECT_EQ(rt::pollevent(oldTag, EPOLLIN | EPOLLERR), 0);
+    EXPECT_EQ(rt::pollevent(oldTag, EPOLLIN | EPOLLERR, &list), 0);
     cbridge::Stats after = cbridge::stats();
     EXPECT_EQ(after.netpoll_stale, before.netpoll_stale + 1);
     EXPECT_FALSE(again->rd.eventErr);
     EXPECT_FALSE(again->rd.ready);
     // The current tag is delivered.
-    EXPECT_EQ(rt::pollevent(rt::polltag(again, again->fdseq.load()), EPOLLIN), 0);
+    EXPECT_EQ(rt::pollevent(rt::polltag(again, again->fdseq.load()), EPOLLIN, &list), 0);
     EXPECT_TRUE(again->rd.ready);
     rt::polleventclose(again);
     rt::pollclose(again);
@@ -364,7 +371,8 @@ TEST(Net, BreakEntriesAreToldApartFromReadyOnes) {
   namespace rt = cbridge::rt;
   rt::netpollinit();
   uint64_t before = cbridge::stats().netpoll_breaks;
-  EXPECT_EQ(rt::pollevent(uint64_t(rt::PollSource::Break), EPOLLIN), 0);
+  rt::WakeList list;
+  EXPECT_EQ(rt::pollevent(uint64_t(rt::PollSource::Break), EPOLLIN, &list), 0);
   EXPECT_EQ(cbridge::stats().netpoll_breaks, before + 1);
 }
 
