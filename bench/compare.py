@@ -117,6 +117,36 @@ def run_callbacks(build, workdir):
     ]
 
 
+def run_net(build, workdir):
+    """The netpoller against Go's net package: a loopback TCP echo (50
+    connections, 64-byte messages, round trips per second: higher is better,
+    so the ratio is Go / cbridge) and a pipe ping-pong (ns per round trip)."""
+    exe = os.path.join(workdir, "gonet")
+    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
+               GO111MODULE="on")
+    subprocess.run([GO, "build", "-o", exe, "./net"], cwd=os.path.join(HERE, "peers", "go"),
+                   env=env, check=True)
+
+    def parse(out):
+        return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+
+    cbs, gos = [], []
+    for _ in range(3):  # alternate, and take medians
+        cbs.append(parse(subprocess.run([os.path.join(build, "bench", "net_bench")], check=True,
+                                        capture_output=True, text=True).stdout))
+        gos.append(parse(subprocess.run([exe], check=True, capture_output=True, text=True).stdout))
+
+    def med(rows, key):
+        return sorted(r[key] for r in rows)[1]
+
+    ce, ge = med(cbs, "EchoRoundTripsPerSecond"), med(gos, "EchoRoundTripsPerSecond")
+    cp, gp = med(cbs, "PipePingPongNs"), med(gos, "PipePingPongNs")
+    return [
+        ("loopback TCP echo, 50 connections, round trips/s (ratio: Go/cbridge)", ce, "Go net", ge),
+        ("pipe ping-pong through the netpoller, one round trip (ns)", cp, "Go os.Pipe", gp),
+    ]
+
+
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
     rows = []
@@ -145,6 +175,9 @@ def main():
         calls = run_calls(build, work) + run_callbacks(build, work)
         for what, c, peer, g in calls:
             rows.append((what, 0, c, g, c / g, peer))
+        for what, c, peer, g in run_net(build, work):
+            higher_is_better = "round trips/s" in what
+            rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
     lines = ["| measurement | Ps | cbridge | peer | ratio |", "|---|---|---|---|---|"]
     for row in rows:
         what, procs, c, g, r = row[:5]

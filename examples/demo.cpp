@@ -1,6 +1,7 @@
 // The cbridge demo: tasks, channels, select, timers and the runtime's
 // stats, each step saying what it shows.
 #include <cbridge/cbridge.hpp>
+#include <cbridge/net.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -74,9 +75,51 @@ int main() {
     cbridge::Timer t2(5ms, [fired]() mutable { fired.send(2); });
     std::printf("   stopped the second timer: %s\n", t2.stop() ? "yes" : "no");
     std::printf("   timer %d fired\n", *fired.recv());
+
+    std::printf("\n5. An echo server and three clients on 127.0.0.1: blocking-style I/O parks only the task\n");
+    auto [ln, err] = cbridge::net::listen_tcp("127.0.0.1", 0);
+    if (err) {
+      std::printf("   listen failed: %s\n", err.message().c_str());
+      return;
+    }
+    cbridge::WaitGroup served;
+    cbridge::go([l = ln, &served]() mutable {
+      for (int i = 0; i < 3; i++) {
+        auto [conn, e] = l.accept();
+        if (e) return;
+        served.add(1);
+        cbridge::go([conn, &served]() mutable {
+          char buf[128];
+          cbridge::net::IoResult r = conn.read(buf, sizeof buf);
+          std::string reply = "echo: " + std::string(buf, r.n);
+          conn.write(reply.data(), reply.size());
+          conn.close();
+          served.done();
+        });
+      }
+    });
+    cbridge::WaitGroup clients;
+    for (int i = 1; i <= 3; i++) {
+      clients.add(1);
+      cbridge::go([i, &clients, port = ln.port()] {
+        auto [conn, e] = cbridge::net::dial_tcp("127.0.0.1", port, 1s);
+        if (!e) {
+          std::string msg = "hello " + std::to_string(i);
+          conn.write(msg.data(), msg.size());
+          char buf[128];
+          cbridge::net::IoResult r = conn.read(buf, sizeof buf);
+          std::printf("   client %d got \"%s\"\n", i, std::string(buf, r.n).c_str());
+          conn.close();
+        }
+        clients.done();
+      });
+    }
+    clients.wait();
+    served.wait();
+    ln.close();
   });
 
-  std::printf("\n5. The runtime at the end\n");
+  std::printf("\n6. The runtime at the end\n");
   printStats("after the work");
   return 0;
 }

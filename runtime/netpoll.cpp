@@ -12,6 +12,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/runq.hpp"
 
 namespace cbridge::rt {
 
@@ -299,6 +300,16 @@ int64_t netpollWaiters() { return waiters.load(std::memory_order_relaxed); }
 NetpollStats netpollstats() {
   return {nEvents.load(std::memory_order_relaxed), nStale.load(std::memory_order_relaxed),
           nBreaks.load(std::memory_order_relaxed)};
+}
+
+void WakeList::queueOn(P* pp) {
+  bool queued = false;
+  while (G* gp = takeTask()) {
+    runqput(pp, gp, false);
+    queued = true;
+  }
+  wakeAll();  // what is left are threads
+  if (queued) wakep();
 }
 
 G* WakeList::takeTask() {

@@ -73,6 +73,10 @@ struct WakeList {
     for (int i = 0; i < n; i++) w[i]->wake();
     n = 0;
   }
+  // queueOn puts the task waiters on pp's run queue (the caller owns pp)
+  // and wakes the thread waiters, then wakes one M if tasks were queued: a
+  // poll's batch costs one wakeup, not one per task (Go's injectglist).
+  void queueOn(P* pp);
   // takeTask removes and returns a task waiter to run next on the calling
   // M, marked runnable, or nullptr if there is none: no other M needs to
   // be woken for it (Go's findrunnable returns the first polled G itself).

@@ -307,8 +307,10 @@ bool timerWait(M* m) {
         acquirep(m, pp);
         // The first task runs here next, without waking another M.
         if (G* first = ready.takeTask()) runqput(pp, first, true);
+        ready.queueOn(pp);
+      } else {
+        ready.wakeAll();  // to the global queue
       }
-      ready.wakeAll();
     }
     return true;
   }
@@ -359,7 +361,7 @@ top:
     WakeList ready;
     if (netpoll(0, &ready) > 0) {
       G* first = ready.takeTask();
-      ready.wakeAll();
+      ready.queueOn(pp);
       if (first != nullptr) return first;
       if (G* gp = runqget(pp)) return gp;
     }
