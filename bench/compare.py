@@ -41,36 +41,49 @@ def run_cbridge(build, procs, bench_filter, extra=()):
 
 
 def run_go(procs, workdir, *args):
-    exe = os.path.join(workdir, "gosched")
+    out = subprocess.run([build_go("sched", workdir), *args],
+                         env=dict(os.environ, GOMAXPROCS=str(procs)), check=True,
+                         capture_output=True, text=True).stdout
+    return parse_lines(out)
+
+
+def build_go(pkg, workdir):
+    """Builds the Go peer bench/peers/go/PKG; returns the executable."""
+    exe = os.path.join(workdir, "go" + pkg)
     if not os.path.exists(exe):
         env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
-                   GO111MODULE="on")
-        subprocess.run([GO, "build", "-o", exe, "./sched"], cwd=os.path.join(HERE, "peers", "go"),
-                       env=env, check=True)
-    out = subprocess.run([exe, *args], env=dict(os.environ, GOMAXPROCS=str(procs)), check=True,
-                         capture_output=True, text=True).stdout
+                   GO111MODULE="on", CGO_ENABLED="1")
+        subprocess.run([GO, "build", "-o", exe, "./" + pkg],
+                       cwd=os.path.join(HERE, "peers", "go"), env=env, check=True)
+    return exe
+
+
+def parse_lines(out):
+    """"name value" lines, as the Go peers and net_bench print them."""
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
 
 
-def run_calls(build, workdir):
-    """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
-    libffi and a direct call, each against Go 1.19's cgo call."""
-    exe = os.path.join(workdir, "gocgo")
-    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
-               GO111MODULE="on", CGO_ENABLED="1")
-    subprocess.run([GO, "build", "-o", exe, "./cgo"], cwd=os.path.join(HERE, "peers", "go"),
-                   env=env, check=True)
-    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
-    cgo = float(out.split()[1])
+def medians(build, program):
+    """Runs a Google Benchmark program 3 times over; each benchmark's median
+    real time (or its ns_per_callback counter), by name."""
     res = subprocess.run(
-        [os.path.join(build, "bench", "call_bench"), "--benchmark_format=json",
+        [os.path.join(build, "bench", program), "--benchmark_format=json",
          "--benchmark_min_time=0.5", "--benchmark_repetitions=3",
          "--benchmark_report_aggregates_only=true"],
         check=True, capture_output=True, text=True).stdout
     med = {}
     for b in json.loads(res)["benchmarks"]:
         if b.get("aggregate_name") == "median":
-            med[b["run_name"].split("/")[0]] = b["real_time"]
+            med[b["run_name"].split("/")[0]] = b.get("ns_per_callback", b["real_time"])
+    return med
+
+
+def run_calls(build, workdir):
+    """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
+    libffi and a direct call, each against Go 1.19's cgo call."""
+    cgo = parse_lines(subprocess.run([build_go("cgo", workdir)], check=True, capture_output=True,
+                                     text=True).stdout)["CgoCall"]
+    med = medians(build, "call_bench")
     return [
         ("call of an empty C function: typed cbridge::call (ns)", med["BM_TypedCall"], "Go cgo", cgo),
         ("call of an empty C function: dynamic ForeignFunction (ns)", med["BM_DynamicCall"], "Go cgo", cgo),
@@ -84,23 +97,9 @@ def run_callbacks(build, workdir):
     with a warm cache (Go: a C-created pthread calling an exported Go
     function), nested (Go: a Go→C→Go round trip), and the bare libffi
     closure."""
-    exe = os.path.join(workdir, "gocb")
-    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
-               GO111MODULE="on", CGO_ENABLED="1")
-    subprocess.run([GO, "build", "-o", exe, "./callbacks"], cwd=os.path.join(HERE, "peers", "go"),
-                   env=env, check=True)
-    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
-    go = {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
-    res = subprocess.run(
-        [os.path.join(build, "bench", "callback_bench"), "--benchmark_format=json",
-         "--benchmark_min_time=0.5", "--benchmark_repetitions=3",
-         "--benchmark_report_aggregates_only=true"],
-        check=True, capture_output=True, text=True).stdout
-    med = {}
-    for b in json.loads(res)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
-            name = b["run_name"].split("/")[0]
-            med[name] = b.get("ns_per_callback", b["real_time"])
+    go = parse_lines(subprocess.run([build_go("callbacks", workdir)], check=True,
+                                    capture_output=True, text=True).stdout)
+    med = medians(build, "callback_bench")
     return [
         ("callback from a foreign thread, warm (ns)", med["BM_CallbackForeignThreadWarm"],
          "Go C-thread→Go", go["CThreadCallsGo"]),
@@ -121,14 +120,8 @@ def run_net(build, workdir):
     """The netpoller against Go's net package: a loopback TCP echo (50
     connections, 64-byte messages, round trips per second: higher is better,
     so the ratio is Go / cbridge) and a pipe ping-pong (ns per round trip)."""
-    exe = os.path.join(workdir, "gonet")
-    env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
-               GO111MODULE="on")
-    subprocess.run([GO, "build", "-o", exe, "./net"], cwd=os.path.join(HERE, "peers", "go"),
-                   env=env, check=True)
-
-    def parse(out):
-        return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+    exe = build_go("net", workdir)
+    parse = parse_lines
 
     cbs, gos = [], []
     for _ in range(3):  # alternate, and take medians

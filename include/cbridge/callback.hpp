@@ -83,6 +83,39 @@ void invokeTyped(void* ret, void** args, void* self, std::index_sequence<I...>) 
     *static_cast<R*>(ret) = f(*static_cast<std::remove_cv_t<A>*>(args[I])...);
 }
 
+// CallbackHandle owns a CallbackCore: the part Callback and
+// DynamicCallback share.
+class CallbackHandle {
+ public:
+  CallbackHandle(const CallbackHandle&) = delete;
+  CallbackHandle& operator=(const CallbackHandle&) = delete;
+  // The text of the last exception a handler threw under
+  // OnException::ReturnZero; "" if none.
+  std::string last_error() const { return callbackLastError(core_); }
+
+ protected:
+  explicit CallbackHandle(CallbackCore* core) : core_(core) {}
+  ~CallbackHandle() {
+    if (core_ != nullptr) callbackFree(core_);
+  }
+  CallbackHandle(CallbackHandle&& o) noexcept : core_(std::exchange(o.core_, nullptr)) {}
+  CallbackHandle& operator=(CallbackHandle&& o) noexcept {
+    std::swap(core_, o.core_);
+    return *this;
+  }
+  void* code() const { return callbackFn(core_); }
+
+ private:
+  CallbackCore* core_;
+};
+
+// newCore makes the core of a callable F with the given raw handler.
+template <typename Fn, typename F>
+CallbackCore* newCore(const std::string& signature, RawHandler h, F&& f, OnException policy) {
+  return callbackNew(signature, h, new Fn(std::forward<F>(f)),
+                     [](void* self) { delete static_cast<Fn*>(self); }, policy);
+}
+
 }  // namespace detail
 
 template <typename Sig>
@@ -98,69 +131,36 @@ class Callback;
 // while the C caller waits. R and A are C scalar or pointer types; use
 // DynamicCallback for structs by value.
 template <typename R, typename... A>
-class Callback<R(A...)> {
+class Callback<R(A...)> : public detail::CallbackHandle {
  public:
   using pointer = R (*)(A...);
 
   template <typename F>
-  explicit Callback(F f, CallbackOptions opts = {}) {
-    using Fn = std::decay_t<F>;
-    core_ = detail::callbackNew(
-        detail::signatureOf<R, A...>(),
-        [](void* ret, void** args, void* self) {
-          detail::invokeTyped<Fn, R, A...>(ret, args, self, std::index_sequence_for<A...>{});
-        },
-        new Fn(std::move(f)), [](void* self) { delete static_cast<Fn*>(self); }, opts.on_exception);
-  }
-  ~Callback() {
-    if (core_ != nullptr) detail::callbackFree(core_);
-  }
-  Callback(Callback&& o) noexcept : core_(std::exchange(o.core_, nullptr)) {}
-  Callback& operator=(Callback&& o) noexcept {
-    std::swap(core_, o.core_);
-    return *this;
-  }
-  Callback(const Callback&) = delete;
-  Callback& operator=(const Callback&) = delete;
+  explicit Callback(F f, CallbackOptions opts = {})
+      : CallbackHandle(detail::newCore<std::decay_t<F>>(
+            detail::signatureOf<R, A...>(),
+            [](void* ret, void** args, void* self) {
+              detail::invokeTyped<std::decay_t<F>, R, A...>(ret, args, self,
+                                                            std::index_sequence_for<A...>{});
+            },
+            std::move(f), opts.on_exception)) {}
 
-  pointer fn() const { return reinterpret_cast<pointer>(detail::callbackFn(core_)); }
-  // The text of the last exception a handler threw under
-  // OnException::ReturnZero; "" if none.
-  std::string last_error() const { return detail::callbackLastError(core_); }
-
- private:
-  detail::CallbackCore* core_;
+  pointer fn() const { return reinterpret_cast<pointer>(code()); }
 };
 
 // DynamicCallback is a Callback whose signature is a string, for plugin
 // systems: "int(double, struct {int; char*})". The handler gets
 // (void* ret, void** args) as a libffi closure does.
-class DynamicCallback {
+class DynamicCallback : public detail::CallbackHandle {
  public:
   template <typename F>
-  DynamicCallback(const std::string& signature, F handler, CallbackOptions opts = {}) {
-    using Fn = std::decay_t<F>;
-    core_ = detail::callbackNew(
-        signature, [](void* ret, void** args, void* self) { (*static_cast<Fn*>(self))(ret, args); },
-        new Fn(std::move(handler)), [](void* self) { delete static_cast<Fn*>(self); },
-        opts.on_exception);
-  }
-  ~DynamicCallback() {
-    if (core_ != nullptr) detail::callbackFree(core_);
-  }
-  DynamicCallback(DynamicCallback&& o) noexcept : core_(std::exchange(o.core_, nullptr)) {}
-  DynamicCallback& operator=(DynamicCallback&& o) noexcept {
-    std::swap(core_, o.core_);
-    return *this;
-  }
-  DynamicCallback(const DynamicCallback&) = delete;
-  DynamicCallback& operator=(const DynamicCallback&) = delete;
+  DynamicCallback(const std::string& signature, F handler, CallbackOptions opts = {})
+      : CallbackHandle(detail::newCore<std::decay_t<F>>(
+            signature,
+            [](void* ret, void** args, void* self) { (*static_cast<std::decay_t<F>*>(self))(ret, args); },
+            std::move(handler), opts.on_exception)) {}
 
-  void* fn() const { return detail::callbackFn(core_); }
-  std::string last_error() const { return detail::callbackLastError(core_); }
-
- private:
-  detail::CallbackCore* core_;
+  void* fn() const { return code(); }
 };
 
 // m_id is the id of the M the calling thread has (a runtime M, or the
