@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runtime/netpoll.hpp"
@@ -333,6 +334,22 @@ TEST(Net, WaitFdFromAPlainThread) {
     EXPECT_EQ(::write(w, "!", 1), 1);
   });
   EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST(Net, WaitFdFromACallbackHandlerParksTheTask) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  cbridge::Callback<int(int)> cb([](int fd) { return cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, -1); });
+  cbridge::go([w = fds[1]] {
+    cbridge::sleep_for(5ms);
+    EXPECT_EQ(::write(w, "!", 1), 1);
+  });
+  int rc = -1;
+  std::thread t([&] { rc = cb.fn()(fds[0]); });  // a thread the runtime never created
+  t.join();
+  EXPECT_EQ(rc, 0);
   ::close(fds[0]);
   ::close(fds[1]);
 }
