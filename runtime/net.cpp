@@ -248,13 +248,27 @@ std::pair<Conn, std::error_code> connectTo(int domain, const sockaddr* addr, soc
   {
     OpGuard g(fi);
     std::lock_guard<cbridge::Mutex> one(fi->wmu);
-    e = waitFor(fi, 'w');
-  }
-  if (!e) {
-    int soerr = 0;
-    socklen_t sl = sizeof soerr;
-    getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-    if (soerr != 0) e = sysErr(soerr);
+    // As Go's netFD.connect: a writable notification may predate the
+    // connection (an unconnected socket polls writable), so it is done only
+    // when SO_ERROR says so and the peer is known.
+    for (;;) {
+      if ((e = waitFor(fi, 'w'))) break;
+      int soerr = 0;
+      socklen_t sl = sizeof soerr;
+      getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+      if (soerr == EINPROGRESS || soerr == EALREADY || soerr == EINTR) continue;
+      if (soerr != 0) {
+        e = sysErr(soerr);
+        break;
+      }
+      sockaddr_storage peer{};
+      socklen_t pl = sizeof peer;
+      if (getpeername(s, reinterpret_cast<sockaddr*>(&peer), &pl) == 0) break;
+      if (errno != ENOTCONN) {
+        e = sysErr(errno);
+        break;
+      }
+    }
   }
   if (e) {
     f.close();
