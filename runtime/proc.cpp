@@ -42,8 +42,22 @@ constexpr size_t kG0StackSize = 8 << 20;
 
 namespace {
 
-G* execute(M* m, G* gp);
+G* execute(M* m, G* gp, bool inheritTime);
 void schedLoop(M* m);
+
+// globalTurn says whether the next slice on pp should look at the global
+// queue first: every 61st, so that it cannot be starved by local work.
+bool globalTurn(P* pp) {
+  return pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 &&
+         sched->runqsize.load(std::memory_order_relaxed) > 0;
+}
+
+// startSlice begins a new time slice on pp unless the G about to run
+// inherits the current one (see P::schedtick).
+void startSlice(P* pp, bool inheritTime) {
+  if (!inheritTime) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1,
+                                        std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -326,7 +340,9 @@ bool timerWait(M* m) {
 
 // findRunnable finds a G to run, blocking the M while there is none. It
 // returns nullptr, with no P held, when the runtime is stopping.
-G* findRunnable(M* m) {
+// *inheritTime says whether the G came from runnext.
+G* findRunnable(M* m, bool* inheritTime) {
+  *inheritTime = false;
 top:
   if (sched->stopping.load(std::memory_order_seq_cst)) {
     if (m->p != nullptr) {
@@ -344,13 +360,11 @@ top:
   // The clock is read only when a timer exists: this runs on every switch.
   if (nextwhen() != 0) runtimers(nanotime());
 
-  // Every 61st schedule look at the global queue first, so it cannot be
-  // starved by two tasks that keep readying each other locally.
-  if (pp->schedtick % 61 == 0 && sched->runqsize.load(std::memory_order_relaxed) > 0) {
+  if (globalTurn(pp)) {
     LockGuard g(sched->lock);
     if (G* gp = globrunqget(pp, 1)) return gp;
   }
-  if (G* gp = runqget(pp)) return gp;
+  if (G* gp = runqget(pp, inheritTime)) return gp;
   if (sched->runqsize.load(std::memory_order_relaxed) > 0) {
     LockGuard g(sched->lock);
     if (G* gp = globrunqget(pp, 0)) return gp;
@@ -427,9 +441,12 @@ top:
 
 void schedLoop(M* m) {
   G* gp = nullptr;
+  // A G that execute hands back (its park was declined) resumes in its
+  // own slice.
+  bool inheritTime = true;
   for (;;) {
     if (gp == nullptr) {
-      gp = findRunnable(m);
+      gp = findRunnable(m, &inheritTime);
       if (gp == nullptr) return;
       if (m->spinning) resetspinning(m);
     }
@@ -438,7 +455,8 @@ void schedLoop(M* m) {
       gp = nullptr;  // findRunnable parks us: we gave our P away
       continue;
     }
-    gp = execute(m, gp);
+    gp = execute(m, gp, inheritTime);
+    inheritTime = true;
   }
 }
 
@@ -468,20 +486,22 @@ void arrived(transfer_t t, G* self) {
 }
 
 // directNext returns a G to switch to without a trip through g0, or
-// nullptr when the scheduler must look (on g0) first: the fairness tick
-// that reads the global queue is due, a timer is due, or we are stopping.
-static G* directNext(M* m) {
+// nullptr when the scheduler must look (on g0) first: a new slice would
+// start on the global queue's turn, a timer is due, or we are stopping.
+static G* directNext(M* m, bool* inheritTime) {
   P* pp = m->p;
   if (pp == nullptr) return nullptr;  // in exitsyscall, without a P
   if (m->lockedg != nullptr) return nullptr;  // a locked M runs only its G
   if (m->preemptRequested.load(std::memory_order_relaxed) &&
       m->preemptRequested.exchange(false, std::memory_order_acquire))
     return nullptr;  // preempted: take the full trip through the scheduler
-  if ((pp->schedtick + 1) % 61 == 0 || sched->stopping.load(std::memory_order_relaxed))
-    return nullptr;
+  if (sched->stopping.load(std::memory_order_relaxed)) return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
-  G* gp = runqget(pp);
+  // A G in runnext continues the current slice: no turn is due for it. (A
+  // thief that takes it just after this look costs one missed turn.)
+  if (globalTurn(pp) && pp->runnext.load(std::memory_order_relaxed) == nullptr) return nullptr;
+  G* gp = runqget(pp, inheritTime);
   if (gp != nullptr && gp->lockedm != nullptr && gp->lockedm != m) {
     runqput(pp, gp, true);  // it must run on its own M: the scheduler hands it over
     return nullptr;
@@ -494,12 +514,12 @@ static G* directNext(M* m) {
 // context is saved: one context switch instead of two, with the same
 // guarantee as mcall that nobody can resume gp before its context is
 // stored.
-static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
+static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting, bool inheritTime) {
   m->mcallfn = fn;
   m->directFrom = gp;
   next->m = m;
   m->curg = next;
-  m->p->schedtick++;
+  startSlice(m->p, inheritTime);
   next->status.store(GStatus::Running, std::memory_order_relaxed);
   // An exiting task's ASan fake stack is freed by passing nullptr.
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo),
@@ -514,8 +534,9 @@ static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting) {
 void mcall(G* (*fn)(G*), bool exiting) {
   M* m = getm();
   G* gp = m->curg;
-  if (G* next = directNext(m)) {
-    switchDirect(m, gp, next, fn, exiting);
+  bool inheritTime = false;
+  if (G* next = directNext(m, &inheritTime)) {
+    switchDirect(m, gp, next, fn, exiting, inheritTime);
     return;
   }
   m->mcallfn = fn;
@@ -528,10 +549,10 @@ namespace {
 
 // execute runs gp on m until it switches back to g0, then runs the action
 // it asked for; it returns a G to run next, or nullptr to schedule.
-G* execute(M* m, G* gp) {
+G* execute(M* m, G* gp, bool inheritTime) {
   gp->m = m;
   m->curg = gp;
-  m->p->schedtick++;
+  startSlice(m->p, inheritTime);
   gp->status.store(GStatus::Running, std::memory_order_relaxed);
   asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   transfer_t t = jump_fcontext(gp->ctx, gp);

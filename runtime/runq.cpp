@@ -67,6 +67,10 @@ uint32_t runqgrab(P* pp, std::atomic<G*>* batch, uint32_t batchHead, bool stealR
 }  // namespace
 
 void runqput(P* pp, G* gp, bool next) {
+  if (next && pp->sliceExpired.load(std::memory_order_relaxed)) {
+    pp->sliceExpired.store(false, std::memory_order_relaxed);
+    next = false;  // to the tail: the slice ends when the current G parks
+  }
   if (next) {
     G* old = pp->runnext.load(std::memory_order_relaxed);
     while (!pp->runnext.compare_exchange_weak(old, gp, std::memory_order_acq_rel)) {
@@ -87,13 +91,16 @@ void runqput(P* pp, G* gp, bool next) {
   }
 }
 
-G* runqget(P* pp) {
+G* runqget(P* pp, bool* inheritTime) {
   G* next = pp->runnext.load(std::memory_order_relaxed);
   // Only the owner sets runnext to non-null, so a failed CAS means a thief
   // took it to nullptr: no need to retry.
   if (next != nullptr &&
-      pp->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel))
+      pp->runnext.compare_exchange_strong(next, nullptr, std::memory_order_acq_rel)) {
+    if (inheritTime != nullptr) *inheritTime = true;
     return next;
+  }
+  if (inheritTime != nullptr) *inheritTime = false;
   for (;;) {
     uint32_t h = pp->runqhead.load(std::memory_order_acquire);
     uint32_t t = pp->runqtail.load(std::memory_order_relaxed);

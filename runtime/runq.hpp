@@ -5,11 +5,18 @@
 
 namespace cbridge::rt {
 
-// runqput puts gp on pp's local queue (in runnext if next), overflowing
-// half of the queue to the global queue when full. Only pp's owner calls it.
+// The longest a time slice lasts before sysmon ends it (Go's
+// forcePreemptNS).
+constexpr int64_t kTimeSliceNs = 10000000;
+
+// runqput puts gp on pp's local queue (in runnext if next, unless the
+// current time slice has expired), overflowing half of the queue to the
+// global queue when full. Only pp's owner calls it.
 void runqput(P* pp, G* gp, bool next);
 // runqget takes a G from pp's local queue; only pp's owner calls it.
-G* runqget(P* pp);
+// *inheritTime says whether it came from runnext (and so runs in the
+// current time slice).
+G* runqget(P* pp, bool* inheritTime = nullptr);
 bool runqempty(P* pp);
 // runqsteal moves about half of p2's queue to pp's and returns one of the
 // stolen Gs, or nullptr.

@@ -167,6 +167,8 @@ struct P {
   // sysmon's own view of this P (Go's sysmontick); sysmon only.
   uint32_t sysmonSyscalltick = 0;
   int64_t sysmonSyscallWhen = 0;
+  uint32_t sysmonSchedtick = 0;
+  int64_t sysmonSchedWhen = 0;
   P* link = nullptr;               // sched.pidle link
   M* m = nullptr;
   // The local run queue: a ring written only by the owner at tail and
@@ -177,7 +179,18 @@ struct P {
   // runnext, if not null, is the G readied by the current G: it runs next,
   // inheriting the time slice, which keeps a ping-pong pair on one P.
   std::atomic<G*> runnext{nullptr};
-  uint32_t schedtick = 0;
+  // schedtick counts time slices: it is bumped when a G is taken from
+  // anywhere but runnext; a G from runnext inherits the slice of the G
+  // that readied it (Go's inheritTime). Written by the owner only; read by
+  // sysmon, so atomic, relaxed: sysmon only compares two readings.
+  std::atomic<uint32_t> schedtick{0};
+  // sliceExpired is set by sysmon when one slice has lasted longer than
+  // kTimeSliceNs: a pair of tasks that keep readying each other into
+  // runnext would otherwise starve the rest of the queue (Go preempts
+  // them; cbridge has no asynchronous preemption). The owner clears it and
+  // puts the next G it readies at the tail instead of in runnext, which
+  // ends the slice. Relaxed: a late look only makes the slice longer.
+  std::atomic<bool> sliceExpired{false};
   // Dead Gs (with their stacks) for reuse; only the owner touches them.
   G* gFree = nullptr;
   int32_t gFreeCount = 0;

@@ -70,6 +70,31 @@ bool retake(int64_t now) {
   return took;
 }
 
+// endLongSlices marks the time slice of every running P that has lasted
+// longer than kTimeSliceNs as expired (the half of Go's retake that
+// preempts): its owner then ends the slice at its next runnext hand-off.
+// It reports whether it marked any.
+bool endLongSlices(int64_t now) {
+  bool marked = false;
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    P* pp = sched->allp[i];
+    uint32_t t = pp->schedtick.load(std::memory_order_relaxed);
+    if (pp->status.load(std::memory_order_relaxed) != PStatus::Running ||
+        pp->sysmonSchedtick != t) {
+      // Idle, in a foreign call, or a new slice since we last looked:
+      // (re)start its clock.
+      pp->sysmonSchedtick = t;
+      pp->sysmonSchedWhen = now;
+      continue;
+    }
+    if (now - pp->sysmonSchedWhen < kTimeSliceNs) continue;
+    pp->sliceExpired.store(true, std::memory_order_relaxed);
+    pp->sysmonSchedWhen = now;
+    marked = true;
+  }
+  return marked;
+}
+
 void* sysmon(void*) {
   // Go's pacing: 20 µs while there is work, doubling after 50 idle rounds
   // up to 10 ms.
@@ -90,6 +115,7 @@ void* sysmon(void*) {
       lastScavenge = now;
     }
     bool busy = retake(now);
+    if (endLongSlices(now)) busy = true;
     // Tasks wait on the netpoller and no M is blocked in it (every M is
     // busy): poll now and then, as Go's sysmon does every 10 ms. What it
     // finds does not make sysmon busy (nor does it in Go): under network

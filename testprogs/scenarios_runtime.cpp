@@ -1,6 +1,8 @@
 // Scenarios of the scheduler's fatal paths and of shutdown.
 #include <cbridge/cbridge.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
@@ -88,6 +90,41 @@ int startTwice() {
   return 0;
 }
 
+// pingPongFairness runs (with one P) two tasks that hand a value back and
+// forth on a channel, each readying the other into runnext, while a third
+// task waits in the run queue. The pair inherits its time slice; when the
+// slice is over the third task must get its turn (Go preempts the pair).
+// The pair gives up after 5 s, so a starving runtime fails, not hangs.
+int pingPongFairness() {
+  return cbridge::run([] {
+    cbridge::Chan<int> ping, pong;
+    std::atomic<bool> thirdRan{false};
+    cbridge::WaitGroup wg;
+    wg.add(2);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    cbridge::go([&] {
+      for (long i = 0; !thirdRan.load(); i++) {
+        // Started from here, the third task is in runnext until the send
+        // below readies the partner there, which kicks it to the queue.
+        if (i == 100) cbridge::go([&] { thirdRan = true; });
+        if (i % 1024 == 0 && std::chrono::steady_clock::now() > deadline) break;
+        ping.send(1);
+        pong.recv();
+      }
+      ping.close();
+      wg.done();
+    });
+    cbridge::go([&] {
+      while (ping.recv()) pong.send(1);
+      wg.done();
+    });
+    wg.wait();
+    std::printf("procs=%d third task ran while the pair ping-ponged: %s\n", cbridge::stats().procs,
+                thirdRan.load() ? "yes" : "no");
+    return 0;
+  });
+}
+
 testprog::Register r1("StackOverflow", stackOverflow);
 testprog::Register r2("UncaughtException", uncaughtException);
 testprog::Register r3("ShutdownBlocked", shutdownBlocked);
@@ -96,5 +133,6 @@ testprog::Register r5("MutexUnlockUnlocked", mutexUnlockUnlocked);
 testprog::Register r6("WaitGroupNegative", waitGroupNegative);
 testprog::Register r7("BadMaxprocs", badMaxprocs);
 testprog::Register r8("StartTwice", startTwice);
+testprog::Register r9("PingPongFairness", pingPongFairness);
 
 }  // namespace

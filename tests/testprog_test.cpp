@@ -70,6 +70,12 @@ TEST(Testprog, BlockingForeignCallHandsOffTheOnlyP) {
   EXPECT_EQ(r.exitCode, 0);
 }
 
+TEST(Testprog, APingPongPairCannotStarveTheRunQueue) {
+  ChildResult r = runTestprog("PingPongFairness", {"CBRIDGE_MAXPROCS=1"});
+  EXPECT_EQ(r.out, "procs=1 third task ran while the pair ping-ponged: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
 TEST(Testprog, CallbackHandlerThrowingIsFatalByDefault) {
   ChildResult r = runTestprog("CallbackThrows");
   EXPECT_EQ(r.out, "calling\n");
