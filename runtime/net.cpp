@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "cbridge/task.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
+#include "runtime/rawio.hpp"
+#include "runtime/sigpipe.hpp"
 
 namespace cbridge::net {
 
@@ -35,6 +38,7 @@ namespace detail {
 struct FileImpl {
   int fd = -1;
   rt::PollDesc* pd = nullptr;  // nullptr: not pollable (foreign calls)
+  bool socket = false;         // recv/send (no SIGPIPE) rather than read/write
   std::atomic<bool> closed{false};
   std::atomic<int64_t> ops{0};
   cbridge::Mutex rmu;
@@ -100,6 +104,8 @@ std::pair<File, std::error_code> File::adopt(int fd) {
   if (fd < 0) return {File(), closedErr()};
   auto impl = std::make_shared<FileImpl>();
   impl->fd = fd;
+  struct stat st;
+  impl->socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   impl->pd = rt::pollopen(fd);
@@ -124,7 +130,9 @@ IoResult File::read(void* buf, size_t n) {
   std::lock_guard<cbridge::Mutex> one(f->rmu);
   for (;;) {
     if (f->closed.load(std::memory_order_acquire)) return {0, closedErr()};
-    ssize_t r = f->pd != nullptr ? ::read(f->fd, buf, n) : cbridge::call(::read, f->fd, buf, n);
+    ssize_t r = f->pd == nullptr ? cbridge::call(::read, f->fd, buf, n)
+                : f->socket      ? rt::rawRecv(f->fd, buf, n)
+                                 : rt::rawRead(f->fd, buf, n);
     if (r >= 0) return {size_t(r), {}};
     if (errno == EINTR) continue;
     if (errno != EAGAIN || f->pd == nullptr) return {0, sysErr(errno)};
@@ -141,7 +149,9 @@ IoResult File::write(const void* buf, size_t n) {
   while (done < n) {
     if (f->closed.load(std::memory_order_acquire)) return {done, closedErr()};
     const char* p = static_cast<const char*>(buf) + done;
-    ssize_t w = f->pd != nullptr ? ::write(f->fd, p, n - done) : cbridge::call(::write, f->fd, p, n - done);
+    ssize_t w = f->pd == nullptr ? cbridge::call(::write, f->fd, p, n - done)
+                : f->socket      ? rt::rawSend(f->fd, p, n - done)
+                                 : rt::writeNoSigpipe(f->fd, p, n - done);
     if (w >= 0) {
       done += size_t(w);
       continue;

@@ -12,6 +12,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/rawio.hpp"
 #include "runtime/runq.hpp"
 
 namespace cbridge::rt {
@@ -277,7 +278,7 @@ int netpoll(int64_t delay, WakeList* out) {
   if (!netpollinited()) return 0;
   int ms = delay < 0 ? -1 : delay == 0 ? 0 : int(delay >= 1000000000000 ? 1000000 : (delay + 999999) / 1000000);
   epoll_event evs[128];
-  int n = epoll_wait(epfd, evs, 128, ms);
+  int n = rawEpollWait(epfd, evs, 128, ms);
   if (n < 0) {
     if (errno != EINTR) fatal("netpoll: epoll_wait failed: %s", strerror(errno));
     return 0;

@@ -14,6 +14,7 @@
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/sigpipe.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/sysmon.hpp"
 #include "runtime/timers.hpp"
@@ -110,6 +111,7 @@ void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
   minitSignals(m);
+  blockSigpipe();
   // g0 is this thread's stack; its bounds are exact for a runtime M.
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cbridge/cbridge.h>
@@ -17,6 +19,8 @@
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "runtime/netpoll.hpp"
@@ -122,6 +126,68 @@ TEST(Net, TcpEchoAndHalfClose) {
     EXPECT_EQ(back, "ping-pong");
     ln.close();
   });
+}
+
+// brokenWrites writes to a TCP connection whose peer closed and to a pipe
+// whose reader closed, and returns the two errors.
+std::pair<std::error_code, std::error_code> brokenWrites() {
+  std::error_code tcpErr, pipeErr;
+  auto [ln, err] = net::listen_tcp("127.0.0.1", 0);
+  EXPECT_FALSE(err) << err.message();
+  auto [c, e] = net::dial_tcp("127.0.0.1", ln.port(), 1s);
+  EXPECT_FALSE(e) << e.message();
+  auto [s, e2] = ln.accept();
+  EXPECT_FALSE(e2) << e2.message();
+  s.close();
+  // The first write may still be accepted; the peer's RST fails a later one.
+  for (int i = 0; i < 100 && !tcpErr; i++) {
+    tcpErr = c.write("x", 1).err;
+    if (!tcpErr) cbridge::sleep_for(1ms);
+  }
+  c.close();
+  ln.close();
+  net::Pipe p = net::pipe();
+  EXPECT_FALSE(p.err);
+  p.reader.close();
+  pipeErr = p.writer.write("x", 1).err;
+  p.writer.close();
+  return {tcpErr, pipeErr};
+}
+
+bool isBrokenPipe(std::error_code e) {
+  return e == std::errc::broken_pipe || e == std::errc::connection_reset;
+}
+
+// Writing to a connection or pipe whose other end is gone is an ordinary
+// I/O failure: an EPIPE (or ECONNRESET) result, never a SIGPIPE that kills
+// the process, from a task or from a plain thread (Go's behaviour for fds
+// other than 1 and 2).
+TEST(Net, WriteToAVanishedPeerFailsWithEpipeNotSigpipe) {
+  struct sigaction cur {};
+  sigaction(SIGPIPE, nullptr, &cur);
+  ASSERT_EQ(cur.sa_handler, SIG_DFL) << "the test needs SIGPIPE's default action (death)";
+  cbridge::run([] {
+    auto [tcpErr, pipeErr] = brokenWrites();
+    EXPECT_TRUE(isBrokenPipe(tcpErr)) << tcpErr.message();
+    EXPECT_EQ(pipeErr, std::errc::broken_pipe) << pipeErr.message();
+  });
+  // A plain thread: its signal mask is left as it was, with no SIGPIPE
+  // pending for a later unblock to deliver.
+  std::error_code tcpErr, pipeErr;
+  bool blockedAfter = true, pendingAfter = true;
+  std::thread t([&] {
+    std::tie(tcpErr, pipeErr) = brokenWrites();
+    sigset_t mask, pending;
+    pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+    sigpending(&pending);
+    blockedAfter = sigismember(&mask, SIGPIPE);
+    pendingAfter = sigismember(&pending, SIGPIPE);
+  });
+  t.join();
+  EXPECT_TRUE(isBrokenPipe(tcpErr)) << tcpErr.message();
+  EXPECT_EQ(pipeErr, std::errc::broken_pipe) << pipeErr.message();
+  EXPECT_FALSE(blockedAfter);
+  EXPECT_FALSE(pendingAfter);
 }
 
 TEST(Net, AcceptDeadline) {
