@@ -154,6 +154,7 @@ IoResult File::write(const void* buf, size_t n) {
                                  : rt::writeNoSigpipe(f->fd, p, n - done);
     if (w >= 0) {
       done += size_t(w);
+      if (done == n && f->pd != nullptr) rt::netpollAfterWrite();
       continue;
     }
     if (errno == EINTR) continue;

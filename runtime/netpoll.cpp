@@ -296,6 +296,27 @@ void netpollBreak() {
   }
 }
 
+void netpollAfterWrite() {
+  M* m = getm();
+  P* pp = m != nullptr ? m->p : nullptr;
+  if (pp == nullptr || waiters.load(std::memory_order_relaxed) == 0) return;
+  if (pp->pollAfterWriteSkip > 0) {
+    pp->pollAfterWriteSkip--;
+    return;
+  }
+  WakeList ready;
+  netpoll(0, &ready);
+  // Our reader's event is the newest: the write queued it just now.
+  if (G* reader = ready.takeNewestTask()) {
+    pp->pollAfterWriteMisses = 0;
+    runqput(pp, reader, true);
+  } else {
+    if (pp->pollAfterWriteMisses < 10) pp->pollAfterWriteMisses++;
+    pp->pollAfterWriteSkip = (1u << pp->pollAfterWriteMisses) - 1;
+  }
+  ready.queueOn(pp);
+}
+
 int64_t netpollWaiters() { return waiters.load(std::memory_order_relaxed); }
 
 NetpollStats netpollstats() {
@@ -314,17 +335,25 @@ void WakeList::queueOn(P* pp) {
 }
 
 G* WakeList::takeTask() {
-  for (int i = 0; i < n; i++) {
-    G* gp = w[i]->g;
-    if (gp == nullptr) continue;
-    w[i] = w[--n];
-    GStatus expected = GStatus::Waiting;
-    if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
-      fatal("netpoll: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
-            static_cast<unsigned>(expected));
-    return gp;
-  }
+  for (int i = 0; i < n; i++)
+    if (w[i]->g != nullptr) return takeAt(i);
   return nullptr;
+}
+
+G* WakeList::takeNewestTask() {
+  for (int i = n - 1; i >= 0; i--)
+    if (w[i]->g != nullptr) return takeAt(i);
+  return nullptr;
+}
+
+G* WakeList::takeAt(int i) {
+  G* gp = w[i]->g;
+  w[i] = w[--n];
+  GStatus expected = GStatus::Waiting;
+  if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
+    fatal("netpoll: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
+          static_cast<unsigned>(expected));
+  return gp;
 }
 
 }  // namespace cbridge::rt

@@ -191,6 +191,12 @@ struct P {
   // puts the next G it readies at the tail instead of in runnext, which
   // ends the slice. Relaxed: a late look only makes the slice longer.
   std::atomic<bool> sliceExpired{false};
+  // netpollAfterWrite's back-off, owner only: after k polls in a row that
+  // readied no task (the readers are in other processes or hosts) the P
+  // skips the next 2^k - 1 writes' polls, k at most 10, so a remote-only
+  // workload pays one empty epoll_wait per 1024 writes.
+  uint32_t pollAfterWriteMisses = 0;
+  uint32_t pollAfterWriteSkip = 0;
   // Dead Gs (with their stacks) for reuse; only the owner touches them.
   G* gFree = nullptr;
   int32_t gFreeCount = 0;

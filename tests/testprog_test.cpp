@@ -135,6 +135,12 @@ TEST(Testprog, UnknownNetpollSourceIsFatal) {
       << r.err;
 }
 
+TEST(Testprog, AWriteRunsTheLocalReaderItReadiedNext) {
+  ChildResult r = runTestprog("WriteReadiesLocalReaderNext", {"CBRIDGE_MAXPROCS=1"});
+  EXPECT_EQ(r.out, "procs=1 order=RXXX\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);
