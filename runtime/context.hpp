@@ -25,6 +25,7 @@ extern "C" {
 void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old,
                                      size_t* size_old);
+void __asan_unpoison_memory_region(const volatile void* addr, size_t size);
 }
 inline void asanStartSwitch(void** save, const void* bottom, size_t size) {
   __sanitizer_start_switch_fiber(save, bottom, size);
@@ -32,9 +33,15 @@ inline void asanStartSwitch(void** save, const void* bottom, size_t size) {
 inline void asanFinishSwitch(void* save, const void** bottomOld, size_t* sizeOld) {
   __sanitizer_finish_switch_fiber(save, bottomOld, sizeOld);
 }
+// asanFreshStack clears the shadow of a stack a new task is about to use.
+// A task that exits never returns from its last frames, so their redzones
+// stay poisoned; an uninstrumented callee (libstdc++'s clock read, say)
+// of the next task on that stack would trip over them.
+inline void asanFreshStack(const void* lo, size_t size) { __asan_unpoison_memory_region(lo, size); }
 #else
 inline void asanStartSwitch(void**, const void*, size_t) {}
 inline void asanFinishSwitch(void*, const void**, size_t*) {}
+inline void asanFreshStack(const void*, size_t) {}
 #endif
 
 }  // namespace cbridge::rt

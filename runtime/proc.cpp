@@ -872,6 +872,7 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
     gp->alllink = sched->allgs;
     sched->allgs = gp;
   }
+  asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);
   gp->fn = fn;
   P* pp = m != nullptr ? m->p : nullptr;
