@@ -23,19 +23,25 @@ double echoRoundTripsPerSecond(int conns, std::chrono::milliseconds dur) {
       std::fprintf(stderr, "listen: %s\n", err.message().c_str());
       return 0.0;
     }
-    cbridge::go([l = ln]() mutable {
+    // The server's tasks are waited for too, so that none is left at exit.
+    cbridge::WaitGroup server;
+    server.add(1);
+    cbridge::go([l = ln, &server]() mutable {
       for (;;) {
         auto [c, e] = l.accept();
-        if (e) return;
-        cbridge::go([c]() mutable {
+        if (e) break;
+        server.add(1);
+        cbridge::go([c, &server]() mutable {
           char buf[64];
           for (;;) {
             net::IoResult r = c.read(buf, sizeof buf);
             if (r.err || r.n == 0 || c.write(buf, r.n).err) break;
           }
           c.close();
+          server.done();
         });
       }
+      server.done();
     });
     std::atomic<long> trips{0};
     std::atomic<bool> stop{false};
@@ -71,6 +77,7 @@ double echoRoundTripsPerSecond(int conns, std::chrono::milliseconds dur) {
     wg.wait();
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     ln.close();
+    server.wait();
     return double(trips.load()) / secs;
   });
 }
