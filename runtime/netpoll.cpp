@@ -24,11 +24,39 @@ int breakfd = -1;
 Lock initLock;
 // Written once under initLock; release so that epfd and breakfd are seen.
 std::atomic<bool> inited{false};
-std::atomic<int64_t> waiters{0};
+// Plain threads parked on the poller (tasks count in P::netpollWaiters).
+// seq_cst: a thread that parks makes sure an M will poll (pollwait), and
+// that M must see it.
+std::atomic<int64_t> threadWaiters{0};
 // 1 while a break is written and not yet read: breaks coalesce (Go's
 // netpollWakeSig).
 std::atomic<uint32_t> breakPending{0};
-std::atomic<uint64_t> nEvents{0}, nStale{0}, nBreaks{0};
+// Events delivered by polls without a P (the others count in P); stale
+// events and breaks, which are rare.
+alignas(64) std::atomic<uint64_t> nEvents{0};
+std::atomic<uint64_t> nStale{0}, nBreaks{0};
+
+// addWaiter counts a waiter parking (+1) or woken (-1).
+void addWaiter(bool task, int64_t n) {
+  if (task) {
+    P* pp = getm()->p;  // a running task's M holds a P
+    pp->netpollWaiters.store(pp->netpollWaiters.load(std::memory_order_relaxed) + n,
+                             std::memory_order_relaxed);
+  } else {
+    threadWaiters.fetch_add(n, std::memory_order_seq_cst);
+  }
+}
+
+void countEvents(int n) {
+  M* m = getm();
+  if (m != nullptr && m->p != nullptr) {
+    P* pp = m->p;
+    pp->netpollEvents.store(pp->netpollEvents.load(std::memory_order_relaxed) + uint64_t(n),
+                            std::memory_order_relaxed);
+  } else {
+    nEvents.fetch_add(uint64_t(n), std::memory_order_relaxed);
+  }
+}
 
 // The pollDesc cache: blocks are never freed, so an event carrying a
 // pointer into one is always safe to read. Under cacheLock.
@@ -196,12 +224,12 @@ PollResult pollwait(PollDesc* pd, char mode) {
   PollResult res = PollResult::Ready;
   d.waiter = &w;
   d.result = &res;
-  waiters.fetch_add(1, std::memory_order_seq_cst);
+  addWaiter(w.g != nullptr, 1);
   // A task's M polls when it goes idle; a plain thread has no M to do so:
   // make sure one will (an idle M becomes the poller).
   if (w.g == nullptr && !sched->pollBlocked.load(std::memory_order_seq_cst)) ensureTimerService();
   w.park(unlockPd, &pd->lock);
-  waiters.fetch_sub(1, std::memory_order_relaxed);
+  addWaiter(w.g != nullptr, -1);
   return res;
 }
 
@@ -264,7 +292,7 @@ int pollevent(uint64_t data, uint32_t events, WakeList* out) {
     if (wake[1] == nullptr) pd->wd.ready = true;
   }
   pd->lock.unlock();
-  nEvents.fetch_add(1, std::memory_order_relaxed);
+  out->events++;
   int n = 0;
   for (Waiter* w : wake)
     if (w != nullptr) {
@@ -283,8 +311,9 @@ int netpoll(int64_t delay, WakeList* out) {
     if (errno != EINTR) fatal("netpoll: epoll_wait failed: %s", strerror(errno));
     return 0;
   }
-  int woke = 0;
+  int woke = 0, events = out->events;
   for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events, out);
+  if (out->events != events) countEvents(out->events - events);
   return woke;
 }
 
@@ -299,7 +328,9 @@ void netpollBreak() {
 void netpollAfterWrite() {
   M* m = getm();
   P* pp = m != nullptr ? m->p : nullptr;
-  if (pp == nullptr || waiters.load(std::memory_order_relaxed) == 0) return;
+  // No look at waiters: its line bounces between the Ps; with nobody
+  // waiting the poll finds nothing and backs off.
+  if (pp == nullptr) return;
   if (pp->pollAfterWriteSkip > 0) {
     pp->pollAfterWriteSkip--;
     return;
@@ -317,10 +348,18 @@ void netpollAfterWrite() {
   ready.queueOn(pp);
 }
 
-int64_t netpollWaiters() { return waiters.load(std::memory_order_relaxed); }
+int64_t netpollWaiters() {
+  int64_t n = threadWaiters.load(std::memory_order_seq_cst);
+  for (int32_t i = 0; i < sched->gomaxprocs; i++)
+    n += sched->allp[i]->netpollWaiters.load(std::memory_order_relaxed);
+  return n;
+}
 
 NetpollStats netpollstats() {
-  return {nEvents.load(std::memory_order_relaxed), nStale.load(std::memory_order_relaxed),
+  uint64_t events = nEvents.load(std::memory_order_relaxed);
+  for (int32_t i = 0; i < sched->gomaxprocs; i++)
+    events += sched->allp[i]->netpollEvents.load(std::memory_order_relaxed);
+  return {events, nStale.load(std::memory_order_relaxed),
           nBreaks.load(std::memory_order_relaxed)};
 }
 

@@ -69,6 +69,7 @@ struct WakeList {
   static constexpr int kMax = 256;  // 128 events, two directions each
   Waiter* w[kMax];
   int n = 0;
+  int events = 0;  // ready events delivered (each may ready up to two waiters)
   void wakeAll() {
     for (int i = 0; i < n; i++) w[i]->wake();
     n = 0;
@@ -108,7 +109,9 @@ void netpollBreak();
 // not do this; see P::pollAfterWriteMisses for what it costs when the
 // readers are remote.
 void netpollAfterWrite();
-// netpollWaiters is how many waiters are parked on the poller now.
+// netpollWaiters is how many waiters are parked on the poller now: exact
+// for the caller's own parks, a moment late for other Ms' (their per-P
+// counts are read relaxed), which sysmon's 10 ms poll covers.
 int64_t netpollWaiters();
 
 struct NetpollStats {

@@ -210,6 +210,14 @@ struct P {
   // cache line between the Ps.
   std::atomic<uint64_t> tasksStarted{0};
   std::atomic<uint64_t> tasksExited{0};
+  // Ready events the netpoller delivered while this P polled; the same
+  // rules (a global counter would bounce between the Ps on every event).
+  std::atomic<uint64_t> netpollEvents{0};
+  // Tasks that parked on the netpoller while on this P, less those that
+  // woke on it (so one P's count may be negative; the sum over the Ps is
+  // the number parked). Owner-written like the counters above: a global
+  // counter's line would move between the CPUs twice per park.
+  std::atomic<int64_t> netpollWaiters{0};
 };
 
 // The global scheduler state. One instance, never destroyed (threads that
