@@ -285,11 +285,24 @@ G* stealWork(M* m, P* pp) {
 bool timerWait(M* m) {
   bool net = netpollinited() && netpollWaiters() > 0;
   if (nextwhen() == 0 && !net) return false;
-  m->netpolling = net;
+  m->netpolling.store(net, std::memory_order_relaxed);
   M* expected = nullptr;
   if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst)) {
-    m->netpolling = false;
-    return false;
+    // The waiter sleeps on its note, blind to the tasks parked on the
+    // netpoller since: with nobody in epoll_wait they would wait for
+    // sysmon's 10 ms poll. Take its place (it wakes, finds nothing and
+    // stops); it set netpolling before publishing itself, so the CAS's
+    // read orders ours.
+    if (!net || expected->netpolling.load(std::memory_order_relaxed)) {
+      m->netpolling.store(false, std::memory_order_relaxed);
+      return false;
+    }
+    wakeTimerWaiter();
+    expected = nullptr;
+    if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst)) {
+      m->netpolling.store(false, std::memory_order_relaxed);
+      return false;
+    }
   }
   // Re-read after publishing ourselves: a timer added before the CAS is
   // in nextWhen; one added after it wakes us.
@@ -299,7 +312,7 @@ bool timerWait(M* m) {
     if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst) && !net)
       m->park.sleep();  // a wakeup is in flight: take it
     m->park.clear();
-    m->netpolling = false;
+    m->netpolling.store(false, std::memory_order_relaxed);
     return next != 0 || net;
   }
   int64_t delay = next == 0 ? -1 : next - nanotime();
@@ -312,7 +325,7 @@ bool timerWait(M* m) {
     // If this fails a waker took us off and wrote a break: the next poll
     // drains it.
     sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst);
-    m->netpolling = false;
+    m->netpolling.store(false, std::memory_order_relaxed);
     if (ready.n > 0) {
       // Take a P first, so the readied tasks land on our queue and we run
       // them, rather than waking another M for each.
@@ -925,7 +938,7 @@ void wakep() {
 void wakeTimerWaiter() {
   M* w = sched->timerWaiter.exchange(nullptr, std::memory_order_seq_cst);
   if (w == nullptr) return;
-  if (w->netpolling)
+  if (w->netpolling.load(std::memory_order_relaxed))
     netpollBreak();
   else
     w->park.wakeup();

@@ -64,7 +64,8 @@ struct M {
   // The timer waiter blocks in netpoll rather than on park: wake it with
   // netpollBreak. Set before it publishes itself as the waiter (the CAS
   // orders it for the waker).
-  bool netpolling = false;
+  // Atomic (relaxed) because wakers read it while the M leaves the wait.
+  std::atomic<bool> netpolling{false};
   Note park;              // stopm sleeps here; startm wakes it
   M* schedlink = nullptr;  // sched.midle link, under sched.lock
   M* alllink = nullptr;

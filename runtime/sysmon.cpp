@@ -31,7 +31,7 @@ constexpr int64_t kScavengePeriodNs = 2000000000;
 // another M (Go: 20 µs, one sysmon tick). Set once at start.
 std::atomic<int64_t> retakeNs{20000};
 std::atomic<void (*)()> hook{nullptr};
-constexpr int64_t kNetpollPeriodNs = 10000000;
+std::atomic<int64_t> netpollPeriodNs{10000000};
 std::atomic<uint64_t> retakes{0};
 
 // retake takes the P of every M that has been in one foreign call longer
@@ -122,7 +122,7 @@ void* sysmon(void*) {
     // load it finds something every time, and a 20 µs pace would then
     // cost a thread wakeup every 70 µs for nothing.
     if (netpollWaiters() > 0 && !sched->pollBlocked.load(std::memory_order_relaxed) &&
-        now - lastNetpoll > kNetpollPeriodNs) {
+        now - lastNetpoll > netpollPeriodNs.load(std::memory_order_relaxed)) {
       lastNetpoll = now;
       WakeList ready;
       netpoll(0, &ready);
@@ -151,6 +151,8 @@ void sysmonStop() {
   stopNote.wakeup();
   pthread_join(thread, nullptr);
 }
+
+void setSysmonNetpollPeriod(int64_t ns) { netpollPeriodNs.store(ns, std::memory_order_relaxed); }
 
 void setRetakeThreshold(int64_t ns) { retakeNs.store(ns, std::memory_order_relaxed); }
 

@@ -20,4 +20,9 @@ uint64_t retakeCount();
 // runtime, such as freeing callbacks that were destroyed mid-call.
 void setSysmonHook(void (*hook)());
 
+// setSysmonNetpollPeriod sets how often sysmon polls the network when no M
+// does (default 10 ms, Go's). A safety net that hides a missed poll: tests
+// of the scheduler's own polling turn it up to see through it.
+void setSysmonNetpollPeriod(int64_t ns);
+
 }  // namespace cbridge::rt

@@ -4,15 +4,22 @@
 #include <cbridge/net.hpp>
 #include <sys/epoll.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
+#include <optional>
+#include <thread>
 #include <string>
 
 #include "runtime/netpoll.hpp"
+#include "runtime/sysmon.hpp"
 #include "testprogs/testprog.hpp"
 
 namespace {
 
 namespace net = cbridge::net;
+namespace rt = cbridge::rt;
 
 // An epoll entry whose source is neither a pollDesc nor the break entry is
 // a fatal error that prints the value.
@@ -66,7 +73,42 @@ int writeReadiesLocalReaderNext() {
   });
 }
 
+// parkedWhileTimerWaits: an M sleeps until a far timer; then a task parks
+// on a pipe and every M goes idle. One of them must block in epoll_wait
+// (taking the timer waiter's place), or the task waits for sysmon's poll,
+// which this scenario turns off: a plain thread's write must still wake
+// it. The main task gives up after 5 s.
+int parkedWhileTimerWaits() {
+  rt::setSysmonNetpollPeriod(int64_t(3600) * 1000000000);
+  return cbridge::run([] {
+    // The far timer; no timer is added after the reader parks, since a new
+    // earliest one would wake the waiter, which would then see the reader.
+    auto giveUp = cbridge::after(std::chrono::seconds(5));
+    cbridge::sleep_for(std::chrono::milliseconds(20));  // its waiter is asleep now
+    net::Pipe p = net::pipe();
+    cbridge::Chan<int> woke(1);
+    cbridge::go([&, r = p.reader]() mutable {
+      char c;
+      r.read(&c, 1);
+      woke.send(1);
+    });
+    std::thread writer([fd = p.writer.fd()] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // every M idle by now
+      if (::write(fd, "x", 1) != 1) std::perror("write");
+    });
+    bool ok = false;
+    cbridge::select(cbridge::on_recv(woke, [&](std::optional<int>) { ok = true; }),
+                    cbridge::on_recv(giveUp, [](std::optional<cbridge::Instant>) {}));
+    writer.join();
+    std::printf("the task parked on the pipe woke: %s\n", ok ? "yes" : "no");
+    p.reader.close();  // wakes the reader if it never woke
+    p.writer.close();
+    return 0;
+  });
+}
+
 testprog::Register r1("NetpollUnknownSource", netpollUnknownSource);
 testprog::Register r2("WriteReadiesLocalReaderNext", writeReadiesLocalReaderNext);
+testprog::Register r3("ParkedWhileTimerWaits", parkedWhileTimerWaits);
 
 }  // namespace

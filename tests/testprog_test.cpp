@@ -141,6 +141,12 @@ TEST(Testprog, AWriteRunsTheLocalReaderItReadiedNext) {
   EXPECT_EQ(r.exitCode, 0);
 }
 
+TEST(Testprog, ATaskParkedOnTheNetpollerWhileAnMWaitsForATimerIsPolled) {
+  ChildResult r = runTestprog("ParkedWhileTimerWaits");
+  EXPECT_EQ(r.out, "the task parked on the pipe woke: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
 TEST(Testprog, UnknownScenarioIsAUsageError) {
   ChildResult r = runTestprog("NoSuchScenario");
   EXPECT_EQ(r.exitCode, 64);
