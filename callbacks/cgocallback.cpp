@@ -70,6 +70,7 @@ void parkLoop(rt::transfer_t t) {
     m->curg = gp;
     rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                         gp->stack->size());
+    rt::tsanSwitchTo(&gp->tsanFiber);
     t = rt::jump_fcontext(gp->ctx, gp);
   }
 }
@@ -124,12 +125,20 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   rt::preemptExtExit(m);
   rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                       gp->stack->size());
+  // A thread's callback runs the extra M's G: a fiber of its own, with
+  // this thread's as its g0. A nested one goes on in the calling task's.
+  // (Before the park context is made: ThreadSanitizer's calls use stack.)
+  if (!nested) {
+    m->g0tsanFiber = rt::tsanCurrentFiber();
+    rt::tsanSwitchTo(&gp->tsanFiber);
+  }
   // Where the G's parks go: a context on this stack below our frame and
   // below what runOnStack keeps here while the G runs, made last so that
   // no call of ours writes over it.
   uintptr_t parkSp = (sp - kParkGap) & ~uintptr_t(15);
   m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
   bridge::runOnStack(cbRun, &fr, top, gp->stack->lo);
+  if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
   rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
   rt::preemptExtEnter(m);
   gp->lockedm = nullptr;

@@ -39,7 +39,7 @@ uint64_t nextWord(uint64_t old, M* m) {
 void extramPush(M* m) {
   uint64_t old = extram.load(std::memory_order_relaxed);
   do {
-    m->extralink = headPtr(old);
+    m->extralink.store(headPtr(old), std::memory_order_relaxed);
   } while (!extram.compare_exchange_weak(old, nextWord(old, m), std::memory_order_acq_rel,
                                          std::memory_order_relaxed));
   nidle.fetch_add(1, std::memory_order_relaxed);
@@ -52,7 +52,8 @@ M* extramPop() {
     if (m == nullptr) return nullptr;
     // m->extralink may be stale if m was popped meanwhile; the tag makes
     // the CAS fail in that case.
-    if (extram.compare_exchange_weak(old, nextWord(old, m->extralink), std::memory_order_acq_rel,
+    M* next = m->extralink.load(std::memory_order_relaxed);
+    if (extram.compare_exchange_weak(old, nextWord(old, next), std::memory_order_acq_rel,
                                      std::memory_order_acquire)) {
       nidle.fetch_sub(1, std::memory_order_relaxed);
       return m;

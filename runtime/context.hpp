@@ -1,5 +1,5 @@
 // Switching between g0 and tasks with Boost.Context's fcontext, annotated
-// for AddressSanitizer's fiber support.
+// for AddressSanitizer's and ThreadSanitizer's fiber support.
 #pragma once
 
 #include <boost/context/detail/fcontext.hpp>
@@ -42,6 +42,36 @@ inline void asanFreshStack(const void* lo, size_t size) { __asan_unpoison_memory
 inline void asanStartSwitch(void**, const void*, size_t) {}
 inline void asanFinishSwitch(void*, const void**, size_t*) {}
 inline void asanFreshStack(const void*, size_t) {}
+#endif
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CBRIDGE_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define CBRIDGE_TSAN 1
+#endif
+
+// ThreadSanitizer keeps a shadow call stack and a clock per fiber: each G
+// is one, and each M's g0 (the thread's own, or on a foreign thread in a
+// callback, that thread's) another. Every switch tells it where control
+// goes, and orders what came before the switch before what follows.
+#ifdef CBRIDGE_TSAN
+extern "C" {
+void* __tsan_get_current_fiber();
+void* __tsan_create_fiber(unsigned flags);
+void __tsan_switch_to_fiber(void* fiber, unsigned flags);
+}
+inline void* tsanCurrentFiber() { return __tsan_get_current_fiber(); }
+// tsanSwitchTo switches to *fiber, made on first use (a G's).
+inline void tsanSwitchTo(void** fiber) {
+  if (*fiber == nullptr) *fiber = __tsan_create_fiber(0);
+  __tsan_switch_to_fiber(*fiber, 0);
+}
+#else
+inline void* tsanCurrentFiber() { return nullptr; }
+inline void tsanSwitchTo(void**) {}
 #endif
 
 }  // namespace cbridge::rt

@@ -164,6 +164,7 @@ PollDesc* pollopen(int fd) {
     resetDir(pd->rd);
     resetDir(pd->wd);
     seq = pd->fdseq.load(std::memory_order_relaxed);
+    pd->fdseq.store(seq, std::memory_order_release);  // see pollevent
   }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
@@ -274,6 +275,11 @@ int pollevent(uint64_t data, uint32_t events, WakeList* out) {
           static_cast<unsigned long long>(data & 3), static_cast<unsigned long long>(data));
   auto* pd = reinterpret_cast<PollDesc*>(data & kPtrMask);
   uint64_t tag = data >> 48;
+  // The pointer came through the kernel, which is no synchronization in
+  // C++'s model (nor to ThreadSanitizer): this acquire pairs with the
+  // release store of pollopen (or a later pollclose), so that the
+  // pollDesc's construction and setup happen before our use of it.
+  (void)pd->fdseq.load(std::memory_order_acquire);
   pd->lock.lock();
   // Checked under the lock: pollclose bumps fdseq under it.
   if ((pd->fdseq.load(std::memory_order_acquire) & 0xFFFF) != tag) {

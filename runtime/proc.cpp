@@ -110,6 +110,7 @@ M* mget() {
 void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
+  m->g0tsanFiber = tsanCurrentFiber();
   minitSignals(m);
   blockSigpipe();
   // g0 is this thread's stack; its bounds are exact for a runtime M.
@@ -539,6 +540,7 @@ static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting, bool 
   // An exiting task's ASan fake stack is freed by passing nullptr.
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo),
                   next->stack->size());
+  tsanSwitchTo(&next->tsanFiber);
   transfer_t t = jump_fcontext(next->ctx, next);
   arrived(t, gp);
 }
@@ -556,6 +558,7 @@ void mcall(G* (*fn)(G*), bool exiting) {
   }
   m->mcallfn = fn;
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
+  tsanSwitchTo(&m->g0tsanFiber);
   transfer_t t = jump_fcontext(m->g0ctx, gp);
   arrived(t, gp);  // we may be on another M now
 }
@@ -570,6 +573,7 @@ G* execute(M* m, G* gp, bool inheritTime) {
   startSlice(m->p, inheritTime);
   gp->status.store(GStatus::Running, std::memory_order_relaxed);
   asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
+  tsanSwitchTo(&gp->tsanFiber);
   transfer_t t = jump_fcontext(gp->ctx, gp);
   asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
   auto* from = static_cast<G*>(t.data);
@@ -610,7 +614,7 @@ void gfput(P* pp, G* gp) {
     if (g1->stack != nullptr) {
       g1->schedlink = sched->gfreeStack;
       sched->gfreeStack = g1;
-      sched->ngfreeStack++;
+      sched->ngfreeStack.fetch_add(1, std::memory_order_relaxed);
     } else {
       g1->schedlink = sched->gfreeNoStack;
       sched->gfreeNoStack = g1;
@@ -618,17 +622,25 @@ void gfput(P* pp, G* gp) {
   }
 }
 
+// noteGfreeStackPop counts a G taken off gfreeStack; the caller holds
+// gFreeLock.
+void noteGfreeStackPop() {
+  int64_t n = sched->ngfreeStack.fetch_sub(1, std::memory_order_relaxed) - 1;
+  if (n < sched->gfreeStackLow) sched->gfreeStackLow = n;
+}
+
 // gfget returns a free G with a stack of size usable bytes (already
 // rounded), or nullptr. pp is nullptr on a thread without a P.
 G* gfget(P* pp, size_t size) {
   G* gp = nullptr;
-  if (pp != nullptr && pp->gFree == nullptr && sched->gfreeStack != nullptr) {
+  if (pp != nullptr && pp->gFree == nullptr &&
+      sched->ngfreeStack.load(std::memory_order_relaxed) > 0) {
     // Refill a batch; the unlocked read is a hint.
     LockGuard g(sched->gFreeLock);
     while (pp->gFreeCount < kGFreeBatch && sched->gfreeStack != nullptr) {
       G* g1 = sched->gfreeStack;
       sched->gfreeStack = g1->schedlink;
-      if (--sched->ngfreeStack < sched->gfreeStackLow) sched->gfreeStackLow = sched->ngfreeStack;
+      noteGfreeStackPop();
       g1->schedlink = pp->gFree;
       pp->gFree = g1;
       pp->gFreeCount++;
@@ -642,7 +654,7 @@ G* gfget(P* pp, size_t size) {
     LockGuard g(sched->gFreeLock);
     if ((gp = sched->gfreeStack) != nullptr) {
       sched->gfreeStack = gp->schedlink;
-      if (--sched->ngfreeStack < sched->gfreeStackLow) sched->gfreeStackLow = sched->ngfreeStack;
+      noteGfreeStackPop();
     } else if ((gp = sched->gfreeNoStack) != nullptr) {
       sched->gfreeNoStack = gp->schedlink;
     }
@@ -760,14 +772,14 @@ void gfscavenge() {
     for (int64_t idle = sched->gfreeStackLow; idle > 0 && sched->gfreeStack != nullptr; idle--) {
       G* g1 = sched->gfreeStack;
       sched->gfreeStack = g1->schedlink;
-      sched->ngfreeStack--;
+      sched->ngfreeStack.fetch_sub(1, std::memory_order_relaxed);
       g1->stack->next = drop;
       drop = g1->stack;
       g1->stack = nullptr;
       g1->schedlink = sched->gfreeNoStack;
       sched->gfreeNoStack = g1;
     }
-    sched->gfreeStackLow = sched->ngfreeStack;
+    sched->gfreeStackLow = sched->ngfreeStack.load(std::memory_order_relaxed);
   }
   while (drop != nullptr) {
     Stack* next = drop->next;

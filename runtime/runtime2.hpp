@@ -42,6 +42,7 @@ struct G {
   detail::TaskFn* fn = nullptr;
   G* alllink = nullptr;  // allgs list; written once under sched.lock
   void* asanFakeStack = nullptr;
+  void* tsanFiber = nullptr;  // ThreadSanitizer's fiber for this G, made on first switch
   std::string lastError;  // cbridge_last_error of this task
   // The M this G must run on (a callback's G: the M of the foreign thread
   // waiting for it), or nullptr. Set and cleared by that M while the G is
@@ -82,6 +83,9 @@ struct M {
   const void* g0stackBottom = nullptr;
   size_t g0stackSize = 0;
   void* g0asanFakeStack = nullptr;
+  // ThreadSanitizer's fiber for g0: the thread's, set when the M starts or
+  // (an extra M) when a foreign thread's callback binds it.
+  void* g0tsanFiber = nullptr;
   uint32_t fastrand = 0;
   void* altstack = nullptr;  // the signal stack this M installed, if any
   size_t altstackSize = 0;
@@ -117,7 +121,10 @@ struct M {
   // An extra M: made for threads the runtime did not create (needm), with
   // its own G for callbacks, kept on the extra list when no thread has it.
   bool isextra = false;
-  M* extralink = nullptr;  // extra-M list link, owned by the list
+  // Extra-M list link, owned by the list. Atomic (relaxed): a popper may
+  // read it while the M is popped and pushed back by others (the list's
+  // tag then fails its CAS), so the read races with the push's write.
+  std::atomic<M*> extralink{nullptr};
   // An extra M's own G, which runs its thread's callbacks; in syscall
   // state between them. (curg is set only while the G runs.)
   G* extrag = nullptr;
@@ -240,11 +247,12 @@ struct Sched {
   std::atomic<int32_t> runqsize{0};
   // Dead Gs from the per-P lists' overflow, with and without stacks, under
   // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
-  // last gfscavenge.
+  // last gfscavenge. ngfreeStack is written under the lock and also read
+  // without it (relaxed) as a hint that there is something to take.
   Lock gFreeLock;
   G* gfreeStack = nullptr;
   G* gfreeNoStack = nullptr;
-  int64_t ngfreeStack = 0;
+  std::atomic<int64_t> ngfreeStack{0};
   int64_t gfreeStackLow = 0;
 
   P** allp = nullptr;

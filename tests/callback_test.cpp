@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/cfuncs.h"
+#include "tests/tsan_limits.hpp"
 
 using namespace std::chrono_literals;
 
@@ -118,6 +119,7 @@ TEST(Callback, EightThreadsHundredThousandCallsEach) {
 }
 
 TEST(Callback, ShortLivedThreadsReuseMs) {
+  if (cbridge_test::kTsanBuild) GTEST_SKIP() << cbridge_test::kTsanThreadLimit;
   cbridge::Callback<long(long)> cb([](long x) { return x; });
   uint64_t before = 0;
   cbridge_stat("ms_created", &before);

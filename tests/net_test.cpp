@@ -385,12 +385,16 @@ TEST(Net, WaitFdFromCForAForeignFd) {
     ASSERT_EQ(::pipe(fds), 0);
     EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, 10'000'000), -ETIMEDOUT);
     EXPECT_EQ(cbridge_wait_fd(fds[1], CBRIDGE_WAIT_WRITE, -1), 0);
-    cbridge::go([w = fds[1]] {
+    cbridge::WaitGroup wrote;
+    wrote.add(1);
+    cbridge::go([w = fds[1], &wrote] {
       cbridge::sleep_for(5ms);
       EXPECT_EQ(::write(w, "!", 1), 1);
+      wrote.done();
     });
     EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
     EXPECT_EQ(cbridge_wait_fd(fds[0], 7, -1), -EINVAL);
+    wrote.wait();  // the writer is done with fds[1] before it is closed
     ::close(fds[0]);
     ::close(fds[1]);
   });
@@ -399,11 +403,15 @@ TEST(Net, WaitFdFromCForAForeignFd) {
 TEST(Net, WaitFdFromAPlainThread) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
-  cbridge::go([w = fds[1]] {
+  cbridge::WaitGroup wrote;
+  wrote.add(1);
+  cbridge::go([w = fds[1], &wrote] {
     cbridge::sleep_for(5ms);
     EXPECT_EQ(::write(w, "!", 1), 1);
+    wrote.done();
   });
   EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
+  wrote.wait();  // the writer is done with fds[1] before it is closed
   ::close(fds[0]);
   ::close(fds[1]);
 }

@@ -7,11 +7,14 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/tsan_limits.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
 
 TEST(Sched, HundredThousandLiveTasks) {
+  if (cbridge_test::kTsanBuild) GTEST_SKIP() << cbridge_test::kTsanThreadLimit;
   cbridge::run([] {
     constexpr int kTasks = 100000;
     cbridge::Chan<int> gate;  // every task blocks on it: all live at once

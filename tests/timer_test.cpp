@@ -3,6 +3,8 @@
 
 #include <cbridge/cbridge.hpp>
 
+#include "tests/tsan_limits.hpp"
+
 
 
 using namespace std::chrono_literals;
@@ -95,6 +97,7 @@ TEST(Timers, AfterInSelectTimesOut) {
 }
 
 TEST(Timers, ManySleepersAllWake) {
+  if (cbridge_test::kTsanBuild) GTEST_SKIP() << cbridge_test::kTsanThreadLimit;
   cbridge::run([] {
     cbridge::WaitGroup wg;
     std::atomic<int> woke{0};
