@@ -47,6 +47,9 @@ void addWaiter(bool task, int64_t n) {
   }
 }
 
+// How many readers in a row netpollAfterWrite puts in runnext.
+constexpr uint32_t kPollAfterWriteChain = 4;
+
 void countEvents(int n) {
   M* m = getm();
   if (m != nullptr && m->p != nullptr) {
@@ -346,7 +349,14 @@ void netpollAfterWrite() {
   // Our reader's event is the newest: the write queued it just now.
   if (G* reader = ready.takeNewestTask()) {
     pp->pollAfterWriteMisses = 0;
-    runqput(pp, reader, true);
+    // Every kPollAfterWriteChain-th reader goes to the tail instead: a
+    // request/response pair over a socket hands off every few µs, and a
+    // 10 ms slice of it (a channel pair's bound) would make every other
+    // connection on this P wait 10 ms. The reader stays on this P either
+    // way, which is what keeps its buffers in cache.
+    bool next = ++pp->pollAfterWriteChain < kPollAfterWriteChain;
+    if (!next) pp->pollAfterWriteChain = 0;
+    runqput(pp, reader, next);
   } else {
     if (pp->pollAfterWriteMisses < 10) pp->pollAfterWriteMisses++;
     pp->pollAfterWriteSkip = (1u << pp->pollAfterWriteMisses) - 1;

@@ -103,11 +103,12 @@ void netpollBreak();
 // next on this P, in runnext, as the receiver of a channel send does. The
 // pair stays on one CPU, with its socket buffers in that CPU's cache,
 // instead of going to whichever M polls next: on the loopback echo
-// benchmark that is about 10% more round trips. As with a channel pair,
-// a pair that keeps readying each other holds the P for one time slice
-// (10 ms, see P::sliceExpired) before the rest of the queue runs. Go does
-// not do this; see P::pollAfterWriteMisses for what it costs when the
-// readers are remote.
+// benchmark that is about 10% more round trips. Unlike a channel pair,
+// which keeps the P for a 10 ms slice, such a pair goes to the back of
+// the queue every few hand-offs (kPollAfterWriteChain), so the other
+// connections on the P wait microseconds, not milliseconds. Go does not do
+// this; see P::pollAfterWriteMisses for what it costs when the readers are
+// remote.
 void netpollAfterWrite();
 // netpollWaiters is how many waiters are parked on the poller now: exact
 // for the caller's own parks, a moment late for other Ms' (their per-P

@@ -205,6 +205,7 @@ struct P {
   // workload pays one empty epoll_wait per 1024 writes.
   uint32_t pollAfterWriteMisses = 0;
   uint32_t pollAfterWriteSkip = 0;
+  uint32_t pollAfterWriteChain = 0;  // readers it put in runnext in a row
   // Dead Gs (with their stacks) for reuse; only the owner touches them.
   G* gFree = nullptr;
   int32_t gFreeCount = 0;
