@@ -73,9 +73,10 @@ bool retake(int64_t now) {
 // endLongSlices marks the time slice of every running P that has lasted
 // longer than kTimeSliceNs as expired (the half of Go's retake that
 // preempts): its owner then ends the slice at its next runnext hand-off.
-// It reports whether it marked any.
-bool endLongSlices(int64_t now) {
-  bool marked = false;
+// Unlike Go's preemption it does not make sysmon busy: a task computing
+// without a switch would be marked every 10 ms, and the 20 µs pace that
+// followed would wake sysmon thousands of times a second for nothing.
+void endLongSlices(int64_t now) {
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     P* pp = sched->allp[i];
     uint32_t t = pp->schedtick.load(std::memory_order_relaxed);
@@ -90,9 +91,7 @@ bool endLongSlices(int64_t now) {
     if (now - pp->sysmonSchedWhen < kTimeSliceNs) continue;
     pp->sliceExpired.store(true, std::memory_order_relaxed);
     pp->sysmonSchedWhen = now;
-    marked = true;
   }
-  return marked;
 }
 
 void* sysmon(void*) {
@@ -115,7 +114,7 @@ void* sysmon(void*) {
       lastScavenge = now;
     }
     bool busy = retake(now);
-    if (endLongSlices(now)) busy = true;
+    endLongSlices(now);
     // Tasks wait on the netpoller and no M is blocked in it (every M is
     // busy): poll now and then, as Go's sysmon does every 10 ms. What it
     // finds does not make sysmon busy (nor does it in Go): under network

@@ -379,6 +379,17 @@ TEST(Net, NonPollableFilesDoNotPoisonReusedPollDescs) {
   });
 }
 
+// writeLater starts a task that writes one byte to fd after 5 ms, so that
+// a waiter on the other end has parked by then; wrote is done after it.
+void writeLater(int fd, cbridge::WaitGroup& wrote) {
+  wrote.add(1);
+  cbridge::go([fd, &wrote] {
+    cbridge::sleep_for(5ms);
+    EXPECT_EQ(::write(fd, "!", 1), 1);
+    wrote.done();
+  });
+}
+
 TEST(Net, WaitFdFromCForAForeignFd) {
   cbridge::run([] {
     int fds[2];
@@ -386,12 +397,7 @@ TEST(Net, WaitFdFromCForAForeignFd) {
     EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, 10'000'000), -ETIMEDOUT);
     EXPECT_EQ(cbridge_wait_fd(fds[1], CBRIDGE_WAIT_WRITE, -1), 0);
     cbridge::WaitGroup wrote;
-    wrote.add(1);
-    cbridge::go([w = fds[1], &wrote] {
-      cbridge::sleep_for(5ms);
-      EXPECT_EQ(::write(w, "!", 1), 1);
-      wrote.done();
-    });
+    writeLater(fds[1], wrote);
     EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
     EXPECT_EQ(cbridge_wait_fd(fds[0], 7, -1), -EINVAL);
     wrote.wait();  // the writer is done with fds[1] before it is closed
@@ -404,12 +410,7 @@ TEST(Net, WaitFdFromAPlainThread) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   cbridge::WaitGroup wrote;
-  wrote.add(1);
-  cbridge::go([w = fds[1], &wrote] {
-    cbridge::sleep_for(5ms);
-    EXPECT_EQ(::write(w, "!", 1), 1);
-    wrote.done();
-  });
+  writeLater(fds[1], wrote);
   EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
   wrote.wait();  // the writer is done with fds[1] before it is closed
   ::close(fds[0]);
@@ -420,14 +421,13 @@ TEST(Net, WaitFdFromACallbackHandlerParksTheTask) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   cbridge::Callback<int(int)> cb([](int fd) { return cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, -1); });
-  cbridge::go([w = fds[1]] {
-    cbridge::sleep_for(5ms);
-    EXPECT_EQ(::write(w, "!", 1), 1);
-  });
+  cbridge::WaitGroup wrote;
+  writeLater(fds[1], wrote);
   int rc = -1;
   std::thread t([&] { rc = cb.fn()(fds[0]); });  // a thread the runtime never created
   t.join();
   EXPECT_EQ(rc, 0);
+  wrote.wait();
   ::close(fds[0]);
   ::close(fds[1]);
 }
