@@ -4,6 +4,8 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "runtime/runtime2.hpp"
 
@@ -42,16 +44,49 @@ void fatal(const char* fmt, ...) {
   _exit(2);
 }
 
-void usererror(const char* fmt, ...) {
+namespace {
+void vusererror(const char* fmt, va_list ap) {
   char buf[1024];
   int n = snprintf(buf, sizeof buf, "cbridge: ");
-  va_list ap;
-  va_start(ap, fmt);
   n += vsnprintf(buf + n, sizeof buf - size_t(n) - 1, fmt, ap);
-  va_end(ap);
   if (n > int(sizeof buf) - 2) n = int(sizeof buf) - 2;
   buf[n++] = '\n';
   writeAll(buf, size_t(n));
+}
+}  // namespace
+
+void usererror(const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vusererror(fmt, ap);
+  va_end(ap);
+}
+
+void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...) {
+  if (reported->load(std::memory_order_relaxed) || reported->exchange(true, std::memory_order_relaxed))
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vusererror(fmt, ap);
+  va_end(ap);
+}
+
+bool debugEnabled(const char* what) {
+  // Read once: getenv is not safe against a concurrent setenv, and the
+  // answer must not change while the runtime runs.
+  static const char* const debug = [] {
+    const char* s = getenv("CBRIDGE_DEBUG");
+    return s != nullptr ? strdup(s) : "";
+  }();
+  size_t len = strlen(what);
+  for (const char* p = debug; *p != '\0';) {
+    const char* end = strchr(p, ',');
+    size_t n = end != nullptr ? size_t(end - p) : strlen(p);
+    if ((n == len && strncmp(p, what, n) == 0) || (n == 3 && strncmp(p, "all", 3) == 0)) return true;
+    if (end == nullptr) break;
+    p = end + 1;
+  }
+  return false;
 }
 
 }  // namespace cbridge::rt

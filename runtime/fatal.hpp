@@ -1,6 +1,8 @@
 // Fatal runtime errors: print "fatal error: ..." and exit 2, as Go does.
 #pragma once
 
+#include <atomic>
+
 namespace cbridge::rt {
 
 // fatal prints "fatal error: <message>" followed by the current task and M
@@ -12,5 +14,19 @@ namespace cbridge::rt {
 // usererror prints one line "cbridge: <message>" to stderr: the report of a
 // misuse that has a documented, non-fatal result.
 void usererror(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// usererrorOnce is usererror for a misuse that may repeat on every call
+// (a callback called after shutdown, a self-freeing callback): the first
+// time *reported is false it prints, and never again in this process.
+// Relaxed: the flag orders nothing, at worst two racing first calls both
+// print.
+void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+// debugEnabled says whether CBRIDGE_DEBUG names what ("shutdown",
+// "callbacks", ...): a comma-separated list, read once, where "all" names
+// everything. Reports of unfinished work and per-call details print only
+// then; by default the runtime is quiet, as Go's is.
+bool debugEnabled(const char* what);
 
 }  // namespace cbridge::rt
