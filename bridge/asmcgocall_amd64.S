@@ -1,10 +1,14 @@
-/* void cbridge_asmcgocall(void (*fn)(void*), void* arg, void* sp)
+/* void cbridge_asmcgocall(void (*fn)(void*, uintptr_t), void* arg, void* sp)
  *
- * Calls fn(arg) with the stack pointer set to sp (16-byte aligned, on the
- * M's g0 stack) and returns on the caller's stack: Go's asmcgocall. Only
- * the stack pointer changes hands, so this costs a few instructions where
- * a context switch costs a register save and restore each way. The frame
- * pointer keeps the caller's stack pointer, so debuggers unwind through.
+ * Calls fn(arg, inuse) with the stack pointer set to sp (16-byte aligned,
+ * on the other stack) and returns on the caller's stack: Go's asmcgocall.
+ * Only the stack pointer changes hands, so this costs a few instructions
+ * where a context switch costs a register save and restore each way. The
+ * frame pointer keeps the caller's stack pointer, so debuggers unwind
+ * through. inuse is the lowest address of the caller's stack that stays
+ * in use while fn runs (our saved %rbp): everything below it is free
+ * until we return, and nothing else writes there, since no code runs on
+ * the caller's stack meanwhile (see stack_switch.hpp).
  */
         .text
         .globl  cbridge_asmcgocall
@@ -20,6 +24,7 @@ cbridge_asmcgocall:
         movq    %rdx, %rsp
         movq    %rdi, %rax
         movq    %rsi, %rdi
+        movq    %rbp, %rsi
         call    *%rax
         movq    %rbp, %rsp
         popq    %rbp

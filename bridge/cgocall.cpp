@@ -21,21 +21,19 @@ struct CallFrame {
   int savedErrno;
 };
 
-// Bytes left untouched below g0's saved context: its red zone and more.
-constexpr uintptr_t kG0Gap = 256;
-// Bytes between cgocall's stack pointer and where a nested callback may
-// start on the task's stack: the frames of runOnStack and asmcgocall.
-constexpr uintptr_t kNestedGap = 256;
-
 // onG0 is what runs on g0's stack: the call, then errno saved on the
 // thread that ran it (the task may resume on another thread, with its
-// own errno).
-void onG0(void* p) {
+// own errno). Below inuse the task's stack is free until the call
+// returns: a callback nested in it starts there (Go's syscallsp), set
+// only now, after the switch, so that no call made on the task's stack
+// can have written over it (see stack_switch.hpp).
+void onG0(void* p, uintptr_t inuse) {
   auto* f = static_cast<CallFrame*>(p);
+  rt::G* gp = f->m->curg;
+  gp->syscallsp = inuse & ~uintptr_t(15);
   rt::asanFinishSwitch(f->m->g0asanFakeStack, nullptr, nullptr);
   f->fn(f->arg);
   f->savedErrno = errno;
-  rt::G* gp = f->m->curg;
   rt::asanStartSwitch(&f->m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                       gp->stack->size());
 }
@@ -52,17 +50,18 @@ void cgocall(void (*fn)(void*), void* arg) {
     return;
   }
   CallFrame f{fn, arg, m, 0};
-  // A callback nested in this call runs on our stack below this frame
-  // (and below what runOnStack pushes).
-  gp->syscallsp = bridge::currentSP() - kNestedGap;
   m->ncgo++;
   rt::entersyscall(m);
   // After entersyscall, as Go does: entering may wait for a preemption in
   // progress, and sysmon may take our P meanwhile.
   rt::preemptExtEnter(m);
   // Run on g0's stack below its saved context: g0 is suspended while one
-  // of its tasks runs, so everything below that context is free.
-  uintptr_t sp = (reinterpret_cast<uintptr_t>(m->g0ctx) - kG0Gap) & ~uintptr_t(15);
+  // of its tasks runs, the context (saved by jump_fcontext, or made by a
+  // callback's cbRun) is the lowest thing live there, and nothing runs on
+  // g0's stack but us until we switch back. No gap is needed below it:
+  // whatever the call does (lazy binding, signal frames) happens below
+  // our stack pointer.
+  uintptr_t sp = reinterpret_cast<uintptr_t>(m->g0ctx) & ~uintptr_t(15);
   rt::asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(m->g0lo), m->g0hi - m->g0lo);
   stackbounds::checkG0(m, sp);
   bridge::runOnStack(onG0, &f, sp, m->g0lo);

@@ -7,13 +7,25 @@
 
 namespace cbridge::bridge {
 
-// runOnStack calls fn(arg) with the stack pointer at sp (16-byte aligned;
-// the stack below it, down to lo, is free) and returns when fn returns. On
-// x86-64 only the stack pointer changes hands (bridge/asmcgocall_amd64.S);
-// elsewhere an fcontext made at sp stands in. fn may itself switch
-// contexts away and be resumed later, on the same thread, before it
-// returns.
-void runOnStack(void (*fn)(void*), void* arg, uintptr_t sp, uintptr_t lo);
+// runOnStack calls fn(arg, inuse) with the stack pointer at sp (16-byte
+// aligned; the stack below it, down to lo, is free) and returns when fn
+// returns. On x86-64 only the stack pointer changes hands
+// (bridge/asmcgocall_amd64.S); elsewhere an fcontext made at sp stands in.
+// fn may itself switch contexts away and be resumed later, on the same
+// thread, before it returns.
+//
+// inuse is the lowest address of the caller's stack that is live while fn
+// runs. Below it the caller's stack is free, and stays untouched until
+// runOnStack returns, since nothing runs on that stack meanwhile: this is
+// the only safe place to keep something there (a context to switch back
+// to, the start of a nested callback). Nothing may be put below a live
+// stack pointer *before* the switch: any call made in between, even one
+// that looks empty, may write there: the dynamic linker's lazy resolver
+// saves the XSAVE area (2.4 KiB with AVX-512, 11 KiB with AMX), an
+// LD_AUDIT module's pltenter runs arbitrary code, and a signal handler
+// without SA_ONSTACK pushes its frame and the XSAVE area too.
+using OnStackFn = void (*)(void* arg, uintptr_t inuse);
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo);
 
 // currentSP is the caller's stack pointer: where its frame ends. Not the
 // address of a local, which a sanitizer may move to a heap-allocated fake

@@ -25,19 +25,25 @@ struct CallbackFrame {
   M* m;
 };
 
-// Bytes left free above where a callback starts on the G's stack.
-constexpr uintptr_t kEntryGap = 256;
-// Bytes between cgocallback's stack pointer and the context its G parks
-// to: room for runOnStack's and asmcgocall's frames (sanitizer builds make
-// them larger).
-constexpr uintptr_t kParkGap = 2048;
+void parkLoop(rt::transfer_t t);
 
 // cbRun runs on the G's stack (Go's cgocallbackg): get a P, run the
 // handler, give the P back. It returns to cgocallback on the thread's
 // stack, however many times the handler parked meanwhile.
-void cbRun(void* p) {
+//
+// First it makes the context the G parks to (g0 of this M while the
+// callback runs), on the thread's stack just below inuse, the lowest
+// address runOnStack left live there. Made here, after the switch, and
+// not by cgocallback before it: every call cgocallback made after making
+// it could have written over it, and the first call through the PLT did
+// (the lazy resolver saves the XSAVE area below the caller, 2.4 KiB with
+// AVX-512, 11 KiB with AMX; an LD_AUDIT module runs arbitrary code there).
+// Nothing runs on the thread's stack from now until the G parks.
+void cbRun(void* p, uintptr_t inuse) {
   auto* fr = static_cast<CallbackFrame*>(p);
   M* m = fr->m;  // locked: the same M throughout
+  uintptr_t parkSp = inuse & ~uintptr_t(15);
+  m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
   rt::asanFinishSwitch(fr->gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
   rt::exitsyscall(m);
   fr->fn(fr->arg);
@@ -107,10 +113,12 @@ bool cgocallback(void (*fn)(void*), void* arg) {
 
   // A nested callback runs on the calling task, below its foreign call's
   // frames; a thread's callback on its extra M's G, from the top.
+  // The top of the G's stack, or, nested, the lowest address the foreign
+  // call in progress left live on it (set after its switch to g0): either
+  // way nothing else is there while the callback runs.
   bool nested = m->ncgo > 0;
   G* gp = nested ? m->curg : m->extrag;
-  uintptr_t top = nested ? gp->syscallsp : gp->stack->hi;
-  top = (top - kEntryGap) & ~uintptr_t(15);
+  uintptr_t top = (nested ? gp->syscallsp : gp->stack->hi) & ~uintptr_t(15);
   CallbackFrame fr{fn, arg, gp, m};
   // Restored when we return: the scheduler's g0 context, and for a nested
   // callback the system-stack bounds of the frames we return to. (A
@@ -127,16 +135,10 @@ bool cgocallback(void (*fn)(void*), void* arg) {
                       gp->stack->size());
   // A thread's callback runs the extra M's G: a fiber of its own, with
   // this thread's as its g0. A nested one goes on in the calling task's.
-  // (Before the park context is made: ThreadSanitizer's calls use stack.)
   if (!nested) {
     m->g0tsanFiber = rt::tsanCurrentFiber();
     rt::tsanSwitchTo(&gp->tsanFiber);
   }
-  // Where the G's parks go: a context on this stack below our frame and
-  // below what runOnStack keeps here while the G runs, made last so that
-  // no call of ours writes over it.
-  uintptr_t parkSp = (sp - kParkGap) & ~uintptr_t(15);
-  m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
   bridge::runOnStack(cbRun, &fr, top, gp->stack->lo);
   if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
   rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
