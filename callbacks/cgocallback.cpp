@@ -81,6 +81,39 @@ void parkLoop(rt::transfer_t t) {
   }
 }
 
+// What a callback changes on its M and G, restored when it returns: a
+// nested callback returns into a foreign call of a callback or task that
+// still needs them as they were (Go's cgocallbackg saves and restores
+// syscallsp and the g0 bounds the same way).
+struct SavedState {
+  void* g0ctx;         // the scheduler's (or an outer callback's park) context
+  G* lockedg;          // an outer callback's G still runs locked to this M
+  M* lockedm;
+  uintptr_t syscallsp;  // where the next callback nested in the outer call starts
+  // The g0 bounds: the frames we return to run under these. (A callback
+  // from a coroutine takes them afresh; the thread's own stack then finds
+  // its exact bounds again, warm.)
+  uintptr_t g0lo, g0hi;
+  bool g0StackAccurate;
+
+  SavedState(M* m, G* gp)
+      : g0ctx(m->g0ctx), lockedg(m->lockedg), lockedm(gp->lockedm), syscallsp(gp->syscallsp),
+        g0lo(m->g0lo), g0hi(m->g0hi), g0StackAccurate(m->g0StackAccurate) {}
+
+  void restore(M* m, G* gp) const {
+    m->g0ctx = g0ctx;
+    m->lockedg = lockedg;
+    gp->lockedm = lockedm;
+    gp->syscallsp = syscallsp;
+    m->g0lo = g0lo;
+    m->g0hi = g0hi;
+    m->g0StackAccurate = g0StackAccurate;
+  }
+};
+
+// Set once the first callback after shutdown has said so.
+std::atomic<bool> reportedAfterShutdown{false};
+
 }  // namespace
 
 bool cgocallback(void (*fn)(void*), void* arg) {
@@ -93,38 +126,32 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     return true;
   }
   if (!rt::ensureStarted()) {
-    rt::usererror(
-        "a callback was called after cbridge::shutdown(); the handler did not run and the "
-        "caller gets a zero result");
+    rt::usererrorOnce(&reportedAfterShutdown,
+                      "a callback was called after cbridge::shutdown(); its handler did not run "
+                      "and its caller got a zero result (said once: later calls get the same)");
     return false;
   }
-  uintptr_t savedLo = 0, savedHi = 0;
-  bool savedAccurate = false;
+  // needm takes this thread's bounds; a thread's later callbacks and
+  // nested ones refresh them when sp left them.
+  bool nested = m != nullptr && m->ncgo > 0;
   if (m == nullptr) {
     m = needm(sp);
   } else {
     m->cacheHits.store(m->cacheHits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    savedLo = m->g0lo;
-    savedHi = m->g0hi;
-    savedAccurate = m->g0StackAccurate;
-    stackbounds::callbackUpdateSystemStack(m, sp, false);
   }
-  m->callbacks.store(m->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-
   // A nested callback runs on the calling task, below its foreign call's
-  // frames; a thread's callback on its extra M's G, from the top.
-  // The top of the G's stack, or, nested, the lowest address the foreign
-  // call in progress left live on it (set after its switch to g0): either
-  // way nothing else is there while the callback runs.
-  bool nested = m->ncgo > 0;
+  // frames; a thread's callback on its extra M's G, from the top. Either
+  // way nothing else is on that stack below where we start: the top of
+  // the G's stack, or the lowest address the foreign call in progress
+  // left live (set after its switch to g0).
   G* gp = nested ? m->curg : m->extrag;
   uintptr_t top = (nested ? gp->syscallsp : gp->stack->hi) & ~uintptr_t(15);
+  const SavedState saved(m, gp);
+  stackbounds::callbackUpdateSystemStack(m, sp, false);
+  m->callbacks.store(m->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   CallbackFrame fr{fn, arg, gp, m};
-  // Restored when we return: the scheduler's g0 context, and for a nested
-  // callback the system-stack bounds of the frames we return to. (A
-  // thread's top-level callback keeps its new bounds: the next callback on
-  // the same stack then finds them warm.)
-  void* savedG0ctx = m->g0ctx;
+  // The G runs locked to this M: its caller's C frames are on this
+  // thread's stack, so it must come back here, whatever it parks on.
   m->lockedg = gp;
   gp->lockedm = m;
   gp->m = m;
@@ -143,17 +170,10 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
   rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
   rt::preemptExtEnter(m);
-  gp->lockedm = nullptr;
-  m->lockedg = nullptr;
+  saved.restore(m, gp);
   // A nested callback's G is in syscall state again, as the foreign call
   // we return to expects; an extra M's G waits for the next callback.
   m->curg = nested ? gp : nullptr;
-  m->g0ctx = savedG0ctx;
-  if (nested) {
-    m->g0lo = savedLo;
-    m->g0hi = savedHi;
-    m->g0StackAccurate = savedAccurate;
-  }
   return true;
 }
 

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "runtime/fatal.hpp"
 
 namespace cbridge::stackbounds {
@@ -35,26 +37,38 @@ bool threadStack(rt::M* mp, uintptr_t* lo, uintptr_t* hi) {
 void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
   bool in = inBounds(sp, mp->g0lo, mp->g0hi);
   if (in && (mp->g0StackAccurate || !mp->isextra)) return;
-  if (!in && mp->ncgo > 0) {
-    // Managed frames are further up this stack and C moved us elsewhere:
-    // returning into them would be returning into a stack we no longer
-    // know. Go's message, word for word.
+  // Managed frames are further up this stack (ncgo > 0: a foreign call
+  // of a task on this M is in progress), and sp is outside what we know
+  // of the stack they are on. Below an estimate, sp is that stack grown
+  // deeper: C recursed further than the guess around the first callback
+  // (golang/go#68285's class), and we take the bounds afresh below,
+  // keeping the top the managed frames live under. Anywhere else — above
+  // the estimate, or outside bounds that are exact, or on a stack the
+  // runtime made — C switched stacks under managed frames, and returning
+  // into them would be returning into a stack we no longer know
+  // (golang/go#62130's class). Go's message, word for word. (A switch to
+  // an unknown stack below an estimate goes undetected: nothing tells it
+  // from a deeper call on the same one.)
+  bool deeper = mp->isextra && !mp->g0StackAccurate && sp < mp->g0lo;
+  if (!in && mp->ncgo > 0 && !deeper) {
     rt::fatal("cgocallback with sp=%#lx out of bounds [%#lx, %#lx] (m%lld)",
               static_cast<unsigned long>(sp), static_cast<unsigned long>(mp->g0lo),
               static_cast<unsigned long>(mp->g0hi), static_cast<long long>(mp->id));
   }
   if (!mp->isextra) return;  // we made its stack; C's view does not replace it
-  // No managed code up this stack. Between callbacks the stack may have
-  // changed (a coroutine library): take the bounds afresh. As Go does, an
-  // estimate is refreshed even when sp falls inside it: we may be on
-  // another stack that happens to overlap the guess.
+  // Between callbacks the stack may have changed (a coroutine library):
+  // take the bounds afresh. As Go does, an estimate is refreshed even
+  // when sp falls inside it: we may be on another stack that happens to
+  // overlap the guess.
   if (!in) mp->boundUpdates.store(mp->boundUpdates.load(std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);
+  uintptr_t keepHi = mp->ncgo > 0 ? mp->g0hi : 0;
   mp->g0lo = sp - kEstimateBelow;
-  mp->g0hi = sp + kEstimateAbove;
+  mp->g0hi = std::max(sp + kEstimateAbove, keepHi);
   mp->g0StackAccurate = false;
   uintptr_t lo, hi;
-  if (!signal && threadStack(mp, &lo, &hi) && inBounds(sp, lo, hi)) {
+  if (!signal && threadStack(mp, &lo, &hi) && inBounds(sp, lo, hi) &&
+      (keepHi == 0 || inBounds(keepHi - 1, lo, hi))) {
     mp->g0lo = lo;
     mp->g0hi = hi;
     mp->g0StackAccurate = true;

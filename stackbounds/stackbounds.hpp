@@ -19,8 +19,10 @@ constexpr uintptr_t kEstimateAbove = 1024;
 //  - sp in bounds that are exact (always so for a runtime M): nothing (the
 //    warm path: two compares);
 //  - sp out of bounds while foreign code called from managed code is on
-//    this stack (ncgo > 0): C switched stacks under managed frames, a
-//    fatal error ("cgocallback with sp=... out of bounds [...]");
+//    this stack (ncgo > 0): below estimated bounds, the same stack grown
+//    deeper (the bounds are taken afresh, their top kept); otherwise C
+//    switched stacks under managed frames, a fatal error ("cgocallback
+//    with sp=... out of bounds [...]");
 //  - a runtime M keeps the bounds we gave its stack;
 //  - otherwise the bounds become the thread's pthread stack if it holds
 //    sp (queried once per thread binding, never from a signal handler),

@@ -91,6 +91,45 @@ TEST(StackBounds, BelowAndAboveAreOutOfBounds) {
   EXPECT_EQ(updates(*m), 3u);
 }
 
+// Managed frames up the stack (ncgo > 0), C went deeper than the estimate
+// around the first callback: the same stack, taken afresh with its top
+// kept (golang/go#68285's class), not a fatal.
+TEST(StackBounds, BelowAnEstimateUnderManagedFramesIsTheSameStackDeeper) {
+  auto m = extraM();
+  static char coroutine[512 * 1024];
+  uintptr_t sp = reinterpret_cast<uintptr_t>(coroutine + sizeof coroutine - 4096) & ~uintptr_t(15);
+  sb::callbackUpdateSystemStack(m.get(), sp, false);
+  uintptr_t hi = m->g0hi;
+  m->ncgo = 1;
+  uintptr_t deeper = sp - 200 * 1024;
+  sb::callbackUpdateSystemStack(m.get(), deeper, false);
+  EXPECT_EQ(m->g0lo, deeper - sb::kEstimateBelow);
+  EXPECT_EQ(m->g0hi, hi);
+  EXPECT_FALSE(m->g0StackAccurate);
+  EXPECT_EQ(updates(*m), 2u);
+}
+
+// Above the estimate, or outside exact bounds, with managed frames up the
+// stack: C switched stacks under them (golang/go#62130's class).
+TEST(StackBoundsDeathTest, AboveAnEstimateUnderManagedFramesIsFatal) {
+  auto m = extraM();
+  static char coroutine[512 * 1024];
+  uintptr_t sp = reinterpret_cast<uintptr_t>(coroutine + sizeof coroutine / 2) & ~uintptr_t(15);
+  sb::callbackUpdateSystemStack(m.get(), sp, false);
+  m->ncgo = 1;
+  EXPECT_EXIT(sb::callbackUpdateSystemStack(m.get(), m->g0hi + 4096, false),
+              ::testing::ExitedWithCode(2), "fatal error: cgocallback with sp=0x.* out of bounds");
+}
+
+TEST(StackBoundsDeathTest, OutsideExactBoundsUnderManagedFramesIsFatal) {
+  auto m = extraM();
+  sb::callbackUpdateSystemStack(m.get(), hereSP(), false);
+  ASSERT_TRUE(m->g0StackAccurate);
+  m->ncgo = 1;
+  EXPECT_EXIT(sb::callbackUpdateSystemStack(m.get(), m->g0lo - 64 * 1024, false),
+              ::testing::ExitedWithCode(2), "out of bounds");
+}
+
 TEST(StackBounds, FromASignalHandlerOnlyEstimates) {
   auto m = extraM();
   uintptr_t sp = hereSP();
