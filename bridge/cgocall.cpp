@@ -26,7 +26,10 @@ struct CallFrame {
 // own errno). Below inuse the task's stack is free until the call
 // returns: a callback nested in it starts there (Go's syscallsp), set
 // only now, after the switch, so that no call made on the task's stack
-// can have written over it (see stack_switch.hpp).
+// can have written over it (see stack_switch.hpp), and cleared as soon as
+// the foreign function returns: a callback arriving while syscallsp is 0
+// re-entered the runtime mid-switch (from a signal handler), which
+// cgocallback refuses.
 void onG0(void* p, uintptr_t inuse) {
   auto* f = static_cast<CallFrame*>(p);
   rt::G* gp = f->m->curg;
@@ -34,6 +37,7 @@ void onG0(void* p, uintptr_t inuse) {
   rt::asanFinishSwitch(f->m->g0asanFakeStack, nullptr, nullptr);
   f->fn(f->arg);
   f->savedErrno = errno;
+  gp->syscallsp = 0;
   rt::asanStartSwitch(&f->m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                       gp->stack->size());
 }

@@ -116,12 +116,54 @@ std::atomic<bool> reportedAfterShutdown{false};
 
 }  // namespace
 
+// How a callback arrives on a thread that has an M.
+enum class Arrival {
+  Direct,  // managed code called the pointer: run the handler in place
+  Nested,  // from a foreign call of the M's running task or callback
+  Thread,  // a thread's callback on its cached extra M, between callbacks
+};
+
+// arrival classifies a callback on m at sp by what m is doing, or dies
+// naming why it cannot run. A callback can only come from code running on
+// the thread: managed code, a foreign call, or C between callbacks. What
+// else is left is a signal handler (or a C library's hook run from one)
+// that interrupted the runtime itself — the scheduler on g0, a switch
+// half done, a callback's M asleep while its task parks — and whose
+// callback could only corrupt the state it interrupted. Whether a thread
+// is in a signal handler is not knowable in general; these states are,
+// and each is refused here with a fatal error rather than a SIGSEGV later.
+// (A handler without SA_ONSTACK that interrupts a task runs on the task's
+// stack and is taken for managed code: it is not supported, see README.)
+Arrival arrival(M* m, uintptr_t sp) {
+  G* cur = m->curg;
+  const char* why;
+  if (cur != nullptr && cur->status.load(std::memory_order_relaxed) == rt::GStatus::Running) {
+    if (stackbounds::inBounds(sp, cur->stack->lo, cur->stack->hi)) return Arrival::Direct;
+    why = "it ran a task, on another stack (a signal handler that interrupted the task)";
+  } else if (cur != nullptr && m->ncgo > 0) {
+    if (cur->syscallsp != 0) return Arrival::Nested;
+    why = "a task was switching to or from a foreign call";
+  } else if (cur == nullptr && m->isextra && m->lockedg == nullptr) {
+    return Arrival::Thread;
+  } else if (cur == nullptr && m->isextra) {
+    why = "the thread's own callback was parked, waiting for its task";
+  } else if (cur == nullptr) {
+    why = "the runtime's scheduler ran on it";
+  } else {
+    why = "a callback was switching to or from its task";
+  }
+  rt::fatal(
+      "callback called on m%lld while %s: a signal handler may call callbacks only while its "
+      "thread is in a foreign call or outside cbridge (see README, \"Signal handlers\")",
+      static_cast<long long>(m->id), why);
+}
+
 bool cgocallback(void (*fn)(void*), void* arg) {
   uintptr_t sp = bridge::currentSP();
   M* m = rt::getm();
-  if (m != nullptr && m->ncgo == 0 && !(m->isextra && m->lockedg == nullptr)) {
-    // Managed code called the pointer directly (a task, or the runtime on
-    // g0): it is managed code already.
+  Arrival how = m != nullptr ? arrival(m, sp) : Arrival::Thread;
+  if (how == Arrival::Direct) {
+    // Managed code called the pointer directly: it is managed code already.
     fn(arg);
     return true;
   }
@@ -133,7 +175,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   }
   // needm takes this thread's bounds; a thread's later callbacks and
   // nested ones refresh them when sp left them.
-  bool nested = m != nullptr && m->ncgo > 0;
+  bool nested = how == Arrival::Nested;
   if (m == nullptr) {
     m = needm(sp);
   } else {

@@ -1,6 +1,7 @@
 #include "stackbounds/stackbounds.hpp"
 
 #include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 
@@ -51,6 +52,16 @@ void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
   // from a deeper call on the same one.)
   bool deeper = mp->isextra && !mp->g0StackAccurate && sp < mp->g0lo;
   if (!in && mp->ncgo > 0 && !deeper) {
+    // The likeliest stack off the one under a foreign call: a signal
+    // handler's, on the alternate signal stack. Say so (sigaltstack is a
+    // system call, paid only on the way to the fatal error).
+    stack_t ss;
+    if (!signal && sigaltstack(nullptr, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) != 0)
+      rt::fatal(
+          "callback called on m%lld from a signal handler running on the alternate signal stack "
+          "while the thread was in a foreign call: its handler may run only on the thread's "
+          "stack (install it without SA_ONSTACK; see README, \"Signal handlers\")",
+          static_cast<long long>(mp->id));
     rt::fatal("cgocallback with sp=%#lx out of bounds [%#lx, %#lx] (m%lld)",
               static_cast<unsigned long>(sp), static_cast<unsigned long>(mp->g0lo),
               static_cast<unsigned long>(mp->g0hi), static_cast<long long>(mp->id));

@@ -8,10 +8,11 @@
 #   --no-stderr TEXT  stderr must not contain TEXT (may be given more than once)
 #   --max-stderr-lines N  stderr has at most N lines
 #   --env K=V       set K=V for the program (may be given more than once)
-# A run that dies by a signal, hangs past the ctest timeout or differs
-# fails, and its output is printed.
+#   --timeout S     a run that takes longer than S seconds hangs (default 60)
+# A run that dies by a signal, hangs or differs fails, and its output is
+# printed.
 set -uo pipefail
-repeat=1 exit=0 stdout= have_stdout=0 maxlines=
+repeat=1 exit=0 stdout= have_stdout=0 maxlines= limit=60
 stderr=() nostderr=() envs=()
 while (($#)); do
   case "$1" in
@@ -22,6 +23,7 @@ while (($#)); do
     --no-stderr) nostderr+=("$2"); shift 2 ;;
     --max-stderr-lines) maxlines=$2; shift 2 ;;
     --env) envs+=("$2"); shift 2 ;;
+    --timeout) limit=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "check.sh: unknown option $1" >&2; exit 64 ;;
   esac
@@ -30,10 +32,12 @@ unset LD_BIND_NOW
 out=$(mktemp) err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
 for ((i = 1; i <= repeat; i++)); do
-  env "${envs[@]}" "$@" >"$out" 2>"$err" </dev/null
+  timeout -k 5 "$limit" env "${envs[@]}" "$@" >"$out" 2>"$err" </dev/null
   rc=$?
   why=
-  if ((rc != exit)); then
+  if ((rc == 124)); then
+    why="hung: still running after ${limit} s"
+  elif ((rc != exit)); then
     why="exit status $rc, want $exit"
     ((rc > 128)) && why+=" (signal $((rc - 128)))"
   elif ((have_stdout)) && [[ "$(cat "$out")" != "$stdout" ]]; then
