@@ -21,4 +21,19 @@ PKG_CONFIG_PATH="$libdir" g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$
   $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags cbridge) "$(dirname "$libdir")/libcbridge.a" \
   $(PKG_CONFIG_PATH="$libdir" pkg-config --libs-only-l --static cbridge | sed 's/-lcbridge//')
 "$work/static-consumer"
+# The examples, from the installed form: with find_package, then with
+# pkg-config, each run once.
+cmake -S "$src/tests/install/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DEXAMPLES="$src/examples" >/dev/null
+cmake --build "$work/examples" >/dev/null
+export LD_LIBRARY_PATH="$(dirname "$libdir")"
+"$work/examples/threadpool" >/dev/null
+"$work/examples/plugin_host" "$work/examples/libplugin.so" >/dev/null
+pc() { PKG_CONFIG_PATH="$libdir" pkg-config "$@" cbridge; }
+cc -c -O2 "$src/examples/threadpool/pool.c" -o "$work/pool.o" $(pc --cflags)
+g++ -std=c++20 -O2 "$src/examples/threadpool/main.cpp" "$work/pool.o" -o "$work/pc-threadpool" $(pc --cflags --libs)
+"$work/pc-threadpool" >/dev/null
+cc -shared -fPIC -O2 "$src/examples/plugin_host/plugin.c" -o "$work/pc-plugin.so" $(pc --cflags --libs)
+g++ -std=c++20 -O2 "$src/examples/plugin_host/host.cpp" -o "$work/pc-plugin-host" $(pc --cflags --libs) -ldl
+"$work/pc-plugin-host" "$work/pc-plugin.so" >/dev/null
 echo "install check passed"
