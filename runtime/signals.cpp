@@ -40,6 +40,9 @@ void sighandler(int sig, siginfo_t* info, void* uctx) {
   auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
   M* m = getm();
   G* gp = m != nullptr ? m->curg : nullptr;
+  // Anywhere in the guard region, not only its top page: a frame larger
+  // than a page built without -fstack-clash-protection first touches the
+  // stack far below the old stack pointer.
   if (gp != nullptr && gp->stack != nullptr && gp->stack->inGuard(addr)) {
     fatal("stack overflow in task %llu (stack [%#lx, %#lx])",
           static_cast<unsigned long long>(gp->id), static_cast<unsigned long>(gp->stack->lo),
