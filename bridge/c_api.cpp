@@ -6,6 +6,7 @@
 
 #include "bridge/last_error.hpp"
 #include "bridge/prepared_call.hpp"
+#include "bridge/signature_quote.hpp"
 #include "cbridge/cbridge.h"
 #include "runtime/lock.hpp"
 
@@ -34,7 +35,7 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
   if (signature == nullptr) return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: signature is NULL");
   if (fn == nullptr)
     return fail(CBRIDGE_ERR_ARGUMENT,
-                std::string("cbridge_call: fn is NULL (signature \"") + signature + "\")");
+                "cbridge_call: fn is NULL (" + cbridge::bridge::signatureQuote(signature) + ")");
   const cbridge::bridge::PreparedCall* pc = nullptr;
   {
     CallCache& c = cache();
@@ -55,9 +56,9 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
     pc = it->second.get();  // another thread may have inserted it first
   }
   if (args == nullptr && pc->nargs() > 0)
-    return fail(CBRIDGE_ERR_ARGUMENT, std::string("cbridge_call: args is NULL but signature \"") +
-                                          signature + "\" has " + std::to_string(pc->nargs()) +
-                                          " argument(s)");
+    return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: args is NULL but " +
+                                          cbridge::bridge::signatureQuote(signature) + " has " +
+                                          std::to_string(pc->nargs()) + " argument(s)");
   pc->call(fn, ret, args);
   return CBRIDGE_OK;
 }
