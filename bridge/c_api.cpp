@@ -2,26 +2,13 @@
 #include <exception>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
+#include "bridge/call_cache.hpp"
 #include "bridge/last_error.hpp"
-#include "bridge/prepared_call.hpp"
+#include "bridge/signature_quote.hpp"
 #include "cbridge/cbridge.h"
-#include "runtime/lock.hpp"
 
 namespace {
-
-// Prepared calls by signature text, never evicted: a program uses a
-// bounded set of signatures. Entries are immutable once inserted.
-struct CallCache {
-  cbridge::rt::Lock lock;
-  std::unordered_map<std::string, std::unique_ptr<cbridge::bridge::PreparedCall>> bySignature;
-};
-
-CallCache& cache() {
-  static CallCache* c = new CallCache;  // never destroyed: calls may run at exit
-  return *c;
-}
 
 int fail(int code, std::string what) {
   cbridge::bridge::setLastError(std::move(what));
@@ -34,30 +21,17 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
   if (signature == nullptr) return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: signature is NULL");
   if (fn == nullptr)
     return fail(CBRIDGE_ERR_ARGUMENT,
-                std::string("cbridge_call: fn is NULL (signature \"") + signature + "\")");
-  const cbridge::bridge::PreparedCall* pc = nullptr;
-  {
-    CallCache& c = cache();
-    cbridge::rt::LockGuard g(c.lock);
-    auto it = c.bySignature.find(signature);
-    if (it != c.bySignature.end()) pc = it->second.get();
-  }
-  if (pc == nullptr) {
-    std::unique_ptr<cbridge::bridge::PreparedCall> fresh;
-    try {
-      fresh = std::make_unique<cbridge::bridge::PreparedCall>(signature);
-    } catch (const std::exception& e) {
-      return fail(CBRIDGE_ERR_SIGNATURE, e.what());
-    }
-    CallCache& c = cache();
-    cbridge::rt::LockGuard g(c.lock);
-    auto [it, inserted] = c.bySignature.emplace(signature, std::move(fresh));
-    pc = it->second.get();  // another thread may have inserted it first
+                "cbridge_call: fn is NULL (" + cbridge::bridge::signatureQuote(signature) + ")");
+  std::shared_ptr<const cbridge::bridge::PreparedCall> pc;
+  try {
+    pc = cbridge::bridge::preparedCall(signature);
+  } catch (const std::exception& e) {
+    return fail(CBRIDGE_ERR_SIGNATURE, e.what());
   }
   if (args == nullptr && pc->nargs() > 0)
-    return fail(CBRIDGE_ERR_ARGUMENT, std::string("cbridge_call: args is NULL but signature \"") +
-                                          signature + "\" has " + std::to_string(pc->nargs()) +
-                                          " argument(s)");
+    return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: args is NULL but " +
+                                          cbridge::bridge::signatureQuote(signature) + " has " +
+                                          std::to_string(pc->nargs()) + " argument(s)");
   pc->call(fn, ret, args);
   return CBRIDGE_OK;
 }

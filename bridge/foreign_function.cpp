@@ -1,14 +1,15 @@
 #include <stdexcept>
 
 #include "bridge/prepared_call.hpp"
+#include "bridge/signature_quote.hpp"
 #include "cbridge/dynamic.hpp"
 
 namespace cbridge {
 
 ForeignFunction::ForeignFunction(void* fn, const std::string& signature) : fn_(fn) {
   if (fn == nullptr)
-    throw std::invalid_argument("ForeignFunction: null function pointer for signature \"" +
-                                signature + "\"");
+    throw std::invalid_argument("ForeignFunction: null function pointer for " +
+                                bridge::signatureQuote(signature));
   prepared_ = std::make_unique<bridge::PreparedCall>(signature);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "bridge/signature_quote.hpp"
 #include "cbridge/call.hpp"
 #include "cbridge/errors.hpp"
 
@@ -95,7 +96,7 @@ PreparedCall::PreparedCall(const std::string& signature) : signature_(signature)
   else
     st = ffi_prep_cif(&cif_, FFI_DEFAULT_ABI, unsigned(argTypes_.size()), retType_,
                       argTypes_.data());
-  if (st != FFI_OK) throw SignatureError("signature \"" + signature + "\": " + statusText(st));
+  if (st != FFI_OK) throw SignatureError(signatureQuote(signature) + ": " + statusText(st));
   retNarrow_ = integral(sig.ret.kind) && retType_->size < sizeof(ffi_arg);
   retSize_ = retType_->size;
   retKind_ = sig.ret.kind;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bridge/ctype.hpp"
+#include "bridge/signature_quote.hpp"
 #include "cbridge/errors.hpp"
 
 namespace cbridge::bridge {
@@ -60,7 +61,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& what) {
-    throw SignatureError("signature \"" + s_ + "\": " + what + " at column " +
+    throw SignatureError(signatureQuote(s_, pos_) + ": " + what + " at column " +
                          std::to_string(pos_ + 1));
   }
 
@@ -156,7 +157,7 @@ class Parser {
       pos_ += w.size();
       t.kind = typedefs().at(w);
     } else if (!w.empty()) {
-      fail("unknown type '" + w + "'");
+      fail("unknown type '" + clipWord(w) + "'");
     } else {
       fail("expected a type");
     }
@@ -180,7 +181,7 @@ class Parser {
   CType structBody(int depth) {
     if (!peek('{')) {
       std::string w = word();
-      if (!w.empty()) fail("a named struct ('struct " + w + "') cannot be resolved: spell out its fields as struct {...}");
+      if (!w.empty()) fail("a named struct ('struct " + clipWord(w) + "') cannot be resolved: spell out its fields as struct {...}");
       fail("expected '{'");
     }
     pos_++;
@@ -234,7 +235,7 @@ class Parser {
     int total = nsigned + nunsigned + nchar + nshort + nint + nlong + nfloat + ndouble + nvoid;
     auto invalid = [&]() -> Kind {
       pos_ = at;
-      fail("invalid type '" + text + "'");
+      fail("invalid type '" + clipWord(text) + "'");
     };
     if (nsigned + nunsigned > 1 || nint > 1) return invalid();
     if (nvoid) return total == 1 ? Kind::Void : invalid();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bridge/prepared_call.hpp"
+#include "bridge/signature_quote.hpp"
 #include "callbacks/cgocallback.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
@@ -39,14 +40,14 @@ class CallbackCore {
                OnException policy)
       : prepared_(signature), h_(h), self_(self), destroy_(destroy), policy_(policy) {
     if (prepared_.variadic())
-      throw SignatureError("signature \"" + signature +
-                           "\": a callback cannot be variadic (libffi closures take fixed arguments)");
+      throw SignatureError(bridge::signatureQuote(signature) +
+                           ": a callback cannot be variadic (libffi closures take fixed arguments)");
     closure_ = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code_));
     if (closure_ == nullptr) throw std::bad_alloc();
     if (ffi_prep_closure_loc(closure_, const_cast<ffi_cif*>(prepared_.cif()), entry, this, code_) !=
         FFI_OK) {
       ffi_closure_free(closure_);
-      throw SignatureError("signature \"" + signature + "\": libffi could not make a closure");
+      throw SignatureError(bridge::signatureQuote(signature) + ": libffi could not make a closure");
     }
   }
   ~CallbackCore() {

@@ -8,6 +8,20 @@ foreach(t cbridge cbridge_static)
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(${t} PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
 endforeach()
+# Exported to users, not only used for the library: task code runs on
+# 256 KiB stacks with a 64 KiB guard below, and a user's frame of more than
+# 64 KiB compiled without probes jumps the guard into another task's live
+# stack, corrupting it silently. With the flag every such frame is a clean
+# "fatal error: stack overflow"; it costs a probe per page of frames larger
+# than a page, nothing for others. GCC >= 8 and Clang >= 11 know it (the
+# generator expression keeps it from other compilers); cbridge.pc's Cflags
+# carry it too. A source file can opt out: its COMPILE_OPTIONS come after
+# these, so -fno-stack-clash-protection there wins.
+foreach(t cbridge cbridge_static)
+  target_compile_options(${t} INTERFACE
+    $<$<COMPILE_LANG_AND_ID:C,GNU,Clang>:-fstack-clash-protection>
+    $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-fstack-clash-protection>)
+endforeach()
 # The static archive's users must link its dependencies themselves.
 target_link_libraries(cbridge_static INTERFACE $<LINK_ONLY:Boost::context> ${CBRIDGE_SYSTEM_LIBS})
 set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0)

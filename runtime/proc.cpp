@@ -155,6 +155,10 @@ void newm(P* pp, bool spinning) {
   // g0 runs foreign code, which may want a deep stack: give it what a C
   // program's main thread usually has.
   pthread_attr_setstacksize(&attr, kG0StackSize);
+  // A guard a C frame of a few KiB cannot jump (glibc's default is one
+  // page); the signal handler reports a fault in it as this M's stack
+  // overflow. Address space only, never committed.
+  pthread_attr_setguardsize(&attr, kG0GuardSize);
   int err = pthread_create(&m->thread, &attr, mstart, m);
   pthread_attr_destroy(&attr);
   if (err != 0) fatal("failed to create a new OS thread for an M (pthread_create: error %d)", err);

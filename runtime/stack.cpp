@@ -33,16 +33,22 @@ size_t lowWater = 0;
 // Stacks kept however idle: enough for a burst of short tasks.
 constexpr size_t kCacheFloor = 64;
 
-// Set once when the kernel refuses a guard page (vm.max_map_count reached,
-// each guarded stack costs two mappings): later stacks go without one and
-// the user is told once.
+// Set once when the kernel refuses a guard region (vm.max_map_count
+// reached, each guarded stack costs two mappings): later stacks go without
+// one and the user is told once.
 std::atomic<bool> gUnguardedWarned{false};
 
 size_t roundup(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-Stack* osalloc(size_t size) {
+// guardsize is kStackGuardSize, at least a page (64 KiB pages exist).
+size_t guardsize() {
   size_t ps = pagesize();
-  size_t total = size + ps;
+  return kStackGuardSize > ps ? roundup(kStackGuardSize, ps) : ps;
+}
+
+Stack* osalloc(size_t size) {
+  size_t guard = guardsize();
+  size_t total = size + guard;
   void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
@@ -53,17 +59,17 @@ Stack* osalloc(size_t size) {
   auto base = reinterpret_cast<uintptr_t>(p);
   auto* s = new (std::nothrow) Stack;
   if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
-  s->lo = base + ps;
+  s->lo = base + guard;
   s->hi = base + total;
-  if (mprotect(p, ps, PROT_NONE) == 0) {
+  if (mprotect(p, guard, PROT_NONE) == 0) {
     s->guardlo = base;
   } else {
-    // The page stays readable and writable, so an overflow of this stack
+    // The region stays readable and writable, so an overflow of this stack
     // goes undetected: say so once, with the fix.
     s->guardlo = 0;
     if (!gUnguardedWarned.exchange(true, std::memory_order_relaxed))
       usererror(
-          "task stacks past this point have no guard page (mprotect: %s); "
+          "task stacks past this point have no guard region (mprotect: %s); "
           "raise vm.max_map_count (each guarded stack takes two mappings) to keep stack "
           "overflow detection",
           strerror(errno));
@@ -72,8 +78,8 @@ Stack* osalloc(size_t size) {
 }
 
 void osfree(Stack* s) {
-  size_t ps = pagesize();
-  munmap(reinterpret_cast<void*>(s->lo - ps), s->size() + ps);
+  size_t guard = guardsize();
+  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
   delete s;
 }
 

@@ -1,5 +1,5 @@
-// Task stacks: mmap'd, guarded by a PROT_NONE page, committed lazily by the
-// kernel on first touch, and reused through a free cache.
+// Task stacks: mmap'd, guarded by a PROT_NONE region, committed lazily by
+// the kernel on first touch, and reused through a free cache.
 #pragma once
 
 #include <cstddef>
@@ -8,9 +8,9 @@
 namespace cbridge::rt {
 
 struct Stack {
-  uintptr_t lo = 0;       // lowest usable byte (just above the guard page)
+  uintptr_t lo = 0;       // lowest usable byte (just above the guard region)
   uintptr_t hi = 0;       // one past the highest usable byte
-  uintptr_t guardlo = 0;  // the guard page [guardlo, lo); 0 if unguarded
+  uintptr_t guardlo = 0;  // the guard region [guardlo, lo); 0 if unguarded
   Stack* next = nullptr;  // free cache link, valid only while cached
 
   size_t size() const { return hi - lo; }
@@ -19,6 +19,17 @@ struct Stack {
 
 // The default usable size of a task stack: 256 KiB.
 constexpr size_t kDefaultStackSize = 256 * 1024;
+
+// The PROT_NONE region below every task stack. Task stacks are adjacent
+// mappings, so a frame that moves the stack pointer past the whole guard
+// before touching memory writes into the neighbouring task's live stack.
+// 64 KiB is more than any frame of the runtime's own (and the library is
+// built with -fstack-clash-protection, which probes every page of a larger
+// frame, so no frame of it can jump the guard at all); code built without
+// that flag is caught for frames up to this size. It costs address space
+// only: PROT_NONE pages are never committed, and it is one mapping as a
+// one-page guard was (each guarded stack takes two, for vm.max_map_count).
+constexpr size_t kStackGuardSize = 64 * 1024;
 
 // stackround is the usable size a request for size bytes gets: the default
 // size for 0, else size rounded up to pages.

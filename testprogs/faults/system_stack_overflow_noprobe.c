@@ -1,0 +1,3 @@
+/* system_stack_overflow.c built without page probes (CMakeLists.txt gives
+ * this file -fno-stack-clash-protection). */
+#include "system_stack_overflow.c"
