@@ -63,12 +63,12 @@ def parse_lines(out):
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
 
 
-def medians(build, program):
-    """Runs a Google Benchmark program 3 times over; each benchmark's median
-    real time (or its ns_per_callback counter), by name."""
+def medians(build, program, repetitions=3):
+    """Runs a Google Benchmark program `repetitions` times over; each
+    benchmark's median real time (or its ns_per_callback counter), by name."""
     res = subprocess.run(
         [os.path.join(build, "bench", program), "--benchmark_format=json",
-         "--benchmark_min_time=0.5", "--benchmark_repetitions=3",
+         "--benchmark_min_time=0.5", f"--benchmark_repetitions={repetitions}",
          "--benchmark_report_aggregates_only=true"],
         check=True, capture_output=True, text=True).stdout
     med = {}
@@ -92,27 +92,38 @@ def run_calls(build, workdir):
     ]
 
 
-def run_callbacks(build, workdir):
+def run_callbacks(build, workdir, rounds=5):
     """Callbacks of an empty handler, against Go 1.19: from a foreign thread
     with a warm cache (Go: a C-created pthread calling an exported Go
     function), nested (Go: a Go→C→Go round trip), and the bare libffi
-    closure."""
-    go = parse_lines(subprocess.run([build_go("callbacks", workdir)], check=True,
-                                    capture_output=True, text=True).stdout)
-    med = medians(build, "callback_bench")
+    closure. cbridge and Go run alternately, `rounds` pairs; each row has
+    the medians and the median of the pairs' ratios with their spread."""
+    goexe = build_go("callbacks", workdir)
+    cbs, gos = [], []
+    for _ in range(rounds):
+        cbs.append(medians(build, "callback_bench", repetitions=1))
+        gos.append(parse_lines(subprocess.run([goexe], check=True, capture_output=True,
+                                              text=True).stdout))
+
+    def row(what, cname, peer, gname):
+        ratios = sorted(c[cname] / g[gname] for c, g in zip(cbs, gos))
+        cmed = sorted(c[cname] for c in cbs)[rounds // 2]
+        gmed = sorted(g[gname] for g in gos)[rounds // 2]
+        return (what, cmed, peer, gmed, ratios[rounds // 2], (ratios[0], ratios[-1]))
+
     return [
-        ("callback from a foreign thread, warm (ns)", med["BM_CallbackForeignThreadWarm"],
-         "Go C-thread→Go", go["CThreadCallsGo"]),
-        ("callback nested: task → C → callback → back (ns)", med["BM_CallbackNestedRoundTrip"],
-         "Go Go→C→Go", go["GoCGoRoundTrip"]),
-        ("callback after a stack switch, main thread (ns)",
-         med["BM_CallbackAfterStackSwitchMainThread"], "Go C-thread→Go", go["CThreadCallsGo"]),
-        ("callback after a stack switch, worker thread (ns)",
-         med["BM_CallbackAfterStackSwitchWorkerThread"], "Go C-thread→Go", go["CThreadCallsGo"]),
-        ("fiber switch pair inside the two rows above (ns)", med["BM_FiberSwitchPair"],
-         "Go C-thread→Go", go["CThreadCallsGo"]),
-        ("bare libffi closure call (ns)", med["BM_BareFfiClosure"], "Go C-thread→Go",
-         go["CThreadCallsGo"]),
+        row("callback from a foreign thread, warm (ns)", "BM_CallbackForeignThreadWarm",
+            "Go C-thread→Go", "CThreadCallsGo"),
+        row("callback nested: task → C → callback → back (ns)", "BM_CallbackNestedRoundTrip",
+            "Go Go→C→Go", "GoCGoRoundTrip"),
+        row("callback after a stack switch, main thread (ns)",
+            "BM_CallbackAfterStackSwitchMainThread", "Go C-thread→Go", "CThreadCallsGo"),
+        row("callback after a stack switch, worker thread (ns)",
+            "BM_CallbackAfterStackSwitchWorkerThread", "Go C-thread→Go", "CThreadCallsGo"),
+        row("fiber switch pair inside the two rows above (ns)", "BM_FiberSwitchPair",
+            "Go C-thread→Go", "CThreadCallsGo"),
+        row("bare libffi closure call (ns)", "BM_BareFfiClosure", "Go C-thread→Go",
+            "CThreadCallsGo"),
     ]
 
 
@@ -142,9 +153,12 @@ def run_net(build, workdir):
 
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
+    # A third argument picks one part: "callbacks" runs only the callback
+    # rows (after a change to the callback path).
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     rows = []
     with tempfile.TemporaryDirectory() as work:
-        for procs in (1, 2):
+        for procs in (1, 2) if only is None else ():
             cb = run_cbridge(build, procs, "-BM_ParkedTasksRSS",
                              ["--benchmark_min_time=0.5", "--benchmark_repetitions=3",
                               "--benchmark_report_aggregates_only=true"])
@@ -165,10 +179,11 @@ def main():
             mem = cb["BM_ParkedTasksRSS"]["MiB_per_100k_parked"]
             rows.append(("resident memory of 100,000 parked tasks (MiB)", procs, mem,
                          go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
-        calls = run_calls(build, work) + run_callbacks(build, work)
-        for what, c, peer, g in calls:
+        for what, c, peer, g in run_calls(build, work) if only is None else ():
             rows.append((what, 0, c, g, c / g, peer))
-        for what, c, peer, g in run_net(build, work):
+        for what, c, peer, g, r, spread in run_callbacks(build, work):
+            rows.append((what, 0, c, g, r, peer, spread))
+        for what, c, peer, g in run_net(build, work) if only is None else ():
             higher_is_better = "round trips/s" in what
             rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
     lines = ["| measurement | Ps | cbridge | peer | ratio |", "|---|---|---|---|---|"]
@@ -176,7 +191,8 @@ def main():
         what, procs, c, g, r = row[:5]
         peer = row[5] if len(row) > 5 else "Go"
         ps = "-" if procs == 0 else str(procs)
-        lines.append(f"| {what} | {ps} | {c:.1f} | {peer} {g:.1f} | {r:.2f} |")
+        spread = f" ({row[6][0]:.3f}–{row[6][1]:.3f})" if len(row) > 6 else ""
+        lines.append(f"| {what} | {ps} | {c:.1f} | {peer} {g:.1f} | {r:.3f}{spread} |")
     table = "\n".join(lines)
     print(table)
     with open(outpath, "w") as f:

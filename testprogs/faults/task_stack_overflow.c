@@ -17,19 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Far beyond any stack; volatile, so the recursion is not seen as endless. */
-static volatile int limit = 1 << 30;
+#include "deep_frames.h"
 
-/* noinline: GCC would inline the recursion into itself, several frames in
- * one. */
-#define DEEP(KIB)                                                     \
-  __attribute__((noinline)) static int deep##KIB(int depth) {         \
-    volatile char frame[(KIB) * 1024];                                \
-    frame[0] = (char)depth;                                           \
-    frame[sizeof frame - 1] = (char)depth;                            \
-    if (depth >= limit) return frame[0];                              \
-    return deep##KIB(depth + 1) + frame[0] + frame[sizeof frame - 1]; \
-  }
 DEEP(16)
 DEEP(40)
 DEEP(100)
