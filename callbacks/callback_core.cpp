@@ -78,8 +78,14 @@ class CallbackCore {
     void** args;
   };
 
-  // entry is the closure's C entry, on the calling thread.
-  static void entry(ffi_cif*, void* ret, void** args, void* user) {
+  // entry is the closure's C entry, on the calling thread. It realigns
+  // the stack to 16 bytes (force_align_arg_pointer): a caller in hand-
+  // written assembly or a careless JIT may call with the stack 8 bytes off
+  // the ABI's alignment, and libffi passes that on; the runtime code below
+  // (glibc's included) uses aligned SSE stores to the stack and would
+  // fault. One AND on the way in.
+  __attribute__((force_align_arg_pointer)) static void entry(ffi_cif*, void* ret, void** args,
+                                                             void* user) {
     auto* c = static_cast<CallbackCore*>(user);
     rt::M* m = rt::getm();
     int slot = -1;
