@@ -110,5 +110,6 @@ int main(int argc, char** argv) {
   pthread_kill(target, SIGUSR1);
   while (!atomic_load(&stop)) nap(100000);
   printf("%s\n", atomic_load(&handled) ? "PASS" : "FAIL");
+  cbridge_callback_free(cb);
   return 0;
 }
