@@ -172,11 +172,20 @@ class CallbackCore {
 
 namespace {
 
-void reportFreedInFlight(const void*, int64_t calls) {
-  rt::usererror(
-      "a Callback was destroyed while %lld call(s) of it were in flight; its closure is freed "
-      "when they return, and calling its pointer after that is undefined",
-      static_cast<long long>(calls));
+std::atomic<bool> freedInFlightReported{false};
+
+// A callback freed by its own handler is a common C idiom for one-shot
+// callbacks, and works: say so once, each one under CBRIDGE_DEBUG.
+void reportFreedInFlight(const void* fn, int64_t calls) {
+  if (rt::debugEnabled("callbacks")) {
+    rt::usererror("callbacks: the callback at %p was freed with %lld call(s) in flight",
+                  fn, static_cast<long long>(calls));
+    return;
+  }
+  rt::usererrorOnce(&freedInFlightReported,
+                    "a callback was freed while a call of it was in flight (its own handler?): "
+                    "its closure is freed when its calls return, and calling its pointer after "
+                    "the free is undefined (said once; CBRIDGE_DEBUG=callbacks reports each)");
 }
 
 }  // namespace
