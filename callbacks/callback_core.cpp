@@ -10,6 +10,7 @@
 
 #include "bridge/prepared_call.hpp"
 #include "callbacks/cgocallback.hpp"
+#include "callbacks/closure_quarantine.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
 #include "runtime/fatal.hpp"
@@ -28,8 +29,9 @@ void reportFreedInFlight(const void* fn, int64_t calls);
 // call, not to the thread or M it started on: a handler that parks may
 // resume on another M (a task that called the pointer directly), and its
 // reference goes with it. Whoever drops the last reference deletes the
-// core. Frees need no barrier and wait for nothing. A call that starts
-// after the owner's free is the caller's bug (undefined). lastError is
+// core, which hands the closure to the quarantine. Frees need no barrier
+// and wait for nothing. A call that starts after the owner's free is the
+// caller's bug (undefined; the quarantine catches most). lastError is
 // under errLock (calls on many threads may fail at once).
 class CallbackCore {
  public:
@@ -48,7 +50,7 @@ class CallbackCore {
     }
   }
   ~CallbackCore() {
-    ffi_closure_free(closure_);
+    cb::quarantineClosure(closure_, code_);
     destroy_(self_);
   }
 
