@@ -9,10 +9,13 @@
 #include <string>
 
 #include "bridge/prepared_call.hpp"
+#include "bridge/stack_switch.hpp"
 #include "callbacks/cgocallback.hpp"
 #include "callbacks/closure_quarantine.hpp"
+#include "callbacks/forced_unwind.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
+#include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/runtime2.hpp"
@@ -114,16 +117,37 @@ class CallbackCore {
     alignas(16) unsigned char narrow[16] = {};
     bool widen = c->narrowResult();
     void* ret = widen ? narrow : call->ret;
+    if (c->invoke(ret, call) && widen) c->widenInto(narrow, call->ret);
+  }
+
+  // invoke runs the handler, and reports whether it returned; if it threw,
+  // the policy applies. glibc's forced unwind (the thread ends: pthread_exit,
+  // cancellation) is not the handler's exception: it goes on unwinding,
+  // whatever the policy (swallowed, glibc aborts); CallRef drops the call's
+  // reference on the way.
+  CBRIDGE_CATCHES_FORCED_UNWIND bool invoke(void* ret, Call* call) {
     try {
-      c->h_(ret, call->args, c->self_);
+      h_(ret, call->args, self_);
+      return true;
+    } catch (abi::__forced_unwind&) {
+      forgetDeadFrames();
+      throw;
     } catch (const std::exception& e) {
-      c->failed(e.what(), call->ret);
-      return;
+      failed(e.what(), call->ret);
     } catch (...) {
-      c->failed("an exception not derived from std::exception", call->ret);
-      return;
+      failed("an exception not derived from std::exception", call->ret);
     }
-    if (widen) c->widenInto(narrow, call->ret);
+    return false;
+  }
+
+  // forgetDeadFrames, under ASan, unpoisons the task's stack below us:
+  // glibc's unwinding from a cancellation point skipped the epilogues of
+  // the handler's frames, whose redzones, left poisoned, would trip ASan's
+  // own no-return hook in the rethrow (a false report).
+  static void forgetDeadFrames() {
+    rt::G* gp = rt::getm()->curg;
+    uintptr_t sp = bridge::currentSP();
+    rt::asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), sp - gp->stack->lo);
   }
 
   void failed(const char* what, void* ret) {
