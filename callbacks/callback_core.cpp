@@ -7,33 +7,36 @@
 #include <exception>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "bridge/prepared_call.hpp"
 #include "bridge/signature_quote.hpp"
+#include "bridge/stack_switch.hpp"
 #include "callbacks/cgocallback.hpp"
+#include "callbacks/closure_quarantine.hpp"
+#include "callbacks/forced_unwind.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
+#include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
-#include "runtime/os_linux.hpp"
 #include "runtime/runtime2.hpp"
-#include "runtime/sysmon.hpp"
 
 namespace cbridge::detail {
 
-// reapPending deletes the freed closures whose calls have all returned
-// (sysmon's hook, and the last slow-path call of a freed closure).
-void reapPending();
+namespace {
+void reportFreedInFlight(const void* fn, int64_t calls);
+}  // namespace
 
-// A closure's lifetime. A handler that runs on an M is recorded in that
-// M's callbackInUse slots (hazard pointers; plain stores on the hot path).
-// Calls the slots cannot hold (a thread's first call, before it has an M,
-// or nesting deeper than the slots) count in refs instead, with the owner
-// holding one ref until callbackFree. A freed closure whose calls are in
-// flight waits on the pending list; reap() deletes it once refs is 0 and,
-// after a processwide barrier, no M's slot holds it. lastError is under
-// errLock (calls on many threads may fail at once).
+// A closure's lifetime is a reference count. The owner (a Callback, or the
+// C API's handle) holds one until callbackFree; each call holds one from
+// its entry until its handler has returned. The reference belongs to the
+// call, not to the thread or M it started on: a handler that parks may
+// resume on another M (a task that called the pointer directly), and its
+// reference goes with it. Whoever drops the last reference deletes the
+// core, which hands the closure to the quarantine. Frees need no barrier
+// and wait for nothing. A call that starts after the owner's free is the
+// caller's bug (undefined; the quarantine catches most). lastError is
+// under errLock (calls on many threads may fail at once).
 class CallbackCore {
  public:
   CallbackCore(const std::string& signature, RawHandler h, void* self, void (*destroy)(void*),
@@ -51,20 +54,18 @@ class CallbackCore {
     }
   }
   ~CallbackCore() {
-    ffi_closure_free(closure_);
+    cb::quarantineClosure(closure_, code_);
     destroy_(self_);
   }
 
   void* code() const { return code_; }
 
   // free is the owner's release.
-  void free();
-
-  // inUse counts the Ms' slots holding this closure; the caller has just
-  // made a processwide barrier, and holds the pending lock.
-  int64_t slotsHolding() const;
-
-  int64_t refs() const { return refs_.load(std::memory_order_acquire); }
+  void free() {
+    const void* fn = code_;
+    int64_t calls = release();
+    if (calls > 0) reportFreedInFlight(fn, calls);  // this may be gone already
+  }
 
   std::string lastError() const {
     rt::LockGuard g(errLock_);
@@ -87,45 +88,73 @@ class CallbackCore {
   __attribute__((force_align_arg_pointer)) static void entry(ffi_cif*, void* ret, void** args,
                                                              void* user) {
     auto* c = static_cast<CallbackCore*>(user);
-    rt::M* m = rt::getm();
-    int slot = -1;
-    if (m != nullptr && m->callbackDepth < rt::M::kCallbackSlots) {
-      slot = m->callbackDepth++;
-      m->callbackInUse[slot].store(c, std::memory_order_relaxed);
-    } else {
-      c->refs_.fetch_add(1, std::memory_order_relaxed);
-    }
+    // Relaxed: the owner's reference keeps c alive until this one is
+    // taken (a call after the free is undefined), so it orders nothing.
+    c->refs_.fetch_add(1, std::memory_order_relaxed);
     Call call{c, ret, args};
-    if (!cb::cgocallback(runHandler, &call)) c->zeroResult(ret);
-    if (slot >= 0) {
-      // The same M: a callback returns on the thread it was called on.
-      // Release: our uses of c come before a freer's scan can see the slot
-      // empty.
-      m->callbackInUse[slot].store(nullptr, std::memory_order_release);
-      m->callbackDepth--;
-    } else if (c->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      reapPending();  // the owner freed it meanwhile
+    if (!cb::cgocallback(runHandler, &call)) {
+      c->zeroResult(ret);
+      c->release();
     }
+    // Else runHandler dropped the call's reference: c may be gone.
   }
+
+  // release drops one reference, deleting the core if it was the last,
+  // and returns how many are left. acq_rel: every use of the core by a
+  // call or the owner happens before the delete of whoever drops the last.
+  int64_t release() {
+    int64_t left = refs_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (left == 0) delete this;
+    return left;
+  }
+
+  // CallRef drops a call's reference however its handler ends, on the
+  // task that ran it (wherever it was when the handler returned).
+  struct CallRef {
+    CallbackCore* c;
+    ~CallRef() { c->release(); }
+  };
 
   // runHandler runs on the callback's task.
   static void runHandler(void* p) {
     auto* call = static_cast<Call*>(p);
     CallbackCore* c = call->core;
+    CallRef ref{c};
     // Narrow integers: the handler writes its natural size, we widen.
     alignas(16) unsigned char narrow[16] = {};
     bool widen = c->narrowResult();
     void* ret = widen ? narrow : call->ret;
+    if (c->invoke(ret, call) && widen) c->widenInto(narrow, call->ret);
+  }
+
+  // invoke runs the handler, and reports whether it returned; if it threw,
+  // the policy applies. glibc's forced unwind (the thread ends: pthread_exit,
+  // cancellation) is not the handler's exception: it goes on unwinding,
+  // whatever the policy (swallowed, glibc aborts); CallRef drops the call's
+  // reference on the way.
+  CBRIDGE_CATCHES_FORCED_UNWIND bool invoke(void* ret, Call* call) {
     try {
-      c->h_(ret, call->args, c->self_);
+      h_(ret, call->args, self_);
+      return true;
+    } catch (abi::__forced_unwind&) {
+      forgetDeadFrames();
+      throw;
     } catch (const std::exception& e) {
-      c->failed(e.what(), call->ret);
-      return;
+      failed(e.what(), call->ret);
     } catch (...) {
-      c->failed("an exception not derived from std::exception", call->ret);
-      return;
+      failed("an exception not derived from std::exception", call->ret);
     }
-    if (widen) c->widenInto(narrow, call->ret);
+    return false;
+  }
+
+  // forgetDeadFrames, under ASan, unpoisons the task's stack below us:
+  // glibc's unwinding from a cancellation point skipped the epilogues of
+  // the handler's frames, whose redzones, left poisoned, would trip ASan's
+  // own no-return hook in the rethrow (a false report).
+  static void forgetDeadFrames() {
+    rt::G* gp = rt::getm()->curg;
+    uintptr_t sp = bridge::currentSP();
+    rt::asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), sp - gp->stack->lo);
   }
 
   void failed(const char* what, void* ret) {
@@ -169,62 +198,30 @@ class CallbackCore {
   OnException policy_;
   ffi_closure* closure_ = nullptr;
   void* code_ = nullptr;
-  std::atomic<int64_t> refs_{1};  // the owner's, and calls the slots do not hold
+  std::atomic<int64_t> refs_{1};  // the owner's, and one per call in flight
   mutable rt::Lock errLock_;
   std::string lastError_;
 };
 
 namespace {
-// Freed closures with calls in flight, under pendingLock. npending lets
-// sysmon's hook return at once when there are none.
-rt::Lock pendingLock;
-std::vector<CallbackCore*>* pending = new std::vector<CallbackCore*>;  // never destroyed
-std::atomic<size_t> npending{0};
-}  // namespace
 
-int64_t CallbackCore::slotsHolding() const {
-  int64_t n = 0;
-  rt::LockGuard g(rt::sched->lock);
-  for (rt::M* m = rt::sched->allms; m != nullptr; m = m->alllink)
-    for (auto& slot : m->callbackInUse)
-      if (slot.load(std::memory_order_acquire) == this) n++;
-  return n;
-}
+std::atomic<bool> freedInFlightReported{false};
 
-void CallbackCore::free() {
-  rt::LockGuard g(pendingLock);
-  refs_.fetch_sub(1, std::memory_order_acq_rel);
-  rt::processwideBarrier();
-  int64_t inFlight = refs() + slotsHolding();
-  if (inFlight == 0) {
-    delete this;
+// A callback freed by its own handler is a common C idiom for one-shot
+// callbacks, and works: say so once, each one under CBRIDGE_DEBUG.
+void reportFreedInFlight(const void* fn, int64_t calls) {
+  if (rt::debugEnabled("callbacks")) {
+    rt::usererror("callbacks: the callback at %p was freed with %lld call(s) in flight",
+                  fn, static_cast<long long>(calls));
     return;
   }
-  rt::usererror(
-      "a Callback was destroyed while %lld call(s) of it were in flight; its closure is freed "
-      "when they return, and calling its pointer after that is undefined",
-      static_cast<long long>(inFlight));
-  pending->push_back(this);
-  npending.store(pending->size(), std::memory_order_release);
-  rt::setSysmonHook(reapPending);
+  rt::usererrorOnce(&freedInFlightReported,
+                    "a callback was freed while a call of it was in flight (its own handler?): "
+                    "its closure is freed when its calls return, and calling its pointer after "
+                    "the free is undefined (said once; CBRIDGE_DEBUG=callbacks reports each)");
 }
 
-void reapPending() {
-  if (npending.load(std::memory_order_acquire) == 0) return;
-  rt::LockGuard g(pendingLock);
-  rt::processwideBarrier();
-  for (size_t i = 0; i < pending->size();) {
-    CallbackCore* c = (*pending)[i];
-    if (c->refs() == 0 && c->slotsHolding() == 0) {
-      delete c;
-      (*pending)[i] = pending->back();
-      pending->pop_back();
-    } else {
-      i++;
-    }
-  }
-  npending.store(pending->size(), std::memory_order_release);
-}
+}  // namespace
 
 CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void* self,
                           void (*destroySelf)(void*), OnException policy) {

@@ -4,6 +4,7 @@
 
 #include "bridge/stack_switch.hpp"
 #include "callbacks/extram.hpp"
+#include "callbacks/forced_unwind.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/preempt.hpp"
@@ -46,11 +47,17 @@ void cbRun(void* p, uintptr_t inuse) {
   m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
   rt::asanFinishSwitch(fr->gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
   rt::exitsyscall(m);
-  fr->fn(fr->arg);
-  rt::entersyscall(m);
   // The G's ASan fake stack is kept for its next callback: this function
-  // still returns through instrumented code on it.
-  rt::asanStartSwitch(&fr->gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
+  // still returns (or unwinds) through instrumented code on it.
+  auto leave = [&] {
+    rt::entersyscall(m);
+    rt::asanStartSwitch(&fr->gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
+  };
+  // If the thread ends in the handler (pthread_exit, or a cancellation
+  // point the handler reached), give the P back as a return does and let
+  // glibc's unwinding go on into cgocallback.
+  onForcedUnwind([&] { fr->fn(fr->arg); }, leave);
+  leave();
 }
 
 // parkLoop is the M's g0 while a callback's G is parked: the context the
@@ -208,14 +215,28 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     m->g0tsanFiber = rt::tsanCurrentFiber();
     rt::tsanSwitchTo(&gp->tsanFiber);
   }
-  bridge::runOnStack(cbRun, &fr, top, gp->stack->lo);
-  if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
-  rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
-  rt::preemptExtEnter(m);
-  saved.restore(m, gp);
-  // A nested callback's G is in syscall state again, as the foreign call
-  // we return to expects; an extra M's G waits for the next callback.
-  m->curg = nested ? gp : nullptr;
+  auto leave = [&] {
+    if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
+    rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
+    rt::preemptExtEnter(m);
+    saved.restore(m, gp);
+    // A nested callback's G is in syscall state again, as the foreign call
+    // we return to expects; an extra M's G waits for the next callback.
+    m->curg = nested ? gp : nullptr;
+  };
+  // If the thread ends in the handler, leave the M as a return does, so
+  // the thread's exit (dropm) finds it between callbacks and puts it back
+  // on the extra list. Below a nested callback are a task's frames, which
+  // must not be unwound: the task would be lost.
+  onForcedUnwind([&] { bridge::runOnStack(cbRun, &fr, top, gp->stack->lo); },
+                 [&] {
+                   if (nested)
+                     rt::fatal(
+                         "a thread was cancelled or called pthread_exit inside a callback nested "
+                         "in a foreign call; only a thread's outermost callback may end its thread");
+                   leave();
+                 });
+  leave();
   return true;
 }
 

@@ -1,7 +1,6 @@
 #include "runtime/os_linux.hpp"
 
 #include <linux/futex.h>
-#include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -54,16 +53,5 @@ int getproccount() {
 }
 
 int gettid() { return int(syscall(SYS_gettid)); }
-
-void processwideBarrier() {
-  // Registered once; -1 if the kernel refuses (then the fallback).
-  static const long registered =
-      syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
-  if (registered == 0 && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
-    return;
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  usleep(1000);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-}
 
 }  // namespace cbridge::rt

@@ -25,12 +25,4 @@ int getproccount();
 // Thread id of the calling thread (gettid).
 int gettid();
 
-// processwideBarrier makes every store any thread of the process made
-// before the call visible to loads the caller makes after it, so that the
-// other threads' side of a protocol needs no fence of its own (an
-// asymmetric barrier: membarrier(2), private expedited). Where the kernel
-// lacks it, a full fence and a 1 ms grace period for store buffers to
-// drain stand in. Costs microseconds: for rare paths only.
-void processwideBarrier();
-
 }  // namespace cbridge::rt

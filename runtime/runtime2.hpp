@@ -136,14 +136,6 @@ struct M {
   bool threadStackKnown = false;
   uintptr_t threadStackLo = 0;
   uintptr_t threadStackHi = 0;
-  // The callback closures whose handlers run on this M now, innermost
-  // last (hazard pointers): a Callback freed meanwhile is kept until no M
-  // holds it. Written only by the thread holding the M (a plain store, no
-  // fence: the freer uses processwideBarrier before it scans); release on
-  // clearing, after the last use of the closure.
-  static constexpr int kCallbackSlots = 16;
-  std::atomic<void*> callbackInUse[kCallbackSlots] = {};
-  int32_t callbackDepth = 0;
   // Counters summed by stats; written only by the thread holding the M.
   std::atomic<uint64_t> callbacks{0};
   std::atomic<uint64_t> cacheHits{0};

@@ -12,6 +12,7 @@ struct Stack {
   uintptr_t hi = 0;       // one past the highest usable byte
   uintptr_t guardlo = 0;  // the guard region [guardlo, lo); 0 if unguarded
   Stack* next = nullptr;  // free cache link, valid only while cached
+  unsigned valgrindId = 0;  // VALGRIND_STACK_REGISTER's, while allocated
 
   size_t size() const { return hi - lo; }
   bool inGuard(uintptr_t addr) const { return guardlo != 0 && addr >= guardlo && addr < lo; }

@@ -30,7 +30,6 @@ constexpr int64_t kScavengePeriodNs = 2000000000;
 // How long one foreign call may hold its P before sysmon hands the P to
 // another M (Go: 20 µs, one sysmon tick). Set once at start.
 std::atomic<int64_t> retakeNs{20000};
-std::atomic<void (*)()> hook{nullptr};
 std::atomic<int64_t> netpollPeriodNs{10000000};
 std::atomic<uint64_t> retakes{0};
 
@@ -127,7 +126,6 @@ void* sysmon(void*) {
       netpoll(0, &ready);
       ready.wakeAll();  // no P here: to the global queue, with an M started
     }
-    if (void (*h)() = hook.load(std::memory_order_acquire)) h();
     int64_t next = nextwhen();
     if (next != 0 && next < now) {
       // A timer is overdue: nobody is waiting for it (every M was busy
@@ -156,7 +154,5 @@ void setSysmonNetpollPeriod(int64_t ns) { netpollPeriodNs.store(ns, std::memory_
 void setRetakeThreshold(int64_t ns) { retakeNs.store(ns, std::memory_order_relaxed); }
 
 uint64_t retakeCount() { return retakes.load(std::memory_order_relaxed); }
-
-void setSysmonHook(void (*h)()) { hook.store(h, std::memory_order_release); }
 
 }  // namespace cbridge::rt

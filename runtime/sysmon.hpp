@@ -15,11 +15,6 @@ void setRetakeThreshold(int64_t ns);
 // retakeCount is how many Ps sysmon took from Ms in foreign calls.
 uint64_t retakeCount();
 
-// setSysmonHook installs a function sysmon calls every round (it must be
-// cheap when it has nothing to do): deferred work of other parts of the
-// runtime, such as freeing callbacks that were destroyed mid-call.
-void setSysmonHook(void (*hook)());
-
 // setSysmonNetpollPeriod sets how often sysmon polls the network when no M
 // does (default 10 ms, Go's). A safety net that hides a missed poll: tests
 // of the scheduler's own polling turn it up to see through it.

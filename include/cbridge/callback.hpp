@@ -10,7 +10,9 @@
 namespace cbridge {
 
 // What happens when a handler throws: the exception never unwinds into
-// the C caller's frames.
+// the C caller's frames. glibc's forced unwind (pthread_exit, or
+// pthread_cancel acted on in the handler) is not the handler's exception:
+// it always passes, and ends the thread (see README, "Callbacks from C").
 enum class OnException {
   Fatal,       // "fatal error: callback handler threw: <what()>", exit 2 (the default)
   ReturnZero,  // the C caller gets a zero result; last_error() says what was thrown

@@ -48,8 +48,10 @@ typedef struct cbridge_callback cbridge_callback;
 cbridge_callback *cbridge_callback_new(const char *signature, cbridge_handler h, void *user);
 /* cbridge_callback_fn is the C function pointer, valid until freed. */
 void *cbridge_callback_fn(const cbridge_callback *cb);
-/* cbridge_callback_free frees cb; calls in flight finish first (a line on
- * stderr says so). NULL is ignored. */
+/* cbridge_callback_free frees cb; it may be called while calls of cb are
+ * in flight, from its own handler too: its closure is freed when they
+ * return (said once per process on stderr). Calling the function pointer
+ * after the free is undefined. NULL is ignored. */
 void cbridge_callback_free(cbridge_callback *cb);
 
 /* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN. */
