@@ -66,6 +66,7 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"ms_idle", uint64_t(s.ms_idle)},
       {"extra_ms_idle", s.extra_ms_idle},
       {"extra_ms_in_use", s.extra_ms_in_use},
+      {"extra_m_stacks_released", s.extra_m_stacks_released},
       {"callbacks", s.callbacks},
       {"callback_cache_hits", s.callback_cache_hits},
       {"stack_bound_updates", s.stack_bound_updates},

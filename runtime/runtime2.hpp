@@ -128,6 +128,10 @@ struct M {
   // An extra M's own G, which runs its thread's callbacks; in syscall
   // state between them. (curg is set only while the G runs.)
   G* extrag = nullptr;
+  // An idle extra M whose G's stack is still committed (see extram.cpp).
+  // Owned by whoever holds the M: the thread bound to it, or the one that
+  // popped it off the extra list (whose CAS orders it).
+  bool extraStackWarm = false;
   // g0's bounds are the thread's exact pthread stack (not an estimate
   // around sp; see stackbounds/).
   bool g0StackAccurate = false;

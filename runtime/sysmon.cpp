@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 
+#include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
@@ -111,6 +112,7 @@ void* sysmon(void*) {
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();
       stackscavenge();
+      cb::extramscavenge();
       lastScavenge = now;
     }
     bool busy = retake(now);

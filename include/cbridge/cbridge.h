@@ -54,6 +54,7 @@ int cbridge_go(void (*fn)(void *), void *arg);
 void cbridge_sleep_ns(int64_t ns);
 /* cbridge_stat reads a runtime counter by name: ms_created, ms_idle,
  * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
+ * extra_m_stacks_released (idle extra Ms' task stacks given back),
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
  * netpoll_breaks. 0, or CBRIDGE_ERR_ARGUMENT for an

@@ -43,6 +43,9 @@ struct Stats {
   uint64_t callback_cache_hits;  // of those, on a thread that had its M already
   uint64_t extra_ms_idle;        // extra Ms (for foreign threads) waiting for a thread
   uint64_t extra_ms_in_use;      // extra Ms bound to a foreign thread
+  // Idle extra Ms' task stacks given back to the OS: beyond 8 idle extra
+  // Ms at once, and those 8 after a scavenge period (2 s) without use.
+  uint64_t extra_m_stacks_released;
   uint64_t stack_bound_updates;  // system-stack bounds refreshed for a callback on a new stack
   uint64_t netpoll_events;       // ready events delivered to a current pollDesc
   uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
