@@ -44,7 +44,9 @@ extern "C" int cbridge_go(void (*fn)(void*), void* arg) {
     return CBRIDGE_ERR_ARGUMENT;
   }
   if (!cbridge::go([fn, arg] { fn(arg); })) {
-    cbridge::bridge::setLastError("cbridge_go: the runtime was shut down; the task was not started");
+    cbridge::bridge::setLastError(
+        "cbridge_go: the runtime was shut down (or the process is exiting); the task was not "
+        "started");
     return CBRIDGE_ERR_SHUTDOWN;
   }
   return CBRIDGE_OK;

@@ -11,6 +11,7 @@
 #include "cbridge/detail/task_fn.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/runq.hpp"
@@ -110,6 +111,9 @@ M* mget() {
 void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
+  // exit() in a task or a foreign call on this thread freezes the world
+  // before any static is destroyed (see freeze.cpp).
+  armExitSentinel();
   m->g0tsanFiber = tsanCurrentFiber();
   minitSignals(m);
   blockSigpipe();
@@ -128,6 +132,7 @@ void* mstart(void* arg) {
     m->nextp = nullptr;
   }
   schedLoop(m);
+  disarmExitSentinel();  // this thread ends normally: not an exit
   unminitSignals(m);
   setm(nullptr);
   sched->mrunning.fetch_sub(1, std::memory_order_seq_cst);
@@ -360,6 +365,7 @@ bool timerWait(M* m) {
 G* findRunnable(M* m, bool* inheritTime) {
   *inheritTime = false;
 top:
+  if (frozen()) freezeM(m);  // the process is exiting: run nothing more
   if (sched->stopping.load(std::memory_order_seq_cst)) {
     if (m->p != nullptr) {
       LockGuard g(sched->lock);
@@ -511,7 +517,7 @@ static G* directNext(M* m, bool* inheritTime) {
   if (m->preemptRequested.load(std::memory_order_relaxed) &&
       m->preemptRequested.exchange(false, std::memory_order_acquire))
     return nullptr;  // preempted: take the full trip through the scheduler
-  if (sched->stopping.load(std::memory_order_relaxed)) return nullptr;
+  if (sched->stopping.load(std::memory_order_relaxed) || frozen()) return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
   // A G in runnext continues the current slice: no turn is due for it. (A
@@ -758,7 +764,20 @@ int32_t maxprocsFromEnv() {
   return int32_t(v);
 }
 
-void atexitShutdown() { shutdown(1000000000); }
+// atexitShutdown is the runtime's atexit entry. Exit is immediate and
+// quiet, as Go's: the world is frozen (already, if the exit sentinel ran),
+// nothing is waited for, and what was left unfinished is reported only
+// under CBRIDGE_DEBUG=shutdown. The runtime is not marked shut down: a
+// foreign thread's callback made now waits (frozen) until the process
+// ends, without a line, rather than getting a zero result.
+void atexitShutdown() {
+  freezetheworld();
+  if (!debugEnabled("shutdown")) return;
+  int64_t live = taskcounts().live;
+  if (live > 0)
+    usererror("exit with %lld task(s) not finished (blocked or not yet run)",
+              static_cast<long long>(live));
+}
 
 }  // namespace
 
@@ -835,6 +854,11 @@ bool ensureStarted() {
 
 bool started() { return gRunning.load(std::memory_order_acquire); }
 
+bool everStarted() {
+  LockGuard g(startLock);
+  return gStarted;
+}
+
 void shutdown(int64_t waitNs) {
   {
     LockGuard g(startLock);
@@ -842,11 +866,27 @@ void shutdown(int64_t waitNs) {
     gStopped = true;
     gRunning.store(false, std::memory_order_release);
   }
-  sched->stopping.store(true, std::memory_order_seq_cst);
+  if (frozen()) return;  // the process is exiting: nothing runs any more
   sysmonStop();
-  // The M calling shutdown from a task (exit() in a task) never leaves its
-  // loop while we wait: do not wait for it.
-  int32_t self = getm() != nullptr ? 1 : 0;
+  stopTheMs(waitNs);
+}
+
+void stopTheMs(int64_t waitNs) {
+  sched->stopping.store(true, std::memory_order_seq_cst);
+  // Wait only for Ms whose task holds a P: an M in a foreign call has
+  // given its P up (or will at once), and may stay there for as long as
+  // the C code likes; a thread the runtime did not make is not ours to
+  // wait for. The M calling from a task holds its own P.
+  M* self = getm();
+  P* mine = self != nullptr ? self->p : nullptr;
+  auto runningPs = [mine] {
+    int32_t n = 0;
+    for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+      P* pp = sched->allp[i];
+      if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running) n++;
+    }
+    return n;
+  };
   int64_t deadline = nanotime() + waitNs;
   do {
     {
@@ -857,15 +897,14 @@ void shutdown(int64_t waitNs) {
       }
     }
     wakeTimerWaiter();
-    if (sched->mrunning.load(std::memory_order_seq_cst) <= self) break;
+    if (runningPs() == 0) break;
     usleep(200);
   } while (nanotime() < deadline);
   int64_t live = taskcounts().live;
   if (live > 0)
     usererror("shutdown with %lld task(s) not finished (blocked or not yet run); they are abandoned",
               static_cast<long long>(live));
-  int32_t stuck = sched->mrunning.load(std::memory_order_seq_cst) - self;
-  if (stuck > 0)
+  if (int32_t stuck = runningPs(); stuck > 0)
     usererror("shutdown: %d thread(s) still running a task that did not yield; they are left running",
               stuck);
 }
@@ -881,6 +920,12 @@ TaskCounts taskcounts() {
 }
 
 bool newproc(detail::TaskFn* fn, size_t stackSize) {
+  if (frozen()) {
+    // An exit handler or static destructor: no task runs any more.
+    delete fn;
+    if (debugEnabled("shutdown")) usererror("go() while the process exits: the task was not started");
+    return false;
+  }
   if (!ensureStarted()) {
     delete fn;
     usererror("go() after cbridge::shutdown(): the task was not started");

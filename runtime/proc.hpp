@@ -22,9 +22,15 @@ bool schedinit(const Config& cfg);
 // returns false after shutdown.
 bool ensureStarted();
 bool started();
-// shutdown stops every M and sysmon, waiting at most waitNs for Ms that are
-// still running a task, and reports tasks that never finished.
+// everStarted says whether schedinit ever ran (also after shutdown).
+bool everStarted();
+// shutdown refuses new tasks, then stops every M and sysmon, waiting at
+// most waitNs for Ms whose task still holds a P (never for Ms in foreign
+// calls, nor for threads the runtime did not make), and reports tasks
+// that never finished.
 void shutdown(int64_t waitNs);
+// stopTheMs is the second half of shutdown: it stops the Ms.
+void stopTheMs(int64_t waitNs);
 
 // newproc starts fn on a new G (Go's newproc).
 bool newproc(detail::TaskFn* fn, size_t stackSize);

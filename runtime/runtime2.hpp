@@ -279,6 +279,11 @@ struct Sched {
   // it. seq_cst: it is read in loops that must not miss it.
   std::atomic<bool> stopping{false};
   std::atomic<int32_t> mrunning{0};  // Ms still in their scheduler loop
+  // frozen is set once when the process begins to exit (freezetheworld):
+  // no M runs a task again. exitTid is the thread that set it, published
+  // before it. See freeze.hpp.
+  std::atomic<bool> frozen{false};
+  std::atomic<int> exitTid{0};
 
   // Tasks started and finished by threads without a P (the per-P counts
   // are in P).

@@ -8,6 +8,7 @@
 
 #include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
 #include "runtime/os_linux.hpp"
@@ -108,6 +109,12 @@ void* sysmon(void*) {
     else if (idle > 50)
       delayUs = delayUs * 2 > 10000 ? 10000 : delayUs * 2;
     if (stopNote.tsleep(delayUs * 1000)) return nullptr;
+    // The process is exiting: starting Ms for retaken Ps would only make
+    // threads that freeze at once.
+    if (frozen()) {
+      idle++;
+      continue;
+    }
     int64_t now = nanotime();
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();

@@ -47,7 +47,8 @@ void *cbridge_callback_fn(const cbridge_callback *cb);
  * stderr says so). NULL is ignored. */
 void cbridge_callback_free(cbridge_callback *cb);
 
-/* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN. */
+/* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN after
+ * shutdown and during exit. */
 int cbridge_go(void (*fn)(void *), void *arg);
 /* cbridge_sleep_ns parks the calling task (a handler's too) for ns
  * nanoseconds; outside tasks it sleeps the thread. */

@@ -21,9 +21,11 @@ bool start(const Config& cfg = {});
 
 // shutdown stops the runtime: idle threads exit, running tasks finish
 // their current run, and tasks that never finished are reported on stderr
-// ("cbridge: shutdown with N task(s) not finished ..."). It waits at most
-// one second for threads still running a task, and never hangs. It also
-// runs at exit. The runtime cannot be started again.
+// ("cbridge: shutdown with N task(s) not finished ..."). It waits at most one second, only for
+// threads whose task holds a P (never for foreign calls or threads the
+// runtime did not make), and never hangs. The runtime cannot be started
+// again. At exit it is not called: exit freezes the world at once and
+// quietly (the report is under CBRIDGE_DEBUG=shutdown; see the README).
 void shutdown();
 
 // set_default_stack_size sets the usable stack size of tasks started from
