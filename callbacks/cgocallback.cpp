@@ -103,6 +103,18 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     savedAccurate = m->g0StackAccurate;
     stackbounds::callbackUpdateSystemStack(m, sp, false);
   }
+  // shutdown() closed the gate after ensureStarted: refused the same way.
+  if (!rt::callbackEnter(m)) {
+    if (m->ncgo > 0) {  // nested: the bounds of the frames we return to
+      m->g0lo = savedLo;
+      m->g0hi = savedHi;
+      m->g0StackAccurate = savedAccurate;
+    }
+    rt::usererror(
+        "a callback was called after cbridge::shutdown(); the handler did not run and the "
+        "caller gets a zero result");
+    return false;
+  }
   m->callbacks.store(m->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 
   // A nested callback runs on the calling task, below its foreign call's
@@ -152,6 +164,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     m->g0hi = savedHi;
     m->g0StackAccurate = savedAccurate;
   }
+  rt::callbackLeave(m);
   return true;
 }
 

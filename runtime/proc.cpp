@@ -32,6 +32,8 @@ Lock startLock;
 bool gStarted = false;
 bool gStopped = false;
 // Read without startLock on every go(); release/acquire with schedinit.
+// Cleared by shutdown with seq_cst: it is also the gate callbackEnter
+// reads after publishing its callback.
 std::atomic<bool> gRunning{false};
 }  // namespace
 
@@ -777,6 +779,8 @@ void atexitShutdown() {
   if (live > 0)
     usererror("exit with %lld task(s) not finished (blocked or not yet run)",
               static_cast<long long>(live));
+  if (int32_t n = callbacksInFlight(nullptr); n > 0)
+    usererror("exit with %d callback(s) from foreign threads in flight", n);
 }
 
 }  // namespace
@@ -859,14 +863,57 @@ bool everStarted() {
   return gStarted;
 }
 
+bool callbackEnter(M* m) {
+  // Dekker with shutdown: we publish the callback, then read the gate;
+  // shutdown closes the gate, then sums the callbacks. With seq_cst on
+  // both sides at least one sees the other: either we back out, or
+  // shutdown counts us and the runtime runs until we return.
+  m->callbacksInFlight.store(m->callbacksInFlight.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_seq_cst);
+  if (gRunning.load(std::memory_order_seq_cst)) return true;
+  callbackLeave(m);
+  return false;
+}
+
+void callbackLeave(M* m) {
+  // release: the callback's last uses of the runtime come before sysmon,
+  // seeing the sum at 0, stops the Ms.
+  m->callbacksInFlight.store(m->callbacksInFlight.load(std::memory_order_relaxed) - 1,
+                             std::memory_order_release);
+}
+
+int32_t callbacksInFlight(M* skip) {
+  int32_t n = 0;
+  LockGuard g(sched->lock);
+  for (M* m = sched->allms; m != nullptr; m = m->alllink)
+    if (m != skip) n += m->callbacksInFlight.load(std::memory_order_seq_cst);
+  return n;
+}
+
 void shutdown(int64_t waitNs) {
   {
     LockGuard g(startLock);
     if (!gStarted || gStopped) return;
     gStopped = true;
-    gRunning.store(false, std::memory_order_release);
+    gRunning.store(false, std::memory_order_seq_cst);  // the gate: see callbackEnter
   }
   if (frozen()) return;  // the process is exiting: nothing runs any more
+  // Callbacks from foreign code in flight run to completion (Go has no
+  // shutdown; stranding their C threads in the callback would hang a C
+  // library's pthread_join): the scheduler runs on until the last one
+  // returns, and then sysmon stops it. New callbacks get a zero result.
+  M* self = getm();
+  int32_t others = callbacksInFlight(self);
+  bool mine = self != nullptr && self->callbacksInFlight.load(std::memory_order_relaxed) > 0;
+  if (others > 0 || mine) {
+    if (others > 0)
+      usererror(
+          "shutdown: %d callback(s) from foreign code are in flight; they run to completion and "
+          "the runtime stops when the last one returns (new callbacks get a zero result)",
+          others);
+    sched->stopPending.store(true, std::memory_order_seq_cst);
+    return;
+  }
   sysmonStop();
   stopTheMs(waitNs);
 }

@@ -24,13 +24,23 @@ bool ensureStarted();
 bool started();
 // everStarted says whether schedinit ever ran (also after shutdown).
 bool everStarted();
-// shutdown refuses new tasks, then stops every M and sysmon, waiting at
-// most waitNs for Ms whose task still holds a P (never for Ms in foreign
-// calls, nor for threads the runtime did not make), and reports tasks
-// that never finished.
+// shutdown closes the gate to new callbacks and tasks, then stops every M
+// and sysmon, waiting at most waitNs for Ms whose task still holds a P
+// (never for Ms in foreign calls, nor for threads the runtime did not
+// make), and reports tasks that never finished. With callbacks from
+// foreign code in flight it returns at once and sysmon stops the Ms when
+// the last one has returned (stopPending).
 void shutdown(int64_t waitNs);
-// stopTheMs is the second half of shutdown: it stops the Ms.
+// stopTheMs is the second half of shutdown (sysmon runs it after a
+// deferred shutdown).
 void stopTheMs(int64_t waitNs);
+// callbackEnter counts a callback from foreign code in flight on m, unless
+// shutdown has closed the gate: then it returns false and the callback
+// must not run. callbackLeave ends it. callbacksInFlight sums them over
+// every M but skip.
+bool callbackEnter(M* m);
+void callbackLeave(M* m);
+int32_t callbacksInFlight(M* skip);
 
 // newproc starts fn on a new G (Go's newproc).
 bool newproc(detail::TaskFn* fn, size_t stackSize);

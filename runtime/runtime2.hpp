@@ -148,6 +148,11 @@ struct M {
   static constexpr int kCallbackSlots = 16;
   std::atomic<void*> callbackInUse[kCallbackSlots] = {};
   int32_t callbackDepth = 0;
+  // Callbacks from foreign code in progress on this M (nested ones count
+  // too). Written only by the thread holding the M, seq_cst on entry (the
+  // Dekker pair with shutdown's gate: see callbackEnter); shutdown and
+  // sysmon sum them.
+  std::atomic<int32_t> callbacksInFlight{0};
   // Counters summed by stats; written only by the thread holding the M.
   std::atomic<uint64_t> callbacks{0};
   std::atomic<uint64_t> cacheHits{0};
@@ -279,6 +284,10 @@ struct Sched {
   // it. seq_cst: it is read in loops that must not miss it.
   std::atomic<bool> stopping{false};
   std::atomic<int32_t> mrunning{0};  // Ms still in their scheduler loop
+  // stopPending: shutdown() found callbacks from foreign code in flight;
+  // they run to completion and sysmon stops the Ms when the last one has
+  // returned. Set once; seq_cst like stopping.
+  std::atomic<bool> stopPending{false};
   // frozen is set once when the process begins to exit (freezetheworld):
   // no M runs a task again. exitTid is the thread that set it, published
   // before it. See freeze.hpp.

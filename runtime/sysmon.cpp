@@ -115,6 +115,13 @@ void* sysmon(void*) {
       idle++;
       continue;
     }
+    // A shutdown deferred until the callbacks in flight returned: do its
+    // second half now, and end (nobody joins us then).
+    if (sched->stopPending.load(std::memory_order_relaxed) && callbacksInFlight(nullptr) == 0) {
+      stopTheMs(1000000000);
+      pthread_detach(pthread_self());
+      return nullptr;
+    }
     int64_t now = nanotime();
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();

@@ -19,9 +19,13 @@ struct Config {
 // runtime is already running or was shut down.
 bool start(const Config& cfg = {});
 
-// shutdown stops the runtime: idle threads exit, running tasks finish
-// their current run, and tasks that never finished are reported on stderr
-// ("cbridge: shutdown with N task(s) not finished ..."). It waits at most one second, only for
+// shutdown stops the runtime: new tasks and callbacks are refused (go()
+// returns false, a callback a zero result, one line each); callbacks from
+// foreign code in flight run to completion, with the scheduler running,
+// and the runtime stops when the last one returns (a line says so);
+// otherwise idle threads exit, running tasks finish their current run, and
+// tasks that never finished are reported on stderr ("cbridge: shutdown
+// with N task(s) not finished ..."). It waits at most one second, only for
 // threads whose task holds a P (never for foreign calls or threads the
 // runtime did not make), and never hangs. The runtime cannot be started
 // again. At exit it is not called: exit freezes the world at once and
