@@ -200,6 +200,7 @@ void stopm(M* m) {
     return;
   }
   mput(m);
+  checkdead();
   sched->lock.unlock();
   m->park.sleep();
   m->park.clear();

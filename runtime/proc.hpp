@@ -89,6 +89,11 @@ void arrived(transfer_t t, G* self);
 // runnable task of the P), which runs fn(task); see proc.cpp.
 void mcall(G* (*fn)(G*), bool exiting = false);
 
+// checkdead reports, under CBRIDGE_DEBUG=deadlock and once, that every
+// task is asleep with nothing in the runtime to wake it (checkdead.cpp).
+// The caller holds sched->lock.
+void checkdead();
+
 // gfscavenge frees the stacks of free Gs not reused since the last call;
 // sysmon calls it before stackscavenge.
 void gfscavenge();
