@@ -45,8 +45,8 @@ extern "C" int cbridge_go(void (*fn)(void*), void* arg) {
   }
   if (!cbridge::go([fn, arg] { fn(arg); })) {
     cbridge::bridge::setLastError(
-        "cbridge_go: the runtime was shut down (or the process is exiting); the task was not "
-        "started");
+        "cbridge_go: the runtime was shut down (or the process is exiting, or is a fork() "
+        "child); the task was not started");
     return CBRIDGE_ERR_SHUTDOWN;
   }
   return CBRIDGE_OK;

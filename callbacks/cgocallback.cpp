@@ -6,6 +6,7 @@
 #include "callbacks/extram.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/fork.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/syscall.hpp"
@@ -86,6 +87,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     fn(arg);
     return true;
   }
+  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork.cpp)
   if (!rt::ensureStarted()) {
     rt::usererror(
         "a callback was called after cbridge::shutdown(); the handler did not run and the "

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "runtime/fatal.hpp"
+#include "runtime/fork.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
@@ -63,7 +64,9 @@ void disarmExitSentinel() { sentinel.armed = false; }
 bool onExitingThread() { return sched->exitTid.load(std::memory_order_acquire) == gettid(); }
 
 void freezetheworld() {
-  if (!everStarted()) return;
+  // A fork() child has no runtime threads to freeze (and startLock may be
+  // held by a thread that was not copied).
+  if (gForkChild.load(std::memory_order_relaxed) || !everStarted()) return;
   // The first exiting thread wins; a second (two threads calling exit at
   // once) has nothing more to do. seq_cst, then frozen (acquire readers):
   // an M that sees frozen sees who is exiting.

@@ -11,6 +11,7 @@
 #include "cbridge/detail/task_fn.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/fork.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
@@ -774,6 +775,7 @@ int32_t maxprocsFromEnv() {
 // foreign thread's callback made now waits (frozen) until the process
 // ends, without a line, rather than getting a zero result.
 void atexitShutdown() {
+  if (gForkChild.load(std::memory_order_relaxed)) return;  // the parent's runtime, not ours
   freezetheworld();
   if (!debugEnabled("shutdown")) return;
   int64_t live = taskcounts().live;
@@ -823,6 +825,7 @@ uint32_t fastrand() {
 }
 
 bool schedinit(const Config& cfg) {
+  if (refuseInForkChild()) return false;
   LockGuard g(startLock);
   if (gStarted) return false;
   int32_t procs = cfg.maxprocs > 0 ? cfg.maxprocs : maxprocsFromEnv();
@@ -840,6 +843,7 @@ bool schedinit(const Config& cfg) {
     }
   }
   initsig();
+  installForkHandlers();
   sysmonStart();
   gStarted = true;
   gRunning.store(true, std::memory_order_release);
@@ -848,6 +852,9 @@ bool schedinit(const Config& cfg) {
 }
 
 bool ensureStarted() {
+  // In a fork() child gRunning is the parent's, and startLock may be held
+  // by a thread that was not copied.
+  if (refuseInForkChild()) return false;
   if (gRunning.load(std::memory_order_acquire)) return true;
   {
     LockGuard g(startLock);
@@ -892,6 +899,7 @@ int32_t callbacksInFlight(M* skip) {
 }
 
 void shutdown(int64_t waitNs) {
+  if (gForkChild.load(std::memory_order_relaxed)) return;  // nothing of it runs here
   {
     LockGuard g(startLock);
     if (!gStarted || gStopped) return;
@@ -968,6 +976,10 @@ TaskCounts taskcounts() {
 }
 
 bool newproc(detail::TaskFn* fn, size_t stackSize) {
+  if (refuseInForkChild()) {
+    delete fn;
+    return false;
+  }
   if (frozen()) {
     // An exit handler or static destructor: no task runs any more.
     delete fn;
@@ -1012,6 +1024,9 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
 }
 
 void gopark(bool (*unlockf)(void*), void* lock) {
+  if (gForkChild.load(std::memory_order_relaxed))
+    fatal("a task parked in a child of fork(): only exec is supported after fork (no thread of "
+          "the runtime survives it to wake the task)");
   M* m = getm();
   m->waitunlockf = unlockf;
   m->waitlock = lock;

@@ -48,7 +48,9 @@ void *cbridge_callback_fn(const cbridge_callback *cb);
 void cbridge_callback_free(cbridge_callback *cb);
 
 /* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN after
- * shutdown and during exit. */
+ * shutdown, during exit, and in the child of fork() (only exec is
+ * supported after fork, as in Go: there callbacks also return a zero
+ * result without running their handler, and one line says why, once). */
 int cbridge_go(void (*fn)(void *), void *arg);
 /* cbridge_sleep_ns parks the calling task (a handler's too) for ns
  * nanoseconds; outside tasks it sleeps the thread. */
