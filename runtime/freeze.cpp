@@ -76,12 +76,16 @@ void freezetheworld() {
   sched->frozen.store(true, std::memory_order_seq_cst);
   // Idle Ms stay asleep; the timer waiter and spinning Ms find frozen at
   // the top of findRunnable. Tasks running on other Ps are asked to stop
-  // and given a few milliseconds, as Go's freezetheworld does (5 × 1 ms):
-  // each stops at its next switch.
+  // and waited for: each stops at its next switch, within microseconds
+  // unless it computes without one. Go's freezetheworld gives them 5 ms,
+  // enough for a crash report; here statics are destroyed next, and an M
+  // descheduled just after it took a task (a loaded machine, a sanitizer
+  // build) can take longer than that to reach its next switch, so the
+  // wait is up to 100 ms. Only a task that never switches costs all of it.
   M* self = getm();
   P* mine = self != nullptr ? self->p : nullptr;
   int32_t running = 0;
-  for (int round = 0; round < 5; round++) {
+  for (int round = 0; round < 100; round++) {
     running = runningPs(mine);
     if (running == 0) break;
     {
