@@ -19,6 +19,8 @@
 
 static atomic_long calls;
 static atomic_int exitFromCallback;
+/* Kept in a global: it is in use when the process exits (not a leak). */
+cbridge_callback* cb; /* not static: a store the compiler keeps */
 static int (*cbfn)(int);
 
 static void handler(void* ret, void** args, void* user) {
@@ -51,7 +53,7 @@ static void exitInTask(void* arg) {
 
 int main(int argc, char** argv) {
   const char* where = argc > 1 ? argv[1] : "task";
-  cbridge_callback* cb = cbridge_callback_new("int(int)", handler, NULL);
+  cb = cbridge_callback_new("int(int)", handler, NULL);
   if (cb == NULL) return 1;
   cbfn = (int (*)(int))cbridge_callback_fn(cb);
   if (strcmp(where, "callback") == 0) atomic_store(&exitFromCallback, 1);

@@ -34,6 +34,8 @@ static void sleepyHandler(void* ret, void** args, void* user) {
   *(int*)ret = 1;
 }
 
+/* Kept in a global: it is in use when the process exits (not a leak). */
+cbridge_callback* cb; /* not static: a store the compiler keeps */
 static int (*cbfn)(int);
 
 static void* cthread(void* arg) {
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
   } else if (strcmp(mode, "foreign") == 0) {
     if (cbridge_go(longCall, NULL) != 0) return 1;
   } else if (strcmp(mode, "cthread") == 0) {
-    cbridge_callback* cb = cbridge_callback_new("int(int)", sleepyHandler, NULL);
+    cb = cbridge_callback_new("int(int)", sleepyHandler, NULL);
     if (cb == NULL) return 1;
     cbfn = (int (*)(int))cbridge_callback_fn(cb);
     pthread_t t;

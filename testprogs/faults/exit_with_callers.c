@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 static atomic_long calls;
+/* Kept in a global: it is in use when the process exits (not a leak). */
+cbridge_callback* cb; /* not static: a store the compiler keeps */
 static int (*cbfn)(int);
 
 static void handler(void* ret, void** args, void* user) {
@@ -36,7 +38,7 @@ static void* caller(void* arg) {
 
 int main(int argc, char** argv) {
   int n = argc > 1 ? atoi(argv[1]) : 8;
-  cbridge_callback* cb = cbridge_callback_new("int(int)", handler, NULL);
+  cb = cbridge_callback_new("int(int)", handler, NULL);
   if (cb == NULL) return 1;
   cbfn = (int (*)(int))cbridge_callback_fn(cb);
   for (int i = 0; i < n; i++) {

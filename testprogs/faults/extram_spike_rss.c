@@ -88,6 +88,11 @@ int main(int argc, char** argv) {
            (unsigned long long)ms, n);
     return 0;
   }
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  /* The sanitizers' shadow of the touched stacks stays resident. */
+  fprintf(stderr, "sanitizer build: RSS not checked\n");
+  after = before;
+#endif
   if (after > before && after - before >= touched / 4) {
     printf("FAIL: RSS grew %llu KiB after %llu extra Ms touched %llu KiB\n",
            (unsigned long long)((after - before) >> 10), (unsigned long long)ms,
@@ -97,6 +102,7 @@ int main(int argc, char** argv) {
   uint64_t released = stat("extra_m_stacks_released");
   alarm(60); /* watchdog for the poll below */
   while (stat("extra_m_stacks_released") < released + 8) usleep(10000);
+  cbridge_callback_free(cb);
   printf("PASS\n");
   return 0;
 }
