@@ -95,6 +95,12 @@ void freezetheworld() {
     }
     usleep(1000);
   }
+  // What the stopped tasks did happens before what the exit does next
+  // (destroying statics they used): an M gives its P back under
+  // sched.lock (a P left in a foreign call was released by entersyscall's
+  // store, which runningPs read with acquire), so taking the lock once
+  // orders us after the last of them.
+  { LockGuard g(sched->lock); }
   if (running > 0 && debugEnabled("shutdown"))
     usererror("exit: %d task(s) on other threads did not yield; they run on while the process exits",
               running);
