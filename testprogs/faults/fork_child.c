@@ -64,8 +64,11 @@ static int child(const char* what, const char* self) {
   } else if (strcmp(what, "callback") == 0) {
     int before = atomic_load(&handled);
     int r1 = cbfn(1), r2 = cbfn(1), r3 = -1;
-#ifdef __SANITIZE_THREAD__
-    callFromThread(&r3); /* TSan refuses new threads after fork */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    /* The sanitizers' runtimes do not support new threads after a
+     * multi-threaded fork (TSan refuses, ASan can deadlock in its own
+     * locks): call from the main thread there. */
+    callFromThread(&r3);
 #else
     pthread_t t;
     pthread_create(&t, NULL, callFromThread, &r3);
