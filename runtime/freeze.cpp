@@ -46,16 +46,6 @@ __attribute__((constructor)) void armMainThread() {
   if (gettid() == getpid()) armExitSentinel();
 }
 
-// Ps held by a running task, other than mine.
-int32_t runningPs(P* mine) {
-  int32_t n = 0;
-  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
-    P* pp = sched->allp[i];
-    if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running) n++;
-  }
-  return n;
-}
-
 }  // namespace
 
 void armExitSentinel() { sentinel.armed = true; }

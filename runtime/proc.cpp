@@ -927,6 +927,15 @@ void shutdown(int64_t waitNs) {
   stopTheMs(waitNs);
 }
 
+int32_t runningPs(P* mine) {
+  int32_t n = 0;
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    P* pp = sched->allp[i];
+    if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running) n++;
+  }
+  return n;
+}
+
 void stopTheMs(int64_t waitNs) {
   sched->stopping.store(true, std::memory_order_seq_cst);
   // Wait only for Ms whose task holds a P: an M in a foreign call has
@@ -935,14 +944,6 @@ void stopTheMs(int64_t waitNs) {
   // wait for. The M calling from a task holds its own P.
   M* self = getm();
   P* mine = self != nullptr ? self->p : nullptr;
-  auto runningPs = [mine] {
-    int32_t n = 0;
-    for (int32_t i = 0; i < sched->gomaxprocs; i++) {
-      P* pp = sched->allp[i];
-      if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running) n++;
-    }
-    return n;
-  };
   int64_t deadline = nanotime() + waitNs;
   do {
     {
@@ -953,14 +954,14 @@ void stopTheMs(int64_t waitNs) {
       }
     }
     wakeTimerWaiter();
-    if (runningPs() == 0) break;
+    if (runningPs(mine) == 0) break;
     usleep(200);
   } while (nanotime() < deadline);
   int64_t live = taskcounts().live;
   if (live > 0)
     usererror("shutdown with %lld task(s) not finished (blocked or not yet run); they are abandoned",
               static_cast<long long>(live));
-  if (int32_t stuck = runningPs(); stuck > 0)
+  if (int32_t stuck = runningPs(mine); stuck > 0)
     usererror("shutdown: %d thread(s) still running a task that did not yield; they are left running",
               stuck);
 }

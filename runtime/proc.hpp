@@ -31,6 +31,10 @@ bool everStarted();
 // foreign code in flight it returns at once and sysmon stops the Ms when
 // the last one has returned (stopPending).
 void shutdown(int64_t waitNs);
+// runningPs counts the Ps held by a running task (status Running), other
+// than mine; acquire, so what a P's last task did before its M gave the P
+// up in a foreign call is seen.
+int32_t runningPs(P* mine);
 // stopTheMs is the second half of shutdown (sysmon runs it after a
 // deferred shutdown).
 void stopTheMs(int64_t waitNs);
