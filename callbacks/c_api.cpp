@@ -44,7 +44,9 @@ extern "C" int cbridge_go(void (*fn)(void*), void* arg) {
     return CBRIDGE_ERR_ARGUMENT;
   }
   if (!cbridge::go([fn, arg] { fn(arg); })) {
-    cbridge::bridge::setLastError("cbridge_go: the runtime was shut down; the task was not started");
+    cbridge::bridge::setLastError(
+        "cbridge_go: the runtime was shut down (or the process is exiting, or is a fork() "
+        "child); the task was not started");
     return CBRIDGE_ERR_SHUTDOWN;
   }
   return CBRIDGE_OK;
@@ -66,6 +68,7 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"ms_idle", uint64_t(s.ms_idle)},
       {"extra_ms_idle", s.extra_ms_idle},
       {"extra_ms_in_use", s.extra_ms_in_use},
+      {"extra_m_stacks_released", s.extra_m_stacks_released},
       {"callbacks", s.callbacks},
       {"callback_cache_hits", s.callback_cache_hits},
       {"stack_bound_updates", s.stack_bound_updates},

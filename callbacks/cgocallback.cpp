@@ -7,6 +7,7 @@
 #include "callbacks/forced_unwind.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/fork.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/syscall.hpp"
@@ -121,6 +122,12 @@ struct SavedState {
 // Set once the first callback after shutdown has said so.
 std::atomic<bool> reportedAfterShutdown{false};
 
+void reportAfterShutdown() {
+  rt::usererrorOnce(&reportedAfterShutdown,
+                    "a callback was called after cbridge::shutdown(); its handler did not run and "
+                    "its caller got a zero result (said once: later calls get the same)");
+}
+
 }  // namespace
 
 // How a callback arrives on a thread that has an M.
@@ -174,10 +181,9 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     fn(arg);
     return true;
   }
+  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork.cpp)
   if (!rt::ensureStarted()) {
-    rt::usererrorOnce(&reportedAfterShutdown,
-                      "a callback was called after cbridge::shutdown(); its handler did not run "
-                      "and its caller got a zero result (said once: later calls get the same)");
+    reportAfterShutdown();
     return false;
   }
   // needm takes this thread's bounds; a thread's later callbacks and
@@ -197,6 +203,12 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   uintptr_t top = (nested ? gp->syscallsp : gp->stack->hi) & ~uintptr_t(15);
   const SavedState saved(m, gp);
   stackbounds::callbackUpdateSystemStack(m, sp, false);
+  // shutdown() closed the gate after ensureStarted: refused the same way.
+  if (!rt::callbackEnter(m)) {
+    saved.restore(m, gp);
+    reportAfterShutdown();
+    return false;
+  }
   m->callbacks.store(m->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   CallbackFrame fr{fn, arg, gp, m};
   // The G runs locked to this M: its caller's C frames are on this
@@ -223,6 +235,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     // A nested callback's G is in syscall state again, as the foreign call
     // we return to expects; an extra M's G waits for the next callback.
     m->curg = nested ? gp : nullptr;
+    rt::callbackLeave(m);
   };
   // If the thread ends in the handler, leave the M as a return does, so
   // the thread's exit (dropm) finds it between callbacks and puts it back

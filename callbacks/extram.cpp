@@ -28,6 +28,34 @@ std::atomic<uint64_t> extram{0};
 std::atomic<int64_t> nidle{0};
 std::atomic<int64_t> ninuse{0};
 
+// The stacks of idle extra Ms. Each extra M keeps its G (and its stack)
+// for the next thread, so a spike of threads whose handlers ran deep
+// would keep every page they touched for good. Of the idle extra Ms only
+// kWarmExtraMs keep their stack committed (nwarm counts them; an M is
+// warm or not by extraStackWarm, which its holder owns): a thread that
+// ends beyond that releases its M's stack as it drops it, and sysmon
+// releases the warm ones too once none was taken for a whole scavenge
+// period. Relaxed: the counts only decide how much is kept.
+constexpr int64_t kWarmExtraMs = 8;
+std::atomic<int64_t> nwarm{0};
+std::atomic<uint64_t> npops{0};  // Ms taken off the list, ever
+uint64_t lastScavengePops = 0;   // sysmon's own
+std::atomic<uint64_t> stacksReleased{0};
+
+// takeWarm: m, just taken off the list, is no longer idle; it says
+// whether m's stack was still committed.
+bool takeWarm(M* m) {
+  if (!m->extraStackWarm) return false;
+  m->extraStackWarm = false;
+  nwarm.fetch_sub(1, std::memory_order_relaxed);
+  return true;
+}
+
+void releaseStack(M* m) {
+  rt::stackrelease(m->extrag->stack);
+  stacksReleased.fetch_add(1, std::memory_order_relaxed);
+}
+
 constexpr int kTagShift = 48;
 constexpr uint64_t kPtrMask = (uint64_t(1) << kTagShift) - 1;
 
@@ -56,6 +84,7 @@ M* extramPop() {
     if (extram.compare_exchange_weak(old, nextWord(old, next), std::memory_order_acq_rel,
                                      std::memory_order_acquire)) {
       nidle.fetch_sub(1, std::memory_order_relaxed);
+      npops.fetch_add(1, std::memory_order_relaxed);
       return m;
     }
   }
@@ -103,6 +132,12 @@ void dropm(void* arg) {
   stackbounds::forgetThread(m);
   rt::setm(nullptr);
   ninuse.fetch_sub(1, std::memory_order_relaxed);
+  if (nwarm.fetch_add(1, std::memory_order_relaxed) < kWarmExtraMs) {
+    m->extraStackWarm = true;
+  } else {
+    nwarm.fetch_sub(1, std::memory_order_relaxed);
+    releaseStack(m);
+  }
   extramPush(m);
 }
 
@@ -117,7 +152,10 @@ void makeDropKey() {
 
 M* needm(uintptr_t sp) {
   M* m = extramPop();
-  if (m == nullptr) m = newextram();
+  if (m != nullptr)
+    takeWarm(m);
+  else
+    m = newextram();
   // Create ahead: the next new thread should not pay for the allocation.
   if (nidle.load(std::memory_order_relaxed) == 0) extramPush(newextram());
   ninuse.fetch_add(1, std::memory_order_relaxed);
@@ -133,10 +171,35 @@ M* needm(uintptr_t sp) {
   return m;
 }
 
+void extramscavenge() {
+  uint64_t pops = npops.load(std::memory_order_relaxed);
+  bool idle = pops == lastScavengePops;
+  lastScavengePops = pops;
+  if (!idle || nwarm.load(std::memory_order_relaxed) == 0) return;
+  // No thread took an extra M for a whole period: release the warm
+  // stacks. Each M is taken off the list while its stack is released (a
+  // thread arriving meanwhile finds the list shorter, or empty, and makes
+  // a new M), then the list is put back in its order.
+  M* taken = nullptr;
+  while (M* m = extramPop()) {
+    if (takeWarm(m)) releaseStack(m);
+    m->schedlink = taken;  // unused by extra Ms otherwise
+    taken = m;
+  }
+  while (taken != nullptr) {
+    M* next = taken->schedlink;
+    taken->schedlink = nullptr;
+    extramPush(taken);
+    taken = next;
+  }
+  lastScavengePops = npops.load(std::memory_order_relaxed);
+}
+
 ExtraMStats extramstats() {
   int64_t idle = nidle.load(std::memory_order_relaxed);
   int64_t inUse = ninuse.load(std::memory_order_relaxed);
-  return {uint64_t(idle < 0 ? 0 : idle), uint64_t(inUse < 0 ? 0 : inUse)};
+  return {uint64_t(idle < 0 ? 0 : idle), uint64_t(inUse < 0 ? 0 : inUse),
+          stacksReleased.load(std::memory_order_relaxed)};
 }
 
 }  // namespace cbridge::cb

@@ -17,7 +17,13 @@ rt::M* needm(uintptr_t sp);
 struct ExtraMStats {
   uint64_t idle;    // on the extra list
   uint64_t inUse;   // bound to a thread
+  uint64_t stacksReleased;  // idle Ms' G stacks given back to the OS
 };
 ExtraMStats extramstats();
+
+// extramscavenge releases the G stacks of the idle extra Ms kept warm
+// when no thread took one since its last call; sysmon calls it with the
+// stack scavenging.
+void extramscavenge();
 
 }  // namespace cbridge::cb

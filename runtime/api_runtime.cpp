@@ -58,6 +58,7 @@ Stats stats() {
   cb::ExtraMStats es = cb::extramstats();
   s.extra_ms_idle = es.idle;
   s.extra_ms_in_use = es.inUse;
+  s.extra_m_stacks_released = es.stacksReleased;
   rt::NetpollStats ns = rt::netpollstats();
   s.netpoll_events = ns.events;
   s.netpoll_stale = ns.stale;

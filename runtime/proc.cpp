@@ -11,6 +11,8 @@
 #include "cbridge/detail/task_fn.hpp"
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/fork.hpp"
+#include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/runq.hpp"
@@ -31,6 +33,8 @@ Lock startLock;
 bool gStarted = false;
 bool gStopped = false;
 // Read without startLock on every go(); release/acquire with schedinit.
+// Cleared by shutdown with seq_cst: it is also the gate callbackEnter
+// reads after publishing its callback.
 std::atomic<bool> gRunning{false};
 }  // namespace
 
@@ -110,6 +114,9 @@ M* mget() {
 void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
+  // exit() in a task or a foreign call on this thread freezes the world
+  // before any static is destroyed (see freeze.cpp).
+  armExitSentinel();
   m->g0tsanFiber = tsanCurrentFiber();
   minitSignals(m);
   blockSigpipe();
@@ -128,6 +135,7 @@ void* mstart(void* arg) {
     m->nextp = nullptr;
   }
   schedLoop(m);
+  disarmExitSentinel();  // this thread ends normally: not an exit
   unminitSignals(m);
   setm(nullptr);
   sched->mrunning.fetch_sub(1, std::memory_order_seq_cst);
@@ -197,6 +205,7 @@ void stopm(M* m) {
     return;
   }
   mput(m);
+  checkdead();
   sched->lock.unlock();
   m->park.sleep();
   m->park.clear();
@@ -364,6 +373,7 @@ bool timerWait(M* m) {
 G* findRunnable(M* m, bool* inheritTime) {
   *inheritTime = false;
 top:
+  if (frozen()) freezeM(m);  // the process is exiting: run nothing more
   if (sched->stopping.load(std::memory_order_seq_cst)) {
     if (m->p != nullptr) {
       LockGuard g(sched->lock);
@@ -515,7 +525,7 @@ static G* directNext(M* m, bool* inheritTime) {
   if (m->preemptRequested.load(std::memory_order_relaxed) &&
       m->preemptRequested.exchange(false, std::memory_order_acquire))
     return nullptr;  // preempted: take the full trip through the scheduler
-  if (sched->stopping.load(std::memory_order_relaxed)) return nullptr;
+  if (sched->stopping.load(std::memory_order_relaxed) || frozen()) return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
   // A G in runnext continues the current slice: no turn is due for it. (A
@@ -762,7 +772,23 @@ int32_t maxprocsFromEnv() {
   return int32_t(v);
 }
 
-void atexitShutdown() { shutdown(1000000000); }
+// atexitShutdown is the runtime's atexit entry. Exit is immediate and
+// quiet, as Go's: the world is frozen (already, if the exit sentinel ran),
+// nothing is waited for, and what was left unfinished is reported only
+// under CBRIDGE_DEBUG=shutdown. The runtime is not marked shut down: a
+// foreign thread's callback made now waits (frozen) until the process
+// ends, without a line, rather than getting a zero result.
+void atexitShutdown() {
+  if (gForkChild.load(std::memory_order_relaxed)) return;  // the parent's runtime, not ours
+  freezetheworld();
+  if (!debugEnabled("shutdown")) return;
+  int64_t live = taskcounts().live;
+  if (live > 0)
+    usererror("exit with %lld task(s) not finished (blocked or not yet run)",
+              static_cast<long long>(live));
+  if (int32_t n = callbacksInFlight(nullptr); n > 0)
+    usererror("exit with %d callback(s) from foreign threads in flight", n);
+}
 
 }  // namespace
 
@@ -803,6 +829,7 @@ uint32_t fastrand() {
 }
 
 bool schedinit(const Config& cfg) {
+  if (refuseInForkChild()) return false;
   LockGuard g(startLock);
   if (gStarted) return false;
   int32_t procs = cfg.maxprocs > 0 ? cfg.maxprocs : maxprocsFromEnv();
@@ -820,6 +847,7 @@ bool schedinit(const Config& cfg) {
     }
   }
   initsig();
+  installForkHandlers();
   sysmonStart();
   gStarted = true;
   gRunning.store(true, std::memory_order_release);
@@ -828,6 +856,9 @@ bool schedinit(const Config& cfg) {
 }
 
 bool ensureStarted() {
+  // In a fork() child gRunning is the parent's, and startLock may be held
+  // by a thread that was not copied.
+  if (refuseInForkChild()) return false;
   if (gRunning.load(std::memory_order_acquire)) return true;
   {
     LockGuard g(startLock);
@@ -839,18 +870,84 @@ bool ensureStarted() {
 
 bool started() { return gRunning.load(std::memory_order_acquire); }
 
+bool everStarted() {
+  LockGuard g(startLock);
+  return gStarted;
+}
+
+bool callbackEnter(M* m) {
+  // Dekker with shutdown: we publish the callback, then read the gate;
+  // shutdown closes the gate, then sums the callbacks. With seq_cst on
+  // both sides at least one sees the other: either we back out, or
+  // shutdown counts us and the runtime runs until we return.
+  m->callbacksInFlight.store(m->callbacksInFlight.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_seq_cst);
+  if (gRunning.load(std::memory_order_seq_cst)) return true;
+  callbackLeave(m);
+  return false;
+}
+
+void callbackLeave(M* m) {
+  // release: the callback's last uses of the runtime come before sysmon,
+  // seeing the sum at 0, stops the Ms.
+  m->callbacksInFlight.store(m->callbacksInFlight.load(std::memory_order_relaxed) - 1,
+                             std::memory_order_release);
+}
+
+int32_t callbacksInFlight(M* skip) {
+  int32_t n = 0;
+  LockGuard g(sched->lock);
+  for (M* m = sched->allms; m != nullptr; m = m->alllink)
+    if (m != skip) n += m->callbacksInFlight.load(std::memory_order_seq_cst);
+  return n;
+}
+
 void shutdown(int64_t waitNs) {
+  if (gForkChild.load(std::memory_order_relaxed)) return;  // nothing of it runs here
   {
     LockGuard g(startLock);
     if (!gStarted || gStopped) return;
     gStopped = true;
-    gRunning.store(false, std::memory_order_release);
+    gRunning.store(false, std::memory_order_seq_cst);  // the gate: see callbackEnter
   }
-  sched->stopping.store(true, std::memory_order_seq_cst);
+  if (frozen()) return;  // the process is exiting: nothing runs any more
+  // Callbacks from foreign code in flight run to completion (Go has no
+  // shutdown; stranding their C threads in the callback would hang a C
+  // library's pthread_join): the scheduler runs on until the last one
+  // returns, and then sysmon stops it. New callbacks get a zero result.
+  M* self = getm();
+  int32_t others = callbacksInFlight(self);
+  bool mine = self != nullptr && self->callbacksInFlight.load(std::memory_order_relaxed) > 0;
+  if (others > 0 || mine) {
+    if (others > 0)
+      usererror(
+          "shutdown: %d callback(s) from foreign code are in flight; they run to completion and "
+          "the runtime stops when the last one returns (new callbacks get a zero result)",
+          others);
+    sched->stopPending.store(true, std::memory_order_seq_cst);
+    return;
+  }
   sysmonStop();
-  // The M calling shutdown from a task (exit() in a task) never leaves its
-  // loop while we wait: do not wait for it.
-  int32_t self = getm() != nullptr ? 1 : 0;
+  stopTheMs(waitNs);
+}
+
+int32_t runningPs(P* mine) {
+  int32_t n = 0;
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    P* pp = sched->allp[i];
+    if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running) n++;
+  }
+  return n;
+}
+
+void stopTheMs(int64_t waitNs) {
+  sched->stopping.store(true, std::memory_order_seq_cst);
+  // Wait only for Ms whose task holds a P: an M in a foreign call has
+  // given its P up (or will at once), and may stay there for as long as
+  // the C code likes; a thread the runtime did not make is not ours to
+  // wait for. The M calling from a task holds its own P.
+  M* self = getm();
+  P* mine = self != nullptr ? self->p : nullptr;
   int64_t deadline = nanotime() + waitNs;
   do {
     {
@@ -861,15 +958,14 @@ void shutdown(int64_t waitNs) {
       }
     }
     wakeTimerWaiter();
-    if (sched->mrunning.load(std::memory_order_seq_cst) <= self) break;
+    if (runningPs(mine) == 0) break;
     usleep(200);
   } while (nanotime() < deadline);
   int64_t live = taskcounts().live;
   if (live > 0)
     usererror("shutdown with %lld task(s) not finished (blocked or not yet run); they are abandoned",
               static_cast<long long>(live));
-  int32_t stuck = sched->mrunning.load(std::memory_order_seq_cst) - self;
-  if (stuck > 0)
+  if (int32_t stuck = runningPs(mine); stuck > 0)
     usererror("shutdown: %d thread(s) still running a task that did not yield; they are left running",
               stuck);
 }
@@ -885,6 +981,16 @@ TaskCounts taskcounts() {
 }
 
 bool newproc(detail::TaskFn* fn, size_t stackSize) {
+  if (refuseInForkChild()) {
+    delete fn;
+    return false;
+  }
+  if (frozen()) {
+    // An exit handler or static destructor: no task runs any more.
+    delete fn;
+    if (debugEnabled("shutdown")) usererror("go() while the process exits: the task was not started");
+    return false;
+  }
   if (!ensureStarted()) {
     delete fn;
     usererror("go() after cbridge::shutdown(): the task was not started");
@@ -923,6 +1029,9 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
 }
 
 void gopark(bool (*unlockf)(void*), void* lock) {
+  if (gForkChild.load(std::memory_order_relaxed))
+    fatal("a task parked in a child of fork(): only exec is supported after fork (no thread of "
+          "the runtime survives it to wake the task)");
   M* m = getm();
   m->waitunlockf = unlockf;
   m->waitlock = lock;

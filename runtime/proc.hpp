@@ -22,9 +22,29 @@ bool schedinit(const Config& cfg);
 // returns false after shutdown.
 bool ensureStarted();
 bool started();
-// shutdown stops every M and sysmon, waiting at most waitNs for Ms that are
-// still running a task, and reports tasks that never finished.
+// everStarted says whether schedinit ever ran (also after shutdown).
+bool everStarted();
+// shutdown closes the gate to new callbacks and tasks, then stops every M
+// and sysmon, waiting at most waitNs for Ms whose task still holds a P
+// (never for Ms in foreign calls, nor for threads the runtime did not
+// make), and reports tasks that never finished. With callbacks from
+// foreign code in flight it returns at once and sysmon stops the Ms when
+// the last one has returned (stopPending).
 void shutdown(int64_t waitNs);
+// runningPs counts the Ps held by a running task (status Running), other
+// than mine; acquire, so what a P's last task did before its M gave the P
+// up in a foreign call is seen.
+int32_t runningPs(P* mine);
+// stopTheMs is the second half of shutdown (sysmon runs it after a
+// deferred shutdown).
+void stopTheMs(int64_t waitNs);
+// callbackEnter counts a callback from foreign code in flight on m, unless
+// shutdown has closed the gate: then it returns false and the callback
+// must not run. callbackLeave ends it. callbacksInFlight sums them over
+// every M but skip.
+bool callbackEnter(M* m);
+void callbackLeave(M* m);
+int32_t callbacksInFlight(M* skip);
 
 // newproc starts fn on a new G (Go's newproc).
 bool newproc(detail::TaskFn* fn, size_t stackSize);
@@ -72,6 +92,11 @@ void arrived(transfer_t t, G* self);
 // mcall switches from the running task to g0 (or straight to another
 // runnable task of the P), which runs fn(task); see proc.cpp.
 void mcall(G* (*fn)(G*), bool exiting = false);
+
+// checkdead reports, under CBRIDGE_DEBUG=deadlock and once, that every
+// task is asleep with nothing in the runtime to wake it (checkdead.cpp).
+// The caller holds sched->lock.
+void checkdead();
 
 // gfscavenge frees the stacks of free Gs not reused since the last call;
 // sysmon calls it before stackscavenge.

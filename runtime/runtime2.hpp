@@ -128,6 +128,10 @@ struct M {
   // An extra M's own G, which runs its thread's callbacks; in syscall
   // state between them. (curg is set only while the G runs.)
   G* extrag = nullptr;
+  // An idle extra M whose G's stack is still committed (see extram.cpp).
+  // Owned by whoever holds the M: the thread bound to it, or the one that
+  // popped it off the extra list (whose CAS orders it).
+  bool extraStackWarm = false;
   // g0's bounds are the thread's exact pthread stack (not an estimate
   // around sp; see stackbounds/).
   bool g0StackAccurate = false;
@@ -136,6 +140,11 @@ struct M {
   bool threadStackKnown = false;
   uintptr_t threadStackLo = 0;
   uintptr_t threadStackHi = 0;
+  // Callbacks from foreign code in progress on this M (nested ones count
+  // too). Written only by the thread holding the M, seq_cst on entry (the
+  // Dekker pair with shutdown's gate: see callbackEnter); shutdown and
+  // sysmon sum them.
+  std::atomic<int32_t> callbacksInFlight{0};
   // Counters summed by stats; written only by the thread holding the M.
   std::atomic<uint64_t> callbacks{0};
   std::atomic<uint64_t> cacheHits{0};
@@ -267,6 +276,15 @@ struct Sched {
   // it. seq_cst: it is read in loops that must not miss it.
   std::atomic<bool> stopping{false};
   std::atomic<int32_t> mrunning{0};  // Ms still in their scheduler loop
+  // stopPending: shutdown() found callbacks from foreign code in flight;
+  // they run to completion and sysmon stops the Ms when the last one has
+  // returned. Set once; seq_cst like stopping.
+  std::atomic<bool> stopPending{false};
+  // frozen is set once when the process begins to exit (freezetheworld):
+  // no M runs a task again. exitTid is the thread that set it, published
+  // before it. See freeze.hpp.
+  std::atomic<bool> frozen{false};
+  std::atomic<int> exitTid{0};
 
   // Tasks started and finished by threads without a P (the per-P counts
   // are in P).

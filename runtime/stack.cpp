@@ -180,6 +180,8 @@ void stackscavenge() {
   }
 }
 
+void stackrelease(Stack* s) { madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED); }
+
 size_t stackcached() {
   LockGuard g(cacheLock);
   return cacheCount;

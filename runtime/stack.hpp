@@ -47,6 +47,10 @@ void stackfree(Stack* s);
 // since the previous call, keeping a small floor. sysmon calls it.
 void stackscavenge();
 size_t stackcached();
+// stackrelease gives the pages of a stack nobody runs on back to the OS
+// (madvise MADV_DONTNEED), keeping the mapping and its guard page: the
+// next use faults in zero pages.
+void stackrelease(Stack* s);
 
 // The usable size new tasks get unless they ask for another (settable).
 size_t defaultStackSize();

@@ -1,6 +1,7 @@
 #include "runtime/syscall.hpp"
 
 #include "runtime/fatal.hpp"
+#include "runtime/freeze.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
 
@@ -42,6 +43,11 @@ void entersyscall(M* m) {
 }
 
 void exitsyscall(M* m) {
+  // The process is exiting: a task coming back from C, or a foreign
+  // thread's callback, waits here until the process ends, so no managed
+  // code runs under destroyed statics. Only the exiting thread goes on:
+  // its exit handlers may call C and callbacks.
+  if (frozen() && !onExitingThread()) freezeM(m);
   G* gp = m->curg;
   P* oldp = m->oldp;
   m->oldp = nullptr;

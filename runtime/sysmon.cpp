@@ -6,7 +6,9 @@
 
 #include <pthread.h>
 
+#include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
 #include "runtime/os_linux.hpp"
@@ -106,10 +108,24 @@ void* sysmon(void*) {
     else if (idle > 50)
       delayUs = delayUs * 2 > 10000 ? 10000 : delayUs * 2;
     if (stopNote.tsleep(delayUs * 1000)) return nullptr;
+    // The process is exiting: starting Ms for retaken Ps would only make
+    // threads that freeze at once.
+    if (frozen()) {
+      idle++;
+      continue;
+    }
+    // A shutdown deferred until the callbacks in flight returned: do its
+    // second half now, and end (nobody joins us then).
+    if (sched->stopPending.load(std::memory_order_relaxed) && callbacksInFlight(nullptr) == 0) {
+      stopTheMs(1000000000);
+      pthread_detach(pthread_self());
+      return nullptr;
+    }
     int64_t now = nanotime();
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();
       stackscavenge();
+      cb::extramscavenge();
       lastScavenge = now;
     }
     bool busy = retake(now);

@@ -30,11 +30,18 @@ TEST(Testprog, ShutdownReportsBlockedTasksAndRefusesNewOnes) {
       << r.err;
 }
 
-TEST(Testprog, ExitShutsDownAndReportsBlockedTasks) {
+TEST(Testprog, ExitWithBlockedTasksIsQuiet) {
   ChildResult r = runTestprog("ExitWithBlockedTasks");
   EXPECT_EQ(r.out, "exiting\n");
   EXPECT_EQ(r.exitCode, 0);
-  EXPECT_NE(r.err.find("cbridge: shutdown with 1 task(s) not finished"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Testprog, ExitReportsBlockedTasksUnderDebug) {
+  ChildResult r = runTestprog("ExitWithBlockedTasks", {"CBRIDGE_DEBUG=shutdown"});
+  EXPECT_EQ(r.out, "exiting\n");
+  EXPECT_EQ(r.exitCode, 0);
+  EXPECT_NE(r.err.find("cbridge: exit with 1 task(s) not finished"), std::string::npos) << r.err;
 }
 
 TEST(Testprog, UnlockOfUnlockedMutexIsFatal) {

@@ -54,13 +54,17 @@ void *cbridge_callback_fn(const cbridge_callback *cb);
  * after the free is undefined. NULL is ignored. */
 void cbridge_callback_free(cbridge_callback *cb);
 
-/* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN. */
+/* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN after
+ * shutdown, during exit, and in the child of fork() (only exec is
+ * supported after fork, as in Go: there callbacks also return a zero
+ * result without running their handler, and one line says why, once). */
 int cbridge_go(void (*fn)(void *), void *arg);
 /* cbridge_sleep_ns parks the calling task (a handler's too) for ns
  * nanoseconds; outside tasks it sleeps the thread. */
 void cbridge_sleep_ns(int64_t ns);
 /* cbridge_stat reads a runtime counter by name: ms_created, ms_idle,
  * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
+ * extra_m_stacks_released (idle extra Ms' task stacks given back),
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
  * netpoll_breaks. 0, or CBRIDGE_ERR_ARGUMENT for an

@@ -19,11 +19,17 @@ struct Config {
 // runtime is already running or was shut down.
 bool start(const Config& cfg = {});
 
-// shutdown stops the runtime: idle threads exit, running tasks finish
-// their current run, and tasks that never finished are reported on stderr
-// ("cbridge: shutdown with N task(s) not finished ..."). It waits at most
-// one second for threads still running a task, and never hangs. It also
-// runs at exit. The runtime cannot be started again.
+// shutdown stops the runtime: new tasks and callbacks are refused (go()
+// returns false, a callback a zero result, one line each); callbacks from
+// foreign code in flight run to completion, with the scheduler running,
+// and the runtime stops when the last one returns (a line says so);
+// otherwise idle threads exit, running tasks finish their current run, and
+// tasks that never finished are reported on stderr ("cbridge: shutdown
+// with N task(s) not finished ..."). It waits at most one second, only for
+// threads whose task holds a P (never for foreign calls or threads the
+// runtime did not make), and never hangs. The runtime cannot be started
+// again. At exit it is not called: exit freezes the world at once and
+// quietly (the report is under CBRIDGE_DEBUG=shutdown; see the README).
 void shutdown();
 
 // set_default_stack_size sets the usable stack size of tasks started from
@@ -43,6 +49,9 @@ struct Stats {
   uint64_t callback_cache_hits;  // of those, on a thread that had its M already
   uint64_t extra_ms_idle;        // extra Ms (for foreign threads) waiting for a thread
   uint64_t extra_ms_in_use;      // extra Ms bound to a foreign thread
+  // Idle extra Ms' task stacks given back to the OS: beyond 8 idle extra
+  // Ms at once, and those 8 after a scavenge period (2 s) without use.
+  uint64_t extra_m_stacks_released;
   uint64_t stack_bound_updates;  // system-stack bounds refreshed for a callback on a new stack
   uint64_t netpoll_events;       // ready events delivered to a current pollDesc
   uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
