@@ -843,6 +843,7 @@ void shutdown(int64_t waitNs) {
     gRunning.store(false, std::memory_order_release);
   }
   sched->stopping.store(true, std::memory_order_seq_cst);
+  netpollShutdown();  // no poller runs from here on: wake threads parked on fds
   sysmonStop();
   // The M calling shutdown from a task (exit() in a task) never leaves its
   // loop while we wait: do not wait for it.
