@@ -96,7 +96,7 @@ extern "C" int64_t cbridge_current_m(void) { return cbridge::m_id(); }
 extern "C" int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns) {
   if (mode != CBRIDGE_WAIT_READ && mode != CBRIDGE_WAIT_WRITE) {
     cbridge::bridge::setLastError("cbridge_wait_fd: mode must be CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE");
-    return -EINVAL;
+    return CBRIDGE_ERR_ARGUMENT;
   }
   std::error_code e = cbridge::net::wait_fd(
       fd, mode == CBRIDGE_WAIT_READ ? cbridge::net::WaitMode::Read : cbridge::net::WaitMode::Write,

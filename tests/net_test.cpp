@@ -411,7 +411,7 @@ TEST(Net, WaitFdFromCForAForeignFd) {
     cbridge::WaitGroup wrote;
     writeLater(fds[1], wrote);
     EXPECT_EQ(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, -1), 0);
-    EXPECT_EQ(cbridge_wait_fd(fds[0], 7, -1), -EINVAL);
+    EXPECT_EQ(cbridge_wait_fd(fds[0], 7, -1), CBRIDGE_ERR_ARGUMENT);
     wrote.wait();  // the writer is done with fds[1] before it is closed
     ::close(fds[0]);
     ::close(fds[1]);

@@ -8,13 +8,17 @@
 extern "C" {
 #endif
 
-/* Results of the functions below: 0 or one of these negative codes, with
- * the reason in cbridge_last_error(). */
+/* Results of the functions below that return int (libuv's convention):
+ * 0 on success, else a negative code, with the reason in
+ * cbridge_last_error(). A failure of the system or of an fd is the
+ * negated errno (-ETIMEDOUT, -EPERM, ...; errno values are below 4096); a
+ * failure of cbridge's own is one of the CBRIDGE_ERR_* codes below, which
+ * lie far below every -errno, so the two never collide. */
 enum cbridge_error {
   CBRIDGE_OK = 0,
-  CBRIDGE_ERR_ARGUMENT = -1,  /* a NULL or unknown argument (fn, signature, args, stat name) */
-  CBRIDGE_ERR_SIGNATURE = -2, /* the signature does not parse, or libffi refused it */
-  CBRIDGE_ERR_SHUTDOWN = -3   /* the runtime was shut down */
+  CBRIDGE_ERR_ARGUMENT = -10001,  /* a NULL or unknown argument (fn, signature, args, stat name, mode) */
+  CBRIDGE_ERR_SIGNATURE = -10002, /* the signature does not parse, or libffi refused it */
+  CBRIDGE_ERR_SHUTDOWN = -10003   /* the runtime was shut down */
 };
 
 /* cbridge_call calls the C function fn, whose signature is a C prototype
@@ -74,8 +78,8 @@ int64_t cbridge_current_m(void);
  * is not disturbed. Returns 0 when ready; -ETIMEDOUT when the deadline
  * passed; -EIO for a read wait when the poller reports only an error
  * condition on fd (EPOLLERR alone: it cannot be polled); -EPERM for an fd
- * epoll does not take (a regular file); another -errno; -EINVAL for a
- * bad mode; CBRIDGE_ERR_SHUTDOWN after the
+ * epoll does not take (a regular file); another -errno;
+ * CBRIDGE_ERR_ARGUMENT for a bad mode; CBRIDGE_ERR_SHUTDOWN after the
  * runtime was shut down (one line on stderr per process; a thread waiting
  * then returns it too). */
 #define CBRIDGE_WAIT_READ 1
