@@ -20,6 +20,7 @@
 #include "cbridge/mutex.hpp"
 #include "cbridge/task.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
@@ -60,6 +61,9 @@ struct FileImpl {
     return ::close(fd) == 0 ? std::error_code() : std::error_code(errno, std::system_category());
   }
 };
+
+std::atomic<int> testDialToSelf{0};
+std::atomic<uint64_t> selfConnects{0};
 
 struct FileAccess {
   static FileImpl* impl(const File& f) { return f.impl_.get(); }
@@ -269,6 +273,12 @@ std::pair<Conn, std::error_code> connectTo(int domain, const sockaddr* addr, soc
                                            std::chrono::nanoseconds timeout) {
   int s = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (s < 0) return {Conn(), sysErr(errno)};
+  if (domain == AF_INET && detail::testDialToSelf.load(std::memory_order_relaxed) > 0) {
+    detail::testDialToSelf.fetch_sub(1, std::memory_order_relaxed);
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    bind(s, addr, len);
+  }
   auto [f, err] = File::adopt(s);
   if (err) {
     ::close(s);
@@ -345,11 +355,42 @@ std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_
   return listenOn(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
 }
 
+namespace {
+// connectedToSelf says whether c's local and remote addresses are equal.
+bool connectedToSelf(const Conn& c) {
+  sockaddr_in l{}, r{};
+  socklen_t ll = sizeof l, rl = sizeof r;
+  if (getsockname(c.fd(), reinterpret_cast<sockaddr*>(&l), &ll) != 0 ||
+      getpeername(c.fd(), reinterpret_cast<sockaddr*>(&r), &rl) != 0)
+    return false;
+  return l.sin_port == r.sin_port && l.sin_addr.s_addr == r.sin_addr.s_addr;
+}
+}  // namespace
+
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout) {
   sockaddr_in a;
   if (!ipv4(host, port, &a)) return {Conn(), std::make_error_code(std::errc::invalid_argument)};
-  return connectTo(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, timeout);
+  // As Go's doDialTCP (net/tcpsock_posix.go): Linux picks the ephemeral
+  // port without looking at the destination, so a dial to a local port in
+  // the ephemeral range with nobody listening can pick that very port and
+  // connect to itself (a simultaneous open), or fail with a spurious
+  // EADDRNOTAVAIL; both are retried twice. Go then hands out the
+  // self-connected socket; we close it and fail as the dial would have
+  // with nobody listening (connection_refused): a socket that reads its
+  // own writes is never what a caller of dial wants.
+  for (int attempt = 0;; attempt++) {
+    auto [c, err] = connectTo(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, timeout);
+    bool self = !err && connectedToSelf(c);
+    if (self) {
+      detail::selfConnects.fetch_add(1, std::memory_order_relaxed);
+      c.close();
+      err = sysErr(ECONNREFUSED);
+    }
+    if (attempt < 2 && (self || err == std::errc::address_not_available)) continue;
+    if (err) return {Conn(), err};
+    return {c, {}};
+  }
 }
 
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog) {

@@ -93,6 +93,9 @@ class Listener {
 std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
                                                 int backlog = 512);
 // dial_tcp connects, giving up with timed_out after timeout (0: no limit).
+// A connection to itself (local and remote address equal, which Linux may
+// make when the port dialed is a free ephemeral one) is never returned: it
+// is retried, as Go's dialer does, then reported as connection_refused.
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout = {});
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
