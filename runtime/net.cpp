@@ -89,8 +89,8 @@ bool started(const char* what) {
   if (rt::ensureStarted()) return true;
   static std::atomic<bool> reported{false};
   rt::usererrorOnce(&reported,
-                    "%s after cbridge::shutdown(): no poller runs any more; it fails with ESHUTDOWN "
-                    "(and so does every later file or wait_fd operation that would wait)",
+                    "%s after cbridge::shutdown(): no poller runs any more, so it fails (ESHUTDOWN; "
+                    "CBRIDGE_ERR_SHUTDOWN from cbridge_wait_fd), as does every later wait on an fd",
                     what);
   return false;
 }

@@ -266,11 +266,11 @@ PollResult pollwait(PollDesc* pd, char mode) {
   PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
   pd->lock.lock();
   // In the order of Go's netpollcheckerr.
-  PollResult early = pd->closing                          ? PollResult::Closing
-                     : d.deadline < 0                     ? PollResult::Timeout
-                     : mode == 'r' && d.eventErr          ? PollResult::Error
+  PollResult early = pd->closing                               ? PollResult::Closing
+                     : d.deadline < 0                          ? PollResult::Timeout
+                     : mode == 'r' && d.eventErr               ? PollResult::Error
                      : shutDown.load(std::memory_order_seq_cst) ? PollResult::Shutdown
-                                                          : PollResult::Ready;
+                                                               : PollResult::Ready;
   if (early != PollResult::Ready) {
     pd->lock.unlock();
     return early;
