@@ -81,6 +81,7 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"netpoll_events", s.netpoll_events},
       {"netpoll_stale", s.netpoll_stale},
       {"netpoll_breaks", s.netpoll_breaks},
+      {"netpoll_breaks_lost", s.netpoll_breaks_lost},
   };
   for (const auto& e : table) {
     if (std::strcmp(e.name, name) == 0) {
@@ -98,12 +99,18 @@ extern "C" int64_t cbridge_current_m(void) { return cbridge::m_id(); }
 extern "C" int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns) {
   if (mode != CBRIDGE_WAIT_READ && mode != CBRIDGE_WAIT_WRITE) {
     cbridge::bridge::setLastError("cbridge_wait_fd: mode must be CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE");
-    return -EINVAL;
+    return CBRIDGE_ERR_ARGUMENT;
   }
   std::error_code e = cbridge::net::wait_fd(
       fd, mode == CBRIDGE_WAIT_READ ? cbridge::net::WaitMode::Read : cbridge::net::WaitMode::Write,
       std::chrono::nanoseconds(timeout_ns));
   if (!e) return 0;
+  // wait_fd's errors are errnos (system category); ESHUTDOWN is its word
+  // for the runtime's shutdown, which the C API names CBRIDGE_ERR_SHUTDOWN.
+  if (e.value() == ESHUTDOWN) {
+    cbridge::bridge::setLastError("cbridge_wait_fd: the runtime was shut down; no poller runs any more");
+    return CBRIDGE_ERR_SHUTDOWN;
+  }
   cbridge::bridge::setLastError("cbridge_wait_fd: " + e.message());
   return -e.value();
 }

@@ -63,6 +63,7 @@ Stats stats() {
   s.netpoll_events = ns.events;
   s.netpoll_stale = ns.stale;
   s.netpoll_breaks = ns.breaks;
+  s.netpoll_breaks_lost = ns.breaksLost;
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;

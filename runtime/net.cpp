@@ -19,10 +19,14 @@
 #include "cbridge/call.hpp"
 #include "cbridge/mutex.hpp"
 #include "cbridge/task.hpp"
+#include "runtime/fatal.hpp"
+#include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
+#include "runtime/proc.hpp"
 #include "runtime/rawio.hpp"
 #include "runtime/sigpipe.hpp"
+#include "runtime/tsan_io.hpp"
 
 namespace cbridge::net {
 
@@ -38,6 +42,7 @@ namespace detail {
 struct FileImpl {
   int fd = -1;
   rt::PollDesc* pd = nullptr;  // nullptr: not pollable (foreign calls)
+  uint64_t seq = 0;            // pd's fdseq when it was opened for fd
   bool socket = false;         // recv/send (no SIGPIPE) rather than read/write
   std::atomic<bool> closed{false};
   std::atomic<int64_t> ops{0};
@@ -57,6 +62,9 @@ struct FileImpl {
   }
 };
 
+std::atomic<int> testDialToSelf{0};
+std::atomic<uint64_t> selfConnects{0};
+
 struct FileAccess {
   static FileImpl* impl(const File& f) { return f.impl_.get(); }
   static File& file(Listener& l) { return l.file_; }
@@ -72,6 +80,20 @@ using detail::FileImpl;
 std::error_code sysErr(int e) { return {e, std::system_category()}; }
 std::error_code closedErr() { return std::make_error_code(std::errc::bad_file_descriptor); }
 std::error_code timeoutErr() { return std::make_error_code(std::errc::timed_out); }
+std::error_code shutdownErr() { return sysErr(ESHUTDOWN); }
+
+// started starts the runtime if nothing has (a plain thread's first File
+// or wait_fd, as Go's runtime is running before main), and says once per
+// process, naming what, when it cannot because it was shut down.
+bool started(const char* what) {
+  if (rt::ensureStarted()) return true;
+  static std::atomic<bool> reported{false};
+  rt::usererrorOnce(&reported,
+                    "%s after cbridge::shutdown(): no poller runs any more, so it fails (ESHUTDOWN; "
+                    "CBRIDGE_ERR_SHUTDOWN from cbridge_wait_fd), as does every later wait on an fd",
+                    what);
+  return false;
+}
 
 // OpGuard holds the file open for one operation.
 struct OpGuard {
@@ -86,7 +108,8 @@ std::error_code waitFor(FileImpl* f, char mode) {
     case rt::PollResult::Ready: return {};
     case rt::PollResult::Timeout: return timeoutErr();
     case rt::PollResult::Closing: return closedErr();
-    case rt::PollResult::Error: break;
+    case rt::PollResult::Error: return sysErr(EIO);
+    case rt::PollResult::Shutdown: return started("a File operation") ? sysErr(EIO) : shutdownErr();
   }
   return sysErr(EIO);
 }
@@ -102,6 +125,7 @@ int64_t toNanotime(Deadline d) {
 
 std::pair<File, std::error_code> File::adopt(int fd) {
   if (fd < 0) return {File(), closedErr()};
+  if (!started("cbridge::net::File::adopt")) return {File(), shutdownErr()};
   auto impl = std::make_shared<FileImpl>();
   impl->fd = fd;
   struct stat st;
@@ -109,6 +133,7 @@ std::pair<File, std::error_code> File::adopt(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   impl->pd = rt::pollopen(fd);
+  if (impl->pd != nullptr) impl->seq = rt::pollseq(impl->pd);
   if (impl->pd == nullptr) {
     int e = errno;
     if (e != EPERM) {
@@ -133,7 +158,10 @@ IoResult File::read(void* buf, size_t n) {
     ssize_t r = f->pd == nullptr ? cbridge::call(::read, f->fd, buf, n)
                 : f->socket      ? rt::rawRecv(f->fd, buf, n)
                                  : rt::rawRead(f->fd, buf, n);
-    if (r >= 0) return {size_t(r), {}};
+    if (r >= 0) {
+      rt::tsanIoAcquire();
+      return {size_t(r), {}};
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN || f->pd == nullptr) return {0, sysErr(errno)};
     if (std::error_code e = waitFor(f, 'r')) return {0, e};
@@ -149,6 +177,7 @@ IoResult File::write(const void* buf, size_t n) {
   while (done < n) {
     if (f->closed.load(std::memory_order_acquire)) return {done, closedErr()};
     const char* p = static_cast<const char*>(buf) + done;
+    rt::tsanIoRelease();
     ssize_t w = f->pd == nullptr ? cbridge::call(::write, f->fd, p, n - done)
                 : f->socket      ? rt::rawSend(f->fd, p, n - done)
                                  : rt::writeNoSigpipe(f->fd, p, n - done);
@@ -171,15 +200,22 @@ std::error_code File::shutdown(int how) {
   return ::shutdown(impl_->fd, how) == 0 ? std::error_code() : sysErr(errno);
 }
 
-void File::set_deadline(Deadline d) {
-  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'b');
+namespace {
+// setDeadline holds the file open (close waits for it) and refuses a
+// closed one, so a deadline never reaches the pollDesc after close freed
+// it for another file; the seq check in pollsetdeadline backs this up.
+std::error_code setDeadline(FileImpl* f, Deadline d, char mode) {
+  if (f == nullptr) return closedErr();
+  OpGuard g(f);
+  if (f->closed.load(std::memory_order_acquire)) return closedErr();
+  if (f->pd == nullptr) return {};  // not pollable: its calls do not wait on deadlines
+  return rt::pollsetdeadline(f->pd, f->seq, toNanotime(d), mode) ? std::error_code() : closedErr();
 }
-void File::set_read_deadline(Deadline d) {
-  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'r');
-}
-void File::set_write_deadline(Deadline d) {
-  if (impl_ && impl_->pd) rt::pollsetdeadline(impl_->pd, toNanotime(d), 'w');
-}
+}  // namespace
+
+std::error_code File::set_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'b'); }
+std::error_code File::set_read_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'r'); }
+std::error_code File::set_write_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'w'); }
 
 int File::fd() const { return impl_ ? impl_->fd : -1; }
 bool File::pollable() const { return impl_ && impl_->pd != nullptr; }
@@ -200,7 +236,7 @@ std::pair<Conn, std::error_code> Listener::accept() {
 }
 
 std::error_code Listener::close() { return file_.close(); }
-void Listener::set_deadline(Deadline d) { file_.set_read_deadline(d); }
+std::error_code Listener::set_deadline(Deadline d) { return file_.set_read_deadline(d); }
 
 uint16_t Listener::port() const {
   sockaddr_in a{};
@@ -237,6 +273,12 @@ std::pair<Conn, std::error_code> connectTo(int domain, const sockaddr* addr, soc
                                            std::chrono::nanoseconds timeout) {
   int s = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (s < 0) return {Conn(), sysErr(errno)};
+  if (domain == AF_INET && detail::testDialToSelf.load(std::memory_order_relaxed) > 0) {
+    detail::testDialToSelf.fetch_sub(1, std::memory_order_relaxed);
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    bind(s, addr, len);
+  }
   auto [f, err] = File::adopt(s);
   if (err) {
     ::close(s);
@@ -313,11 +355,42 @@ std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_
   return listenOn(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
 }
 
+namespace {
+// connectedToSelf says whether c's local and remote addresses are equal.
+bool connectedToSelf(const Conn& c) {
+  sockaddr_in l{}, r{};
+  socklen_t ll = sizeof l, rl = sizeof r;
+  if (getsockname(c.fd(), reinterpret_cast<sockaddr*>(&l), &ll) != 0 ||
+      getpeername(c.fd(), reinterpret_cast<sockaddr*>(&r), &rl) != 0)
+    return false;
+  return l.sin_port == r.sin_port && l.sin_addr.s_addr == r.sin_addr.s_addr;
+}
+}  // namespace
+
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout) {
   sockaddr_in a;
   if (!ipv4(host, port, &a)) return {Conn(), std::make_error_code(std::errc::invalid_argument)};
-  return connectTo(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, timeout);
+  // As Go's doDialTCP (net/tcpsock_posix.go): Linux picks the ephemeral
+  // port without looking at the destination, so a dial to a local port in
+  // the ephemeral range with nobody listening can pick that very port and
+  // connect to itself (a simultaneous open), or fail with a spurious
+  // EADDRNOTAVAIL; both are retried twice. Go then hands out the
+  // self-connected socket; we close it and fail as the dial would have
+  // with nobody listening (connection_refused): a socket that reads its
+  // own writes is never what a caller of dial wants.
+  for (int attempt = 0;; attempt++) {
+    auto [c, err] = connectTo(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, timeout);
+    bool self = !err && connectedToSelf(c);
+    if (self) {
+      detail::selfConnects.fetch_add(1, std::memory_order_relaxed);
+      c.close();
+      err = sysErr(ECONNREFUSED);
+    }
+    if (attempt < 2 && (self || err == std::errc::address_not_available)) continue;
+    if (err) return {Conn(), err};
+    return {c, {}};
+  }
 }
 
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog) {
@@ -346,17 +419,25 @@ Pipe pipe() {
 }
 
 std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout) {
+  if (!started("wait_fd")) return shutdownErr();
+  // Each wait registers fd for its own duration: a second waiter on the
+  // same fd (or a wait on a File's fd) gets EEXIST from epoll, and the
+  // registration it collided with stays (pollopen).
   rt::PollDesc* pd = rt::pollopen(fd);
   if (pd == nullptr) return sysErr(errno);
-  if (timeout.count() >= 0) rt::pollsetdeadline(pd, rt::nanotime() + (timeout.count() > 0 ? timeout.count() : 1), 'b');
+  if (timeout.count() >= 0)
+    rt::pollsetdeadline(pd, rt::pollseq(pd), rt::nanotime() + (timeout.count() > 0 ? timeout.count() : 1), 'b');
   rt::PollResult r = rt::pollwait(pd, mode == WaitMode::Read ? 'r' : 'w');
   rt::polleventclose(pd);
   rt::pollclose(pd);
   switch (r) {
     case rt::PollResult::Ready: return {};
     case rt::PollResult::Timeout: return timeoutErr();
-    default: return closedErr();
+    case rt::PollResult::Error: return sysErr(EIO);
+    case rt::PollResult::Shutdown: return started("wait_fd") ? sysErr(EIO) : shutdownErr();
+    case rt::PollResult::Closing: break;
   }
+  return closedErr();
 }
 
 }  // namespace cbridge::net

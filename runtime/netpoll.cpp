@@ -1,19 +1,20 @@
 #include "runtime/netpoll.hpp"
 
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <new>
-#include <vector>
 
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/rawio.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/tsan_io.hpp"
 
 namespace cbridge::rt {
 
@@ -34,7 +35,7 @@ std::atomic<uint32_t> breakPending{0};
 // Events delivered by polls without a P (the others count in P); stale
 // events and breaks, which are rare.
 alignas(64) std::atomic<uint64_t> nEvents{0};
-std::atomic<uint64_t> nStale{0}, nBreaks{0};
+std::atomic<uint64_t> nStale{0}, nBreaks{0}, nBreaksLost{0};
 
 // addWaiter counts a waiter parking (+1) or woken (-1).
 void addWaiter(bool task, int64_t n) {
@@ -45,6 +46,17 @@ void addWaiter(bool task, int64_t n) {
   } else {
     threadWaiters.fetch_add(n, std::memory_order_seq_cst);
   }
+}
+
+// drainBreak empties the break eventfd for a poll that waited at most
+// delay, so that the next netpollBreak writes again.
+void drainBreak(int64_t delay) {
+  uint64_t v;
+  while (read(breakfd, &v, sizeof v) > 0) {
+  }
+  breakPending.store(0, std::memory_order_release);
+  nBreaks.fetch_add(1, std::memory_order_relaxed);
+  if (delay == 0) nBreaksLost.fetch_add(1, std::memory_order_relaxed);  // see NetpollStats
 }
 
 // How many readers in a row netpollAfterWrite puts in runnext.
@@ -61,25 +73,47 @@ void countEvents(int n) {
   }
 }
 
-// The pollDesc cache: blocks are never freed, so an event carrying a
-// pointer into one is always safe to read. Under cacheLock.
+// The pollDesc cache: pollDescs live in regions that are never unmapped,
+// so an event carrying a pointer into one is always safe to read, and a
+// data word is checked against the regions before it is read at all (an
+// unknown one is a fatal error, never a wild read). Region i holds
+// kFirstRegion << i pollDescs, all constructed when it is mapped; regions
+// and nRegions are published with release and read with acquire by
+// pollevent, without cacheLock (they only grow). freeList is under
+// cacheLock.
 Lock cacheLock;
 PollDesc* freeList = nullptr;
-constexpr int kBlock = 64;
+constexpr int kFirstRegion = 256;
+constexpr int kMaxRegions = 24;  // 256 << 23 pollDescs: more fds than a process may have
+std::atomic<PollDesc*> regions[kMaxRegions];
+std::atomic<int> nRegions{0};
+// Set once by netpollShutdown; seq_cst: pollwait checks it under the pollDesc lock after publishing
+// its waiter, netpollShutdown sets it before taking each pollDesc lock, so
+// a waiter either sees it or is found.
+std::atomic<bool> shutDown{false};
+
+size_t regionSize(int i) { return size_t(kFirstRegion) << i; }
 
 PollDesc* pdalloc() {
   LockGuard g(cacheLock);
   if (freeList == nullptr) {
-    auto* block = new (std::nothrow) PollDesc[kBlock];
-    if (block == nullptr) fatal("out of memory allocating pollDescs");
-    for (int i = 0; i < kBlock; i++) {
-      PollDesc* pd = &block[i];
+    int i = nRegions.load(std::memory_order_relaxed);
+    if (i == kMaxRegions) fatal("netpoll: more than %zu pollable files open at once", regionSize(i) - kFirstRegion);
+    size_t n = regionSize(i);
+    void* mem = mmap(nullptr, n * sizeof(PollDesc), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) fatal("out of memory allocating pollDescs: %s", strerror(errno));
+    auto* region = static_cast<PollDesc*>(mem);
+    for (size_t j = n; j-- > 0;) {
+      PollDesc* pd = new (&region[j]) PollDesc;
       pd->rd.owner = pd->wd.owner = pd;
       pd->rd.mode = 'r';
       pd->wd.mode = 'w';
       pd->link = freeList;
       freeList = pd;
     }
+    regions[i].store(region, std::memory_order_release);
+    nRegions.store(i + 1, std::memory_order_release);
   }
   PollDesc* pd = freeList;
   freeList = pd->link;
@@ -90,6 +124,29 @@ void pdfree(PollDesc* pd) {
   LockGuard g(cacheLock);
   pd->link = freeList;
   freeList = pd;
+}
+
+// pdlookup returns the pollDesc at address p if p is one, else nullptr.
+PollDesc* pdlookup(uint64_t p) {
+  int n = nRegions.load(std::memory_order_acquire);
+  for (int i = 0; i < n; i++) {
+    auto base = reinterpret_cast<uint64_t>(regions[i].load(std::memory_order_acquire));
+    uint64_t off = p - base;  // wraps for p < base
+    if (off < regionSize(i) * sizeof(PollDesc) && off % sizeof(PollDesc) == 0)
+      return reinterpret_cast<PollDesc*>(p);
+  }
+  return nullptr;
+}
+
+// pdrelease frees pd for reuse; events still queued for it now carry a
+// stale tag.
+void pdrelease(PollDesc* pd) {
+  {
+    LockGuard g(pd->lock);
+    pd->fdseq.store(pd->fdseq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    pd->fd = -1;
+  }
+  pdfree(pd);
 }
 
 constexpr uint64_t kPtrMask = ((uint64_t(1) << 48) - 1) & ~uint64_t(3);
@@ -173,8 +230,11 @@ PollDesc* pollopen(int fd) {
   ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   ev.data.u64 = polltag(pd, seq);
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    // Never EPOLL_CTL_DEL here: on EEXIST the registration is another
+    // owner's (a File, or another waiter), and deleting it would strand
+    // its waiter.
     int e = errno;
-    pollclose(pd);
+    pdrelease(pd);
     errno = e;
     return nullptr;
   }
@@ -182,16 +242,10 @@ PollDesc* pollopen(int fd) {
 }
 
 void pollclose(PollDesc* pd) {
-  epoll_ctl(epfd, EPOLL_CTL_DEL, pd->fd, nullptr);  // fails harmlessly if never added
+  epoll_ctl(epfd, EPOLL_CTL_DEL, pd->fd, nullptr);
   deltimer(&pd->rd.timer);
   deltimer(&pd->wd.timer);
-  {
-    LockGuard g(pd->lock);
-    // Events already queued for this fd now carry a stale tag.
-    pd->fdseq.store(pd->fdseq.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-    pd->fd = -1;
-  }
-  pdfree(pd);
+  pdrelease(pd);
 }
 
 void polleventclose(PollDesc* pd) {
@@ -211,19 +265,22 @@ void polleventclose(PollDesc* pd) {
 PollResult pollwait(PollDesc* pd, char mode) {
   PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
   pd->lock.lock();
-  if (pd->closing) {
+  // In the order of Go's netpollcheckerr.
+  PollResult early = pd->closing                               ? PollResult::Closing
+                     : d.deadline < 0                          ? PollResult::Timeout
+                     : mode == 'r' && d.eventErr               ? PollResult::Error
+                     : shutDown.load(std::memory_order_seq_cst) ? PollResult::Shutdown
+                                                               : PollResult::Ready;
+  if (early != PollResult::Ready) {
     pd->lock.unlock();
-    return PollResult::Closing;
-  }
-  if (d.deadline < 0) {
-    pd->lock.unlock();
-    return PollResult::Timeout;
+    return early;
   }
   if (d.ready) {  // edge-triggered: one notification, consumed here
     d.ready = false;
     pd->lock.unlock();
     return PollResult::Ready;
   }
+  if (d.waiter != nullptr) fatal("netpoll: two waiters for '%c' on fd %d", mode, pd->fd);
   Waiter w;
   PollResult res = PollResult::Ready;
   d.waiter = &w;
@@ -237,9 +294,16 @@ PollResult pollwait(PollDesc* pd, char mode) {
   return res;
 }
 
-void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode) {
+bool pollsetdeadline(PollDesc* pd, uint64_t seq, int64_t deadline, char mode) {
   for (PollDesc::Dir* d : {&pd->rd, &pd->wd}) {
     if (mode != 'b' && mode != d->mode) continue;
+    pd->lock.lock();
+    // A freed pollDesc may already serve another fd: touch nothing of it
+    // (its timers neither). The owner's operation count keeps it from
+    // being freed between here and the end (File's OpGuard).
+    bool current = pd->fdseq.load(std::memory_order_relaxed) == seq;
+    pd->lock.unlock();
+    if (!current) return false;
     deltimer(&d->timer);
     pd->lock.lock();
     d->timerSeq++;
@@ -261,22 +325,47 @@ void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode) {
     if (arm) addtimer(&d->timer);
     if (w != nullptr) w->wake();
   }
+  return true;
 }
 
-int pollevent(uint64_t data, uint32_t events, WakeList* out) {
+void netpollShutdown() {
+  shutDown.store(true, std::memory_order_seq_cst);
+  int n = nRegions.load(std::memory_order_acquire);
+  for (int i = 0; i < n; i++) {
+    PollDesc* region = regions[i].load(std::memory_order_acquire);
+    for (size_t j = 0; j < regionSize(i); j++) {
+      PollDesc* pd = &region[j];
+      Waiter* wake[2] = {nullptr, nullptr};
+      pd->lock.lock();
+      // Only plain threads: a parked task's M stops with the runtime, and
+      // readying it would queue it where no M will run it.
+      if (pd->rd.waiter != nullptr && pd->rd.waiter->g == nullptr)
+        wake[0] = takeWaiter(pd->rd, PollResult::Shutdown);
+      if (pd->wd.waiter != nullptr && pd->wd.waiter->g == nullptr)
+        wake[1] = takeWaiter(pd->wd, PollResult::Shutdown);
+      pd->lock.unlock();
+      for (Waiter* w : wake)
+        if (w != nullptr) w->wake();
+    }
+  }
+}
+
+int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
   auto source = PollSource(data & 3);
   if (source == PollSource::Break) {
-    uint64_t v;
-    while (read(breakfd, &v, sizeof v) > 0) {
-    }
-    breakPending.store(0, std::memory_order_release);
-    nBreaks.fetch_add(1, std::memory_order_relaxed);
+    // Seed 000's rule (Go's netpoll_epoll.go): only a poll that blocks
+    // drains the break. A non-blocking one (after a write, or sysmon's)
+    // leaves it readable, so the poller it was written for still wakes:
+    // had we drained it, that poller, woken in the kernel, would find the
+    // eventfd empty and sleep on, past the timer it was woken for.
+    if (delay == 0) return 0;
+    drainBreak(delay);
     return 0;
   }
-  if (source != PollSource::Ready)
-    fatal("netpoll: unknown epoll event source %llu (data %#llx)",
-          static_cast<unsigned long long>(data & 3), static_cast<unsigned long long>(data));
-  auto* pd = reinterpret_cast<PollDesc*>(data & kPtrMask);
+  PollDesc* pd = source == PollSource::Ready ? pdlookup(data & kPtrMask) : nullptr;
+  if (pd == nullptr)
+    fatal("netpoll: unknown event source (epoll data %#llx, events %#x)",
+          static_cast<unsigned long long>(data), events);
   uint64_t tag = data >> 48;
   // The pointer came through the kernel, which is no synchronization in
   // C++'s model (nor to ThreadSanitizer): this acquire pairs with the
@@ -290,10 +379,18 @@ int pollevent(uint64_t data, uint32_t events, WakeList* out) {
     nStale.fetch_add(1, std::memory_order_relaxed);
     return 0;
   }
+  // The kernel made this fd ready after someone's write: hand that
+  // ordering to ThreadSanitizer before the waiters run (tsanIoAcquire).
+  tsanIoAcquire();
   Waiter* wake[2] = {nullptr, nullptr};
-  if (events & EPOLLERR) pd->rd.eventErr = pd->wd.eventErr = true;  // only with a matching seq
+  // As Go: the error bit is set by an event that is EPOLLERR alone and
+  // cleared by any other, only with a matching seq (#59545); a read wait
+  // then fails. An error that comes with EPOLLIN or EPOLLHUP is the
+  // socket's own, which the next read or write reports more precisely.
+  bool err = events == EPOLLERR;
+  pd->rd.eventErr = pd->wd.eventErr = err;
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-    wake[0] = takeWaiter(pd->rd, PollResult::Ready);
+    wake[0] = takeWaiter(pd->rd, err ? PollResult::Error : PollResult::Ready);
     if (wake[0] == nullptr) pd->rd.ready = true;
   }
   if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
@@ -321,7 +418,7 @@ int netpoll(int64_t delay, WakeList* out) {
     return 0;
   }
   int woke = 0, events = out->events;
-  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events, out);
+  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events, delay, out);
   if (out->events != events) countEvents(out->events - events);
   return woke;
 }
@@ -375,8 +472,8 @@ NetpollStats netpollstats() {
   uint64_t events = nEvents.load(std::memory_order_relaxed);
   for (int32_t i = 0; i < sched->gomaxprocs; i++)
     events += sched->allp[i]->netpollEvents.load(std::memory_order_relaxed);
-  return {events, nStale.load(std::memory_order_relaxed),
-          nBreaks.load(std::memory_order_relaxed)};
+  return {events, nStale.load(std::memory_order_relaxed), nBreaks.load(std::memory_order_relaxed),
+          nBreaksLost.load(std::memory_order_relaxed)};
 }
 
 void WakeList::queueOn(P* pp) {

@@ -11,10 +11,14 @@
 
 namespace cbridge::rt {
 
-enum class PollResult { Ready, Timeout, Closing, Error };
+// Why a pollwait returned. Error: the poller reported only an error
+// condition (EPOLLERR alone, as a tun device without an interface does) for
+// a read; Go's pollErrNotPollable. Shutdown: the runtime was shut down, so
+// no poller will ever run again.
+enum class PollResult { Ready, Timeout, Closing, Error, Shutdown };
 
 // A pollDesc is the runtime's side of one fd registered with epoll. They
-// live in type-stable blocks that are never unmapped, so a stale epoll
+// live in type-stable regions that are never unmapped, so a stale epoll
 // event may always read one; fdseq, bumped when a pollDesc is freed, tells
 // such an event from a current one (the seed "pollDesc fd sequence").
 // Everything but fdseq is under lock.
@@ -31,7 +35,9 @@ struct alignas(64) PollDesc {
     PollDesc* owner = nullptr;  // set once when the block is made
     char mode = 0;              // 'r' or 'w'
     bool ready = false;
-    bool eventErr = false;   // EPOLLERR seen for the current fd (fdseq matched)
+    // The last event for the current fd (fdseq matched) was EPOLLERR
+    // alone: a read wait then fails with Error (Go's pollEventErr).
+    bool eventErr = false;
     Waiter* waiter = nullptr;
     PollResult* result = nullptr;  // where to tell the waiter why it woke
     int64_t deadline = 0;          // 0: none; < 0: already expired
@@ -48,19 +54,33 @@ bool netpollinited();
 
 // pollopen registers fd (edge-triggered, read and write) and returns its
 // pollDesc, or nullptr with errno set (EPERM: epoll refuses this kind of
-// file, which the caller then treats as not pollable).
+// file, which the caller then treats as not pollable; EEXIST: fd is
+// registered already, by a File or another waiter, whose registration
+// stays as it was).
 PollDesc* pollopen(int fd);
 // pollclose unregisters fd and frees pd (after polleventclose woke its
 // waiters). fd must still be open.
 void pollclose(PollDesc* pd);
+// pollseq is pd's fdseq now: its owner keeps it from pollopen, and the
+// calls below that take one refuse (Closing) a pollDesc that has been
+// freed since, and perhaps reused for another fd (Go's pd.fdseq check).
+inline uint64_t pollseq(const PollDesc* pd) { return pd->fdseq.load(std::memory_order_acquire); }
 // polleventclose marks pd closing and wakes every waiter with Closing.
 void polleventclose(PollDesc* pd);
 // pollwait parks the caller until pd is ready in mode ('r' or 'w'), its
-// deadline passes (Timeout), or it is closed (Closing).
+// deadline passes (Timeout), it is closed (Closing), a read sees an error
+// event (Error) or the runtime shuts down (Shutdown). One waiter per
+// direction: a second one is a fatal error (Go's "double wait"); File
+// serializes its readers and its writers, wait_fd registers per call.
 PollResult pollwait(PollDesc* pd, char mode);
 // pollsetdeadline sets the deadline of mode ('r', 'w' or both: 'b') as an
-// absolute nanotime (0: none); an expired one wakes the waiter.
-void pollsetdeadline(PollDesc* pd, int64_t deadline, char mode);
+// absolute nanotime (0: none); an expired one wakes the waiter. false (and
+// nothing touched) if pd was freed since its owner's pollseq.
+bool pollsetdeadline(PollDesc* pd, uint64_t seq, int64_t deadline, char mode);
+// netpollShutdown runs once the runtime stops: no poller runs after it, so
+// every plain thread parked on a pollDesc wakes with Shutdown, and every
+// later pollwait returns Shutdown at once.
+void netpollShutdown();
 
 // WakeList collects the waiters a poll made ready, for the caller to wake
 // once it is ready to run them (the blocked poller first takes a P, so
@@ -118,7 +138,12 @@ int64_t netpollWaiters();
 struct NetpollStats {
   uint64_t events;  // ready events delivered to a current pollDesc
   uint64_t stale;   // events for a freed (or freed and reused) pollDesc, dropped
-  uint64_t breaks;  // break entries seen
+  uint64_t breaks;  // break entries drained by a blocking poll
+  // Breaks drained by a poll that did not block: each is a wake-up a
+  // sleeping poller may have lost (seed 000). drainBreak counts them; the
+  // rule in pollevent (only a blocking poll drains) keeps it 0, and tests
+  // (and a future backend) show that it stays so.
+  uint64_t breaksLost;
 };
 NetpollStats netpollstats();
 
@@ -128,9 +153,11 @@ NetpollStats netpollstats();
 // entries are told apart.
 enum class PollSource : uint64_t { Ready = 1, Break = 2 };
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq);
-// pollevent handles one epoll event's data and flags, adding the waiters
-// it made ready to out; exposed so a test can deliver a stale one
-// deterministically. Returns how many it added.
-int pollevent(uint64_t data, uint32_t events, WakeList* out);
+// pollevent handles one epoll event's data and flags for a poll that
+// waited at most delay (0: not at all), adding the waiters it made ready to
+// out; exposed so a test can deliver a stale or unknown one
+// deterministically. Returns how many it added. Data that is neither the
+// break nor a pollDesc of ours is a fatal error.
+int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out);
 
 }  // namespace cbridge::rt

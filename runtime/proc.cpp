@@ -291,6 +291,18 @@ G* stealWork(M* m, P* pp) {
   return nullptr;
 }
 
+// sched.timerWaiter holds the waiting M with bit 0 set when it waits in
+// netpoll rather than on its note, so that a waker takes the M and how to
+// wake it in one exchange. (A flag on the M, read after the exchange,
+// raced with the M leaving its wait and clearing it: the waker then woke a
+// note the M never slept on, and that stale wakeup made the M's next one
+// fatal, "notewakeup - double wakeup".) Ms are aligned, so bit 0 is free.
+static_assert(alignof(M) >= 2, "timerWaiterWord needs bit 0 of an M's address");
+M* timerWaiterWord(M* m, bool net) {
+  return reinterpret_cast<M*>(reinterpret_cast<uintptr_t>(m) | uintptr_t(net));
+}
+bool timerWaiterPolls(M* word) { return (reinterpret_cast<uintptr_t>(word) & 1) != 0; }
+
 // timerWait makes m the timer waiter if there is a timer or a task waiting
 // on the netpoller, and no waiter yet; it sleeps until the timer is due, an
 // fd is ready or it is woken, and reports whether it waited (and so should
@@ -299,34 +311,27 @@ G* stealWork(M* m, P* pp) {
 bool timerWait(M* m) {
   bool net = netpollinited() && netpollWaiters() > 0;
   if (nextwhen() == 0 && !net) return false;
-  m->netpolling.store(net, std::memory_order_relaxed);
+  M* const self = timerWaiterWord(m, net);
   M* expected = nullptr;
-  if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst)) {
+  if (!sched->timerWaiter.compare_exchange_strong(expected, self, std::memory_order_seq_cst)) {
     // The waiter sleeps on its note, blind to the tasks parked on the
     // netpoller since: with nobody in epoll_wait they would wait for
     // sysmon's 10 ms poll. Take its place (it wakes, finds nothing and
-    // stops); it set netpolling before publishing itself, so the CAS's
-    // read orders ours.
-    if (!net || expected->netpolling.load(std::memory_order_relaxed)) {
-      m->netpolling.store(false, std::memory_order_relaxed);
-      return false;
-    }
+    // stops).
+    if (!net || timerWaiterPolls(expected)) return false;
     wakeTimerWaiter();
     expected = nullptr;
-    if (!sched->timerWaiter.compare_exchange_strong(expected, m, std::memory_order_seq_cst)) {
-      m->netpolling.store(false, std::memory_order_relaxed);
+    if (!sched->timerWaiter.compare_exchange_strong(expected, self, std::memory_order_seq_cst))
       return false;
-    }
   }
   // Re-read after publishing ourselves: a timer added before the CAS is
   // in nextWhen; one added after it wakes us.
   int64_t next = nextwhen();
   if (sched->stopping.load(std::memory_order_seq_cst) || (next == 0 && !net)) {
-    M* me = m;
+    M* me = self;
     if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst) && !net)
       m->park.sleep();  // a wakeup is in flight: take it
     m->park.clear();
-    m->netpolling.store(false, std::memory_order_relaxed);
     return next != 0 || net;
   }
   int64_t delay = next == 0 ? -1 : next - nanotime();
@@ -335,11 +340,10 @@ bool timerWait(M* m) {
     WakeList ready;
     netpoll(next == 0 ? -1 : (delay > 0 ? delay : 0), &ready);
     sched->pollBlocked.store(false, std::memory_order_seq_cst);
-    M* me = m;
+    M* me = self;
     // If this fails a waker took us off and wrote a break: the next poll
     // drains it.
     sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst);
-    m->netpolling.store(false, std::memory_order_relaxed);
     if (ready.n > 0) {
       // Take a P first, so the readied tasks land on our queue and we run
       // them, rather than waking another M for each.
@@ -359,7 +363,7 @@ bool timerWait(M* m) {
   }
   bool woken = m->park.tsleep(delay > 0 ? delay : 0);
   if (!woken) {
-    M* me = m;
+    M* me = self;
     if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst))
       m->park.sleep();
   }
@@ -942,6 +946,7 @@ int32_t runningPs(P* mine) {
 
 void stopTheMs(int64_t waitNs) {
   sched->stopping.store(true, std::memory_order_seq_cst);
+  netpollShutdown();  // no poller runs from here on: wake threads parked on fds
   // Wait only for Ms whose task holds a P: an M in a foreign call has
   // given its P up (or will at once), and may stay there for as long as
   // the C code likes; a thread the runtime did not make is not ours to
@@ -1063,7 +1068,7 @@ void wakep() {
 void wakeTimerWaiter() {
   M* w = sched->timerWaiter.exchange(nullptr, std::memory_order_seq_cst);
   if (w == nullptr) return;
-  if (w->netpolling.load(std::memory_order_relaxed))
+  if (timerWaiterPolls(w))
     netpollBreak();
   else
     w->park.wakeup();

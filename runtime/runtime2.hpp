@@ -62,11 +62,6 @@ struct M {
   P* p = nullptr;         // the attached P; nullptr while idle
   P* nextp = nullptr;     // the P to take when woken (startm hands it over)
   bool spinning = false;  // looking for work; counted in sched.nmspinning
-  // The timer waiter blocks in netpoll rather than on park: wake it with
-  // netpollBreak. Set before it publishes itself as the waiter (the CAS
-  // orders it for the waker).
-  // Atomic (relaxed) because wakers read it while the M leaves the wait.
-  std::atomic<bool> netpolling{false};
   Note park;              // stopm sleeps here; startm wakes it
   M* schedlink = nullptr;  // sched.midle link, under sched.lock
   M* alllink = nullptr;
@@ -267,8 +262,9 @@ struct Sched {
   std::atomic<uint64_t> goidgen{0};
 
   // The M sleeping until the next timer, if any (see timerWait): on its
-  // note, or in netpoll when tasks wait on it (M::netpolling); then
-  // pollBlocked is set and other Ms leave polling to it.
+  // note, or in netpoll when tasks wait on it (then bit 0 of the word is
+  // set, see timerWaiterWord); pollBlocked is set while it polls and other
+  // Ms leave polling to it.
   std::atomic<M*> timerWaiter{nullptr};
   std::atomic<bool> pollBlocked{false};
 

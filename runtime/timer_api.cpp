@@ -1,8 +1,10 @@
 // cbridge::Timer and cbridge::after over the runtime's timers.
+#include <atomic>
 #include <functional>
 
 #include "cbridge/task.hpp"
 #include "cbridge/timer.hpp"
+#include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/timers.hpp"
@@ -12,6 +14,7 @@ namespace cbridge::detail {
 struct TimerImpl {
   rt::Timer t;
   std::function<void()> f;
+  bool inert = false;  // made after shutdown: never armed (Timer's doc)
 };
 
 }  // namespace cbridge::detail
@@ -24,11 +27,26 @@ void fireTimer(void* arg) {
   auto* impl = static_cast<detail::TimerImpl*>(arg);
   go(impl->f);
 }
+
+// startedForTimer starts the runtime if nothing has; after shutdown no M
+// runs timers any more, so it says once per process that this one never
+// fires.
+bool startedForTimer() {
+  if (rt::ensureStarted()) return true;
+  static std::atomic<bool> reported{false};
+  rt::usererrorOnce(&reported,
+                    "cbridge::Timer made or reset after cbridge::shutdown(): it never fires "
+                    "(stop() and reset() return false)");
+  return false;
+}
 }  // namespace
 
 Timer::Timer(std::chrono::nanoseconds d, std::function<void()> f)
     : impl_(new detail::TimerImpl) {
-  rt::ensureStarted();
+  if (!startedForTimer()) {
+    impl_->inert = true;
+    return;
+  }
   impl_->f = std::move(f);
   impl_->t.f = fireTimer;
   impl_->t.arg = impl_.get();
@@ -41,6 +59,11 @@ Timer::~Timer() { rt::deltimer(&impl_->t); }
 bool Timer::stop() { return rt::deltimer(&impl_->t); }
 
 bool Timer::reset(std::chrono::nanoseconds d) {
+  if (impl_->inert || !startedForTimer()) {
+    impl_->inert = true;
+    rt::deltimer(&impl_->t);
+    return false;
+  }
   bool stopped = rt::deltimer(&impl_->t);
   impl_->t.when = rt::nanotime() + d.count();
   rt::addtimer(&impl_->t);

@@ -28,7 +28,7 @@ int netpollUnknownSource() {
   std::printf("start\n");
   std::fflush(stdout);
   cbridge::rt::WakeList list;
-  cbridge::rt::pollevent(0xdead0003, EPOLLIN, &list);
+  cbridge::rt::pollevent(0xdead0003, EPOLLIN, -1, &list);
   std::printf("not reached\n");
   return 0;
 }

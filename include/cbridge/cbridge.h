@@ -8,13 +8,17 @@
 extern "C" {
 #endif
 
-/* Results of the functions below: 0 or one of these negative codes, with
- * the reason in cbridge_last_error(). */
+/* Results of the functions below that return int (libuv's convention):
+ * 0 on success, else a negative code, with the reason in
+ * cbridge_last_error(). A failure of the system or of an fd is the
+ * negated errno (-ETIMEDOUT, -EPERM, ...; errno values are below 4096); a
+ * failure of cbridge's own is one of the CBRIDGE_ERR_* codes below, which
+ * lie far below every -errno, so the two never collide. */
 enum cbridge_error {
   CBRIDGE_OK = 0,
-  CBRIDGE_ERR_ARGUMENT = -1,  /* a NULL or unknown argument (fn, signature, args, stat name) */
-  CBRIDGE_ERR_SIGNATURE = -2, /* the signature does not parse, or libffi refused it */
-  CBRIDGE_ERR_SHUTDOWN = -3   /* the runtime was shut down */
+  CBRIDGE_ERR_ARGUMENT = -10001,  /* a NULL or unknown argument (fn, signature, args, stat name, mode) */
+  CBRIDGE_ERR_SIGNATURE = -10002, /* the signature does not parse, or libffi refused it */
+  CBRIDGE_ERR_SHUTDOWN = -10003   /* the runtime was shut down */
 };
 
 /* cbridge_call calls the C function fn, whose signature is a C prototype
@@ -67,7 +71,7 @@ void cbridge_sleep_ns(int64_t ns);
  * extra_m_stacks_released (idle extra Ms' task stacks given back),
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
- * netpoll_breaks. 0, or CBRIDGE_ERR_ARGUMENT for an
+ * netpoll_breaks, netpoll_breaks_lost. 0, or CBRIDGE_ERR_ARGUMENT for an
  * unknown name (value untouched). */
 int cbridge_stat(const char *name, uint64_t *value);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has
@@ -76,9 +80,19 @@ int64_t cbridge_current_m(void);
 
 /* cbridge_wait_fd parks the calling task (or thread) until fd is ready
  * for mode (CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE) or timeout_ns passes
- * (< 0: no deadline). fd stays the caller's and must not be registered by
- * cbridge already. 0 when ready, -ETIMEDOUT when the deadline passed, or
- * another negative errno. From a callback handler too. */
+ * (< 0: no deadline). From a callback handler too, and from any thread:
+ * the first call starts the runtime if nothing has. fd stays the
+ * caller's; it is registered with the poller only while the call waits,
+ * so one waiter per fd at a time: a second cbridge_wait_fd on the same fd
+ * while one waits (in either mode), or a wait on an fd that a
+ * cbridge::net::File owns, returns -EEXIST at once and the first waiter
+ * is not disturbed. Returns 0 when ready; -ETIMEDOUT when the deadline
+ * passed; -EIO for a read wait when the poller reports only an error
+ * condition on fd (EPOLLERR alone: it cannot be polled); -EPERM for an fd
+ * epoll does not take (a regular file); another -errno;
+ * CBRIDGE_ERR_ARGUMENT for a bad mode; CBRIDGE_ERR_SHUTDOWN after the
+ * runtime was shut down (one line on stderr per process; a thread waiting
+ * then returns it too). */
 #define CBRIDGE_WAIT_READ 1
 #define CBRIDGE_WAIT_WRITE 2
 int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);

@@ -21,7 +21,11 @@ struct FileAccess;  // the implementation's access to File and Listener
 // The result of a read or write: bytes moved and, if it stopped short, why.
 // Ordinary I/O failures are values, never exceptions: errc::timed_out for
 // an expired deadline (the file stays usable), errc::bad_file_descriptor
-// for a file closed (by another task too), else the errno.
+// for a file closed (by another task too), errc::io_error (EIO) for a read
+// that would wait on an fd the poller reports only an error for (EPOLLERR
+// alone: it cannot be polled, Go's ErrNotPollable), ESHUTDOWN (system
+// category) for one that would wait after cbridge::shutdown(), else the
+// errno.
 struct IoResult {
   size_t n = 0;
   std::error_code err;
@@ -36,7 +40,10 @@ using Deadline = std::chrono::steady_clock::time_point;  // Deadline{}: none
 class File {
  public:
   File() = default;
-  // adopt takes ownership of fd (sets it non-blocking if pollable).
+  // adopt takes ownership of fd (sets it non-blocking if pollable). It
+  // starts the runtime if nothing has; after cbridge::shutdown() it fails
+  // with ESHUTDOWN (one line on stderr per process) and fd stays the
+  // caller's.
   static std::pair<File, std::error_code> adopt(int fd);
 
   // read reads at most n bytes; n == 0 with no error means end of file.
@@ -49,9 +56,12 @@ class File {
   // shutdown half-closes a socket (SHUT_RD, SHUT_WR or SHUT_RDWR).
   std::error_code shutdown(int how);
 
-  void set_deadline(Deadline d);
-  void set_read_deadline(Deadline d);
-  void set_write_deadline(Deadline d);
+  // Deadlines for the operations in progress and later ones (Deadline{}:
+  // none). bad_file_descriptor once the file is closed: a closed file's
+  // deadline never reaches a file opened after it.
+  std::error_code set_deadline(Deadline d);
+  std::error_code set_read_deadline(Deadline d);
+  std::error_code set_write_deadline(Deadline d);
 
   int fd() const;
   bool pollable() const;
@@ -70,7 +80,7 @@ class Listener {
   // accept waits for a connection.
   std::pair<Conn, std::error_code> accept();
   std::error_code close();
-  void set_deadline(Deadline d);
+  std::error_code set_deadline(Deadline d);
   uint16_t port() const;  // the bound TCP port (useful after listening on port 0)
   explicit operator bool() const { return bool(file_); }
 
@@ -83,6 +93,9 @@ class Listener {
 std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
                                                 int backlog = 512);
 // dial_tcp connects, giving up with timed_out after timeout (0: no limit).
+// A connection to itself (local and remote address equal, which Linux may
+// make when the port dialed is a free ephemeral one) is never returned: it
+// is retried, as Go's dialer does, then reported as connection_refused.
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout = {});
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
@@ -96,7 +109,13 @@ Pipe pipe();
 
 enum class WaitMode { Read = 1, Write = 2 };
 // wait_fd parks until fd (owned by the caller, e.g. a C library) is ready,
-// or the timeout (< 0: none) passes (timed_out).
+// or the timeout (< 0: none) passes (timed_out). One waiter per fd at a
+// time: fd is registered with the poller for the wait's duration, so a
+// second wait_fd on it while one waits, in either mode, or a wait on the
+// fd of a File, fails at once with EEXIST (file_exists) and leaves the
+// first waiter as it was. A read wait on an fd the poller reports only an
+// error for returns io_error. Starts the runtime if nothing has; ESHUTDOWN
+// after cbridge::shutdown() (a thread waiting then wakes with it).
 std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout);
 
 }  // namespace cbridge::net

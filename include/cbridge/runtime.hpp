@@ -55,7 +55,8 @@ struct Stats {
   uint64_t stack_bound_updates;  // system-stack bounds refreshed for a callback on a new stack
   uint64_t netpoll_events;       // ready events delivered to a current pollDesc
   uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
-  uint64_t netpoll_breaks;       // break (wake-up) entries seen by the poller
+  uint64_t netpoll_breaks;       // break (wake-up) entries drained by a blocking poll
+  uint64_t netpoll_breaks_lost;  // breaks drained by a poll that did not block: lost wake-ups, kept 0
 };
 
 Stats stats();

@@ -15,7 +15,9 @@ struct TimerImpl;
 }
 
 // Timer runs f in its own task once d has passed, unless stopped first.
-// Destroying a Timer stops it.
+// Destroying a Timer stops it. Made (or reset) after cbridge::shutdown()
+// it never fires: one line on stderr per process says so, and stop() and
+// reset() return false.
 class Timer {
  public:
   Timer(std::chrono::nanoseconds d, std::function<void()> f);

@@ -1,0 +1,90 @@
+// A closed File and a pollDesc reused since (#11.13): the closed File's
+// operations fail with bad_file_descriptor and never reach the File that
+// now has its pollDesc; and the poller's error events (EPOLLERR), which
+// only a current pollDesc may take.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cbridge/cbridge.h>
+#include <cbridge/cbridge.hpp>
+#include <cbridge/net.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+using namespace std::chrono_literals;
+namespace net = cbridge::net;
+
+namespace {
+
+TEST(NetClosedFile, EveryOperationFailsWithBadFileDescriptor) {
+  cbridge::run([] {
+    net::Pipe p = net::pipe();
+    ASSERT_FALSE(p.err);
+    net::File r = p.reader;
+    ASSERT_FALSE(r.close());
+    const auto bad = std::make_error_code(std::errc::bad_file_descriptor);
+    char c;
+    EXPECT_EQ(r.read(&c, 1).err, bad);
+    EXPECT_EQ(r.write("x", 1).err, bad);
+    EXPECT_EQ(r.set_deadline(std::chrono::steady_clock::now()), bad);
+    EXPECT_EQ(r.set_read_deadline({}), bad);
+    EXPECT_EQ(r.set_write_deadline({}), bad);
+    EXPECT_EQ(r.close(), bad);
+    p.writer.close();
+  });
+}
+
+// The pollDesc of a closed File goes to the next File opened (the cache
+// is LIFO); a deadline set through the old File must not expire the new
+// one's read, which waits for a byte written 5 ms later.
+TEST(NetClosedFile, ADeadlineAfterCloseDoesNotReachTheReusedPollDesc) {
+  cbridge::run([] {
+    net::Pipe old = net::pipe();
+    ASSERT_FALSE(old.err);
+    old.writer.close();
+    net::File stale = old.reader;
+    stale.close();
+    net::Pipe p = net::pipe();  // its reader takes the pollDesc stale had
+    ASSERT_FALSE(p.err);
+    cbridge::WaitGroup wrote;
+    wrote.add(1);
+    cbridge::go([w = p.writer, &wrote]() mutable {
+      cbridge::sleep_for(5ms);
+      EXPECT_EQ(w.write("!", 1).n, 1u);
+      wrote.done();
+    });
+    EXPECT_EQ(stale.set_deadline(std::chrono::steady_clock::now() - 1s),
+              std::make_error_code(std::errc::bad_file_descriptor));
+    char c = 0;
+    net::IoResult got = p.reader.read(&c, 1);
+    EXPECT_FALSE(got.err) << got.err.message();
+    EXPECT_EQ(c, '!');
+    wrote.wait();
+    p.reader.close();
+    p.writer.close();
+  });
+}
+
+// A tun device with no interface attached polls as EPOLLERR alone: it
+// cannot be waited on, and a read wait says so (-EIO) instead of
+// returning "ready" for ever or hanging.
+int openTun() {
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) std::printf("[  SKIPPED ] /dev/net/tun: %s\n", std::strerror(errno));
+  return fd;
+}
+
+TEST(NetPollError, AReadWaitOnAnErrorOnlyFdFailsWithEIO) {
+  int fd = openTun();
+  if (fd < 0) GTEST_SKIP() << "cannot open /dev/net/tun";
+  cbridge::run([fd] {
+    EXPECT_EQ(cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, 5'000'000'000), -EIO);
+    // Again: the error bit is the pollDesc's, which this wait opened anew.
+    EXPECT_EQ(cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, 5'000'000'000), -EIO);
+  });
+  close(fd);
+}
+
+}  // namespace
