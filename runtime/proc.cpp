@@ -998,7 +998,12 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
   }
   if (!ensureStarted()) {
     delete fn;
-    usererror("go() after cbridge::shutdown(): the task was not started");
+    // Said once per process: a loop of go()s (or after()s) after
+    // shutdown must not print a line each.
+    static std::atomic<bool> reported{false};
+    usererrorOnce(&reported,
+                  "go() after cbridge::shutdown(): the task was not started (said once: later "
+                  "go() calls are refused the same way)");
     return false;
   }
   M* m = getm();
