@@ -73,7 +73,9 @@ def medians(build, program, repetitions=3):
         check=True, capture_output=True, text=True).stdout
     med = {}
     for b in json.loads(res)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
+        # One repetition has no aggregates: its one run is the median.
+        if b.get("aggregate_name") == "median" or (repetitions == 1 and
+                                                   b.get("run_type") == "iteration"):
             med[b["run_name"].split("/")[0]] = b.get("ns_per_callback", b["real_time"])
     return med
 
