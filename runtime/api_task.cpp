@@ -6,6 +6,7 @@
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sleep.hpp"
+#include "runtime/timers.hpp"
 
 namespace cbridge {
 
@@ -51,7 +52,7 @@ void sleep_for(std::chrono::nanoseconds d) {
     yield();
     return;
   }
-  rt::sleepUntil(rt::nanotime() + d.count());
+  rt::sleepUntil(rt::whenAfter(d.count()));
 }
 
 bool in_task() { return rt::getg() != nullptr; }

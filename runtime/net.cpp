@@ -22,6 +22,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
+#include "runtime/timers.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/rawio.hpp"
@@ -117,6 +118,7 @@ std::error_code waitFor(FileImpl* f, char mode) {
 int64_t toNanotime(Deadline d) {
   if (d == Deadline{}) return 0;
   auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(d - std::chrono::steady_clock::now());
+  if (left.count() > 0) return rt::whenAfter(left.count());  // time_point::max(): never
   int64_t when = rt::nanotime() + left.count();
   return when <= 0 ? 1 : when;  // 0 means none: an expired deadline stays in the past
 }
@@ -295,7 +297,12 @@ std::pair<Conn, std::error_code> connectTo(int domain, const sockaddr* addr, soc
     return {Conn(), sysErr(e)};
   }
   // Writable means the connection is made or failed: SO_ERROR tells.
-  if (timeout.count() > 0) f.set_write_deadline(std::chrono::steady_clock::now() + timeout);
+  if (timeout.count() > 0) {
+    // Saturated: now + nanoseconds::max() would wrap into the past.
+    auto now = std::chrono::steady_clock::now();
+    bool never = timeout > Deadline::max() - now;
+    f.set_write_deadline(never ? Deadline::max() : now + timeout);
+  }
   FileImpl* fi = FileAccess::impl(f);
   std::error_code e;
   {
@@ -426,7 +433,8 @@ std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout)
   rt::PollDesc* pd = rt::pollopen(fd);
   if (pd == nullptr) return sysErr(errno);
   if (timeout.count() >= 0)
-    rt::pollsetdeadline(pd, rt::pollseq(pd), rt::nanotime() + (timeout.count() > 0 ? timeout.count() : 1), 'b');
+    rt::pollsetdeadline(pd, rt::pollseq(pd), rt::whenAfter(timeout.count() > 0 ? timeout.count() : 1),
+                        'b');
   rt::PollResult r = rt::pollwait(pd, mode == WaitMode::Read ? 'r' : 'w');
   rt::polleventclose(pd);
   rt::pollclose(pd);

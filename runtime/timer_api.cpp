@@ -50,7 +50,7 @@ Timer::Timer(std::chrono::nanoseconds d, std::function<void()> f)
   impl_->f = std::move(f);
   impl_->t.f = fireTimer;
   impl_->t.arg = impl_.get();
-  impl_->t.when = rt::nanotime() + d.count();
+  impl_->t.when = rt::whenAfter(d.count());
   rt::addtimer(&impl_->t);
 }
 
@@ -65,7 +65,7 @@ bool Timer::reset(std::chrono::nanoseconds d) {
     return false;
   }
   bool stopped = rt::deltimer(&impl_->t);
-  impl_->t.when = rt::nanotime() + d.count();
+  impl_->t.when = rt::whenAfter(d.count());
   rt::addtimer(&impl_->t);
   return stopped;
 }

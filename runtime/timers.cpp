@@ -1,5 +1,6 @@
 #include "runtime/timers.hpp"
 
+#include <cstdint>
 #include <vector>
 
 #include "runtime/lock.hpp"
@@ -135,5 +136,11 @@ int64_t runtimers(int64_t now) {
 }
 
 int64_t nextwhen() { return timers().nextWhen.load(std::memory_order_seq_cst); }
+
+int64_t whenAfter(int64_t d) {
+  int64_t now = nanotime();
+  if (d <= 0) return now;
+  return d > INT64_MAX - now ? INT64_MAX : now + d;
+}
 
 }  // namespace cbridge::rt

@@ -35,4 +35,10 @@ int64_t runtimers(int64_t now);
 // without the lock.
 int64_t nextwhen();
 
+// whenAfter is the nanotime d nanoseconds from now (Go's when, time.go): a
+// d of 0 or less is now, and a sum past int64's range saturates at its
+// maximum, a time that never comes, instead of wrapping into the past and
+// firing at once (nanoseconds::max(), INT64_MAX from C).
+int64_t whenAfter(int64_t d);
+
 }  // namespace cbridge::rt
