@@ -1,5 +1,7 @@
 #include "runtime/note.hpp"
 
+#include <cstdint>
+
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 
@@ -22,7 +24,10 @@ bool Note::tsleep(int64_t ns) {
     sleep();
     return true;
   }
-  int64_t deadline = nanotime() + ns;
+  // Saturated: a timer waiter sleeping until a deadline that never comes
+  // (INT64_MAX, see whenAfter) asks for INT64_MAX - its own earlier now.
+  int64_t now = nanotime();
+  int64_t deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns;
   while (key_.load(std::memory_order_acquire) == 0) {
     int64_t left = deadline - nanotime();
     if (left <= 0) return false;

@@ -49,9 +49,12 @@ int main(int argc, char** argv) {
           double n = 0;
           void* a2[] = {&p};
           fns.at("norm1").call(&n, a2);
-          std::lock_guard<cbridge::Mutex> g(mu);
-          squares += sq;
-          norms += n;
+          {
+            std::lock_guard<cbridge::Mutex> g(mu);
+            squares += sq;
+            norms += n;
+          }
+          // After the unlock: once the count is 0 the waiter destroys mu.
           wg.done();
         });
       }
