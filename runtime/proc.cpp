@@ -291,6 +291,27 @@ G* stealWork(M* m, P* pp) {
   return nullptr;
 }
 
+// Who owns an idle M, and who may wake it (checked with spin in
+// runtime/models/timerwait.pml, which also finds the bugs this replaced).
+// An M without work, having given up its P, is in one of two places,
+// never both:
+//  - sched.midle, under sched.lock. The list owns it; only mget takes it
+//    off, and the taker (startm) owns it and owes it exactly one wakeup of
+//    its note, after handing it a P in nextp.
+//  - sched.timerWaiter (below), for as long as it sleeps until the next
+//    timer. Whoever takes it out of the word owns the wake-up: the M
+//    itself (a CAS of its own word to null), or a waker (an exchange),
+//    which then owes exactly one wake-up of the kind the word says. An M
+//    whose CAS fails knows one is in flight: it takes a note wakeup by
+//    sleeping once more before it clears the note (a break is drained by
+//    the next poll), and it looks for work again, for the waker had a
+//    reason. It goes to midle only after timerWait returned, with nothing
+//    owed to its note.
+// Wake-ups are not lost: a timer's adder stores nextWhen, then reads
+// timerWaiter; a waiter publishes itself, then reads nextWhen (seq_cst,
+// Dekker), so one sees the other. If the waiter it saw is gone by the
+// exchange, the adder starts an M (ensureTimerService).
+//
 // sched.timerWaiter holds the waiting M with bit 0 set when it waits in
 // netpoll rather than on its note, so that a waker takes the M and how to
 // wake it in one exchange. (A flag on the M, read after the exchange,
@@ -329,10 +350,15 @@ bool timerWait(M* m) {
   int64_t next = nextwhen();
   if (sched->stopping.load(std::memory_order_seq_cst) || (next == 0 && !net)) {
     M* me = self;
-    if (!sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst) && !net)
-      m->park.sleep();  // a wakeup is in flight: take it
+    if (sched->timerWaiter.compare_exchange_strong(me, nullptr, std::memory_order_seq_cst))
+      return false;
+    // A waker took us off: take its wakeup (a break is drained by the next
+    // poll), and look again, for it had a reason, a timer added after our
+    // look at nextWhen. Going idle here lost that timer (the model found
+    // it, see models/timerwait.pml).
+    if (!net) m->park.sleep();
     m->park.clear();
-    return next != 0 || net;
+    return true;
   }
   int64_t delay = next == 0 ? -1 : next - nanotime();
   if (net) {
@@ -1070,20 +1096,23 @@ void wakep() {
   startm(nullptr, true);
 }
 
-void wakeTimerWaiter() {
+bool wakeTimerWaiter() {
   M* w = sched->timerWaiter.exchange(nullptr, std::memory_order_seq_cst);
-  if (w == nullptr) return;
+  if (w == nullptr) return false;
   if (timerWaiterPolls(w))
     netpollBreak();
   else
     w->park.wakeup();
+  return true;
 }
 
 void ensureTimerService() {
-  if (sched->timerWaiter.load(std::memory_order_seq_cst) != nullptr)
-    wakeTimerWaiter();
-  else
-    wakep();
+  // The waiter may leave between the look and the exchange, having read
+  // nextWhen before our caller stored it: then nobody waits for the new
+  // timer, and an M must be started as if there had been no waiter.
+  // (Doing nothing then lost the timer; see models/timerwait.pml.)
+  if (sched->timerWaiter.load(std::memory_order_seq_cst) != nullptr && wakeTimerWaiter()) return;
+  wakep();
 }
 
 }  // namespace cbridge::rt

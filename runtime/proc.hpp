@@ -60,8 +60,8 @@ void gosched();
 // wakep starts a spinning M if a P is idle and no M is spinning.
 void wakep();
 // wakeTimerWaiter wakes the M sleeping until the next timer, if any, so
-// that it re-reads the earliest timer.
-void wakeTimerWaiter();
+// that it re-reads the earliest timer; it reports whether there was one.
+bool wakeTimerWaiter();
 // ensureTimerService makes sure an M will run an expired or newly earliest
 // timer: it wakes the timer waiter, or else starts an M (sysmon's check).
 void ensureTimerService();
