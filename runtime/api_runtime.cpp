@@ -6,6 +6,7 @@
 #include "runtime/netpoll.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/stack.hpp"
 #include "runtime/sysmon.hpp"
 
 namespace cbridge {
@@ -67,6 +68,7 @@ Stats stats() {
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;
+  s.stacks_unguarded = rt::stacksUnguarded();
   return s;
 }
 

@@ -1,3 +1,13 @@
+// Guarded task stacks and the dispatch between them and unguarded ones.
+//
+// A guarded stack is one mmap of size + guard with the guard mprotect'ed
+// PROT_NONE: two map entries. They are made while stack_maps.cpp's budget
+// (vm.max_map_count less a reserve for the rest of the process) allows;
+// past it, and as a fallback when mmap or mprotect fail for want of map
+// entries, stacks come unguarded from stack_chunk.cpp, and the user is
+// told once. A stack goes back to the kind it came from: guarded ones to
+// the free cache (or the OS), unguarded ones to their pool. The cache is
+// preferred in every mode: a cached guarded stack costs no new entry.
 #include "runtime/stack.hpp"
 
 #include <sys/mman.h>
@@ -10,6 +20,8 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/stack_chunk.hpp"
+#include "runtime/stack_maps.hpp"
 
 // Task stacks are registered with valgrind, so that memcheck takes a
 // switch to one for a stack switch rather than a huge stack frame and
@@ -44,9 +56,7 @@ size_t lowWater = 0;
 // Stacks kept however idle: enough for a burst of short tasks.
 constexpr size_t kCacheFloor = 64;
 
-// Set once when the kernel refuses a guard region (vm.max_map_count
-// reached, each guarded stack costs two mappings): later stacks go without
-// one and the user is told once.
+// Set by the first unguarded stack: the user is told once.
 std::atomic<bool> gUnguardedWarned{false};
 
 size_t roundup(size_t n, size_t to) { return (n + to - 1) / to * to; }
@@ -57,41 +67,59 @@ size_t guardsize() {
   return kStackGuardSize > ps ? roundup(kStackGuardSize, ps) : ps;
 }
 
+// osalloc maps a guarded stack, or returns nullptr when the kernel
+// refuses for want of map entries (the caller takes an unguarded one).
 Stack* osalloc(size_t size) {
   size_t guard = guardsize();
   size_t total = size + guard;
   void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED)
-    fatal(
-        "out of memory allocating a %zu-byte task stack: mmap: %s (with many live tasks the "
-        "process may have reached vm.max_map_count: raise it with sysctl)",
-        total, strerror(errno));
+  if (p == MAP_FAILED) {
+    int err = errno;
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
+  }
+  mapsAdded(1);
+  if (mprotect(p, guard, PROT_NONE) != 0) {
+    // Splitting off the guard needs one more entry than the limit allows.
+    int err = errno;
+    munmap(p, total);
+    mapsAdded(-1);
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("mprotect of a task stack's guard region: %s", strerror(err));
+  }
+  mapsAdded(1);
   auto base = reinterpret_cast<uintptr_t>(p);
   auto* s = new (std::nothrow) Stack;
   if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
   s->lo = base + guard;
   s->hi = base + total;
-  if (mprotect(p, guard, PROT_NONE) == 0) {
-    s->guardlo = base;
-  } else {
-    // The region stays readable and writable, so an overflow of this stack
-    // goes undetected: say so once, with the fix.
-    s->guardlo = 0;
-    if (!gUnguardedWarned.exchange(true, std::memory_order_relaxed))
-      usererror(
-          "task stacks past this point have no guard region (mprotect: %s); "
-          "raise vm.max_map_count (each guarded stack takes two mappings) to keep stack "
-          "overflow detection",
-          strerror(errno));
-  }
+  s->guardlo = base;
   return s;
 }
 
 void osfree(Stack* s) {
   size_t guard = guardsize();
   munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
+  mapsAdded(-2);
   delete s;
+}
+
+// unguarded hands out a stack from a chunk, and the first time says so:
+// overflow detection is off for it, and why, and the fix.
+Stack* unguarded(size_t size) {
+  if (!gUnguardedWarned.load(std::memory_order_relaxed)) {
+    MapsState ms = mapsState();
+    usererrorOnce(&gUnguardedWarned,
+                  "the process uses about %lld of its vm.max_map_count=%lld memory mappings "
+                  "(%lld are kept for threads, malloc and your own mmaps): new task stacks get no "
+                  "guard region, so their overflow goes undetected, until the count falls; raise "
+                  "the limit (sysctl -w vm.max_map_count=%lld) to keep every stack guarded (each "
+                  "takes two mappings)",
+                  static_cast<long long>(ms.estimate), static_cast<long long>(ms.limit),
+                  static_cast<long long>(ms.reserve), static_cast<long long>(ms.limit * 4));
+  }
+  return chunkalloc(size);
 }
 
 }  // namespace
@@ -138,13 +166,18 @@ Stack* stackalloc(size_t size) {
       s->next = nullptr;
     }
   }
-  if (s == nullptr) s = osalloc(size);
+  if (s == nullptr && mapsRoomForGuard()) s = osalloc(size);
+  if (s == nullptr) s = unguarded(size);
   s->valgrindId = VALGRIND_STACK_REGISTER(s->lo, s->hi);
   return s;
 }
 
 void stackfree(Stack* s) {
   VALGRIND_STACK_DEREGISTER(s->valgrindId);
+  if (s->pool != nullptr) {
+    chunkfree(s);
+    return;
+  }
   {
     LockGuard g(cacheLock);
     if (cacheSize == 0) cacheSize = defaultStackSize();
@@ -178,7 +211,11 @@ void stackscavenge() {
     osfree(drop);
     drop = next;
   }
+  chunkscavenge();
+  mapsScavenge();
 }
+
+uint64_t stacksUnguarded() { return chunkStacksMade(); }
 
 void stackrelease(Stack* s) { madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED); }
 

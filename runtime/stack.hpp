@@ -1,5 +1,8 @@
 // Task stacks: mmap'd, guarded by a PROT_NONE region, committed lazily by
-// the kernel on first touch, and reused through a free cache.
+// the kernel on first touch, and reused through a free cache. When guarded
+// stacks would take map entries the rest of the process needs
+// (vm.max_map_count; stack_maps.hpp), new stacks come unguarded from
+// chunk mappings (stack_chunk.hpp) until the count falls again.
 #pragma once
 
 #include <cstddef>
@@ -7,12 +10,18 @@
 
 namespace cbridge::rt {
 
+struct StackPool;
+
 struct Stack {
   uintptr_t lo = 0;       // lowest usable byte (just above the guard region)
   uintptr_t hi = 0;       // one past the highest usable byte
   uintptr_t guardlo = 0;  // the guard region [guardlo, lo); 0 if unguarded
   Stack* next = nullptr;  // free cache link, valid only while cached
   unsigned valgrindId = 0;  // VALGRIND_STACK_REGISTER's, while allocated
+  // Unguarded stacks only: the pool (stack_chunk.cpp) whose chunk holds
+  // it, forever; and whether its pages were given back while it was free.
+  StackPool* pool = nullptr;
+  bool released = false;
 
   size_t size() const { return hi - lo; }
   bool inGuard(uintptr_t addr) const { return guardlo != 0 && addr >= guardlo && addr < lo; }
@@ -29,7 +38,8 @@ constexpr size_t kDefaultStackSize = 256 * 1024;
 // frame, so no frame of it can jump the guard at all); code built without
 // that flag is caught for frames up to this size. It costs address space
 // only: PROT_NONE pages are never committed, and it is one mapping as a
-// one-page guard was (each guarded stack takes two, for vm.max_map_count).
+// one-page guard was (each guarded stack takes two map entries, against
+// vm.max_map_count; past the runtime's budget stacks go unguarded).
 constexpr size_t kStackGuardSize = 64 * 1024;
 
 // stackround is the usable size a request for size bytes gets: the default
@@ -38,14 +48,20 @@ size_t stackround(size_t size);
 
 // stackalloc returns a stack with at least size usable bytes (rounded up to
 // pages). A stack of the cached size comes from the free cache when one is
-// there. Out of memory is a fatal error.
+// there; else a new guarded one while the map-entry budget allows, else an
+// unguarded one from a chunk (said once on stderr). Out of memory is a
+// fatal error.
 Stack* stackalloc(size_t size);
-// stackfree returns a stack: to the cache if it has the cached size,
-// otherwise to the OS.
+// stackfree returns a stack: an unguarded one to its pool; a guarded one
+// to the cache if it has the cached size, otherwise to the OS.
 void stackfree(Stack* s);
 // stackscavenge returns to the OS the cached stacks that stayed unused
-// since the previous call, keeping a small floor. sysmon calls it.
+// since the previous call, keeping a small floor, and the pages of idle
+// unguarded ones; while stacks go unguarded it rechecks the map count.
+// sysmon calls it.
 void stackscavenge();
+// stacksUnguarded counts stacks handed out without a guard region, ever.
+uint64_t stacksUnguarded();
 size_t stackcached();
 // stackrelease gives the pages of a stack nobody runs on back to the OS
 // (madvise MADV_DONTNEED), keeping the mapping and its guard page: the

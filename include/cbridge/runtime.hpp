@@ -57,6 +57,10 @@ struct Stats {
   uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
   uint64_t netpoll_breaks;       // break (wake-up) entries drained by a blocking poll
   uint64_t netpoll_breaks_lost;  // breaks drained by a poll that did not block: lost wake-ups, kept 0
+  // Task stacks handed out without a guard region, ever: made while the
+  // process was near vm.max_map_count (see the README), where an
+  // overflow goes undetected. 0 while the limit is far.
+  uint64_t stacks_unguarded;
 };
 
 Stats stats();
