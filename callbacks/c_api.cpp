@@ -82,6 +82,7 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"netpoll_stale", s.netpoll_stale},
       {"netpoll_breaks", s.netpoll_breaks},
       {"netpoll_breaks_lost", s.netpoll_breaks_lost},
+      {"timers_armed", uint64_t(s.timers_armed)},
   };
   for (const auto& e : table) {
     if (std::strcmp(e.name, name) == 0) {

@@ -7,6 +7,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sysmon.hpp"
+#include "runtime/timers.hpp"
 
 namespace cbridge {
 
@@ -64,6 +65,7 @@ Stats stats() {
   s.netpoll_stale = ns.stale;
   s.netpoll_breaks = ns.breaks;
   s.netpoll_breaks_lost = ns.breaksLost;
+  s.timers_armed = rt::timersArmed();
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;

@@ -1,4 +1,12 @@
 // cbridge::Timer and cbridge::after over the runtime's timers.
+//
+// Every operation on a Timer's runtime timer is one atomic step under the
+// heap lock (timers.hpp): stop() is deltimer, reset() is modtimer, so
+// concurrent resets and stops from any tasks and threads leave the timer
+// armed at most once, and a stop() that returns true means this arming
+// never fired, so f will not run for it. Destroying a Timer disarms it and
+// waits until no M is inside fireTimer (deltimer's guarantee); the task
+// fireTimer started has its own copy of f.
 #include <atomic>
 #include <functional>
 
@@ -13,8 +21,10 @@ namespace cbridge::detail {
 
 struct TimerImpl {
   rt::Timer t;
-  std::function<void()> f;
-  bool inert = false;  // made after shutdown: never armed (Timer's doc)
+  std::function<void()> f;  // immutable after construction
+  // Made (or reset) after shutdown: never armed (Timer's doc). Relaxed: a
+  // flag that only ever goes false → true and orders nothing.
+  std::atomic<bool> inert{false};
 };
 
 }  // namespace cbridge::detail
@@ -44,7 +54,7 @@ bool startedForTimer() {
 Timer::Timer(std::chrono::nanoseconds d, std::function<void()> f)
     : impl_(new detail::TimerImpl) {
   if (!startedForTimer()) {
-    impl_->inert = true;
+    impl_->inert.store(true, std::memory_order_relaxed);
     return;
   }
   impl_->f = std::move(f);
@@ -59,15 +69,12 @@ Timer::~Timer() { rt::deltimer(&impl_->t); }
 bool Timer::stop() { return rt::deltimer(&impl_->t); }
 
 bool Timer::reset(std::chrono::nanoseconds d) {
-  if (impl_->inert || !startedForTimer()) {
-    impl_->inert = true;
+  if (impl_->inert.load(std::memory_order_relaxed) || !startedForTimer()) {
+    impl_->inert.store(true, std::memory_order_relaxed);
     rt::deltimer(&impl_->t);
     return false;
   }
-  bool stopped = rt::deltimer(&impl_->t);
-  impl_->t.when = rt::whenAfter(d.count());
-  rt::addtimer(&impl_->t);
-  return stopped;
+  return rt::modtimer(&impl_->t, rt::whenAfter(d.count()), fireTimer, impl_.get());
 }
 
 Chan<Instant> after(std::chrono::nanoseconds d) {

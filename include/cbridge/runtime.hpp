@@ -57,6 +57,7 @@ struct Stats {
   uint64_t netpoll_stale;        // events for a closed (or reused) fd, dropped
   uint64_t netpoll_breaks;       // break (wake-up) entries drained by a blocking poll
   uint64_t netpoll_breaks_lost;  // breaks drained by a poll that did not block: lost wake-ups, kept 0
+  int64_t timers_armed;          // runtime timers waiting to fire (Timer, after, sleeps, deadlines)
 };
 
 Stats stats();

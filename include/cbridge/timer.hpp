@@ -15,6 +15,7 @@ struct TimerImpl;
 }
 
 // Timer runs f in its own task once d has passed, unless stopped first.
+// stop() and reset() may be called from any task or thread, concurrently.
 // Destroying a Timer stops it. Made (or reset) after cbridge::shutdown()
 // it never fires: one line on stderr per process says so, and stop() and
 // reset() return false.
@@ -25,11 +26,13 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  // stop prevents f from running; true if that stopped it, false if it had
-  // already fired or been stopped.
+  // stop prevents f from running; true if that stopped it (f will not run
+  // for this arming), false if it had already fired or been stopped. It
+  // does not wait for a call of f already started.
   bool stop();
-  // reset stops the timer and arms it for d from now; the result is
-  // stop()'s.
+  // reset arms the timer for d from now, in one step with respect to other
+  // stop()s and reset()s; true if it was armed and had not fired yet
+  // (stop()'s result). f may reset its own timer (a periodic timer).
   bool reset(std::chrono::nanoseconds d);
 
  private:
