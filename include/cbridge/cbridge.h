@@ -71,7 +71,8 @@ void cbridge_sleep_ns(int64_t ns);
  * extra_m_stacks_released (idle extra Ms' task stacks given back),
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
- * netpoll_breaks, netpoll_breaks_lost, timers_armed. 0, or CBRIDGE_ERR_ARGUMENT for an
+ * netpoll_breaks, netpoll_breaks_lost, timers_armed, timer_runners,
+ * timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an
  * unknown name (value untouched). */
 int cbridge_stat(const char *name, uint64_t *value);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has

@@ -58,6 +58,8 @@ struct Stats {
   uint64_t netpoll_breaks;       // break (wake-up) entries drained by a blocking poll
   uint64_t netpoll_breaks_lost;  // breaks drained by a poll that did not block: lost wake-ups, kept 0
   int64_t timers_armed;          // runtime timers waiting to fire (Timer, after, sleeps, deadlines)
+  uint64_t timer_runners;        // runner tasks ever started to run Timer functions
+  uint64_t timer_funcs;          // Timer functions run
 };
 
 Stats stats();
