@@ -82,8 +82,8 @@ struct Pool {
   int64_t queued = 0;
   int64_t active = 0;
   Idle* idle = nullptr;
-  // Counters for stats: written under lock, read without it (relaxed:
-  // they order nothing).
+  // Counters for stats, read without the lock (relaxed: they order
+  // nothing): started is written under lock, ran by each runner.
   std::atomic<uint64_t> started{0};
   std::atomic<uint64_t> ran{0};
 };

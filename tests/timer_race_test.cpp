@@ -140,13 +140,14 @@ TEST(TimerRace, PeriodicSelfResetKeepsWorking) {
     std::atomic<int> ticks{0};
     cbridge::Chan<int> done(1);
     cbridge::Timer* self = nullptr;
-    cbridge::Timer t(100us, [&] {
+    cbridge::Timer t(1h, [&] {
       if (++ticks < 200)
         self->reset(50us);
       else
         done.try_send(1);
     });
-    self = &t;
+    self = &t;  // before the first firing: reset's lock publishes it
+    EXPECT_TRUE(t.reset(100us));
     EXPECT_EQ(done.recv(), 1);
     EXPECT_EQ(ticks.load(), 200);
     EXPECT_FALSE(t.stop());  // fired and not re-armed
