@@ -38,7 +38,11 @@
 //     woken by whoever takes it off the idle list under the lock, submit
 //     (work) or its linger timer (exit): exactly one waker.
 // A runner's stack is a task stack like go()'s, so a function may use as
-// much stack as a task may.
+// much stack as a task may. What the pool cannot see: a function inside a
+// long foreign call, or computing without parking, keeps its runner active;
+// the functions queued behind it wait for another active runner (a long
+// queue activates one per P), not for a new one (Go would have started a
+// goroutine for each and let sysmon hand off the P).
 #include "runtime/timerfunc.hpp"
 
 #include <atomic>
