@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
-with 1 and 2 Ps, foreign calls and callbacks against cgo), and prints (and writes) a table
+with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
+against time.AfterFunc), and prints (and writes) a table
 of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers]
 """
 import json
 import os
@@ -153,10 +154,37 @@ def run_net(build, workdir):
     ]
 
 
+def run_timers(build, workdir, rounds=5):
+    """A timer storm against Go's time.AfterFunc: 100,000 timers with random
+    delays in [0, 100 ms) armed at once; how late their functions ran (ms),
+    the median and the largest. cbridge and Go run alternately, `rounds`
+    pairs; each row has the medians and the median of the pairs' ratios
+    with their spread."""
+    exe = build_go("timers", workdir)
+    cbs, gos = [], []
+    for _ in range(rounds):
+        cbs.append(parse_lines(subprocess.run([os.path.join(build, "bench", "timer_bench")],
+                                              check=True, capture_output=True, text=True).stdout))
+        gos.append(parse_lines(subprocess.run([exe], check=True, capture_output=True,
+                                              text=True).stdout))
+
+    def row(what, key):
+        ratios = sorted(c[key] / max(g[key], 1e-3) for c, g in zip(cbs, gos))
+        cmed = sorted(c[key] for c in cbs)[rounds // 2]
+        gmed = sorted(g[key] for g in gos)[rounds // 2]
+        return (what, cmed, "Go AfterFunc", gmed, ratios[rounds // 2], (ratios[0], ratios[-1]))
+
+    return [
+        row("timer storm: 100,000 timers in [0,100 ms), p50 lateness (ms)", "StormLateP50Ms"),
+        row("timer storm: 100,000 timers in [0,100 ms), max lateness (ms)", "StormLateMaxMs"),
+    ]
+
+
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
     # A third argument picks one part: "callbacks" runs only the callback
-    # rows (after a change to the callback path).
+    # rows (after a change to the callback path), "timers" only the timer
+    # storm.
     only = sys.argv[3] if len(sys.argv) > 3 else None
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -183,7 +211,9 @@ def main():
                          go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
         for what, c, peer, g in run_calls(build, work) if only is None else ():
             rows.append((what, 0, c, g, c / g, peer))
-        for what, c, peer, g, r, spread in run_callbacks(build, work):
+        for what, c, peer, g, r, spread in run_callbacks(build, work) if only in (None, "callbacks") else ():
+            rows.append((what, 0, c, g, r, peer, spread))
+        for what, c, peer, g, r, spread in run_timers(build, work) if only in (None, "timers") else ():
             rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g in run_net(build, work) if only is None else ():
             higher_is_better = "round trips/s" in what

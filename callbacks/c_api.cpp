@@ -83,6 +83,9 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"netpoll_breaks", s.netpoll_breaks},
       {"netpoll_breaks_lost", s.netpoll_breaks_lost},
       {"stacks_unguarded", s.stacks_unguarded},
+      {"timers_armed", uint64_t(s.timers_armed)},
+      {"timer_runners", s.timer_runners},
+      {"timer_funcs", s.timer_funcs},
   };
   for (const auto& e : table) {
     if (std::strcmp(e.name, name) == 0) {

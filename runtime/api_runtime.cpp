@@ -8,6 +8,8 @@
 #include "runtime/proc.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/sysmon.hpp"
+#include "runtime/timerfunc.hpp"
+#include "runtime/timers.hpp"
 
 namespace cbridge {
 
@@ -65,6 +67,10 @@ Stats stats() {
   s.netpoll_stale = ns.stale;
   s.netpoll_breaks = ns.breaks;
   s.netpoll_breaks_lost = ns.breaksLost;
+  s.timers_armed = rt::timersArmed();
+  rt::TimerfuncStats tf = rt::timerfuncstats();
+  s.timer_runners = tf.runnersStarted;
+  s.timer_funcs = tf.funcsRun;
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;

@@ -121,6 +121,7 @@ void chanRetain(ChanCore* c) { c->refs.fetch_add(1, std::memory_order_relaxed); 
 
 void chanRelease(ChanCore* c) {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (c->onFree != nullptr) c->onFree(c);
   for (size_t i = 0; i < c->qcount; i++) c->ops->destroy(c->slot((c->recvx + i) % c->cap));
   if (c->buf != nullptr) ::operator delete(c->buf, std::align_val_t(c->ops->align));
   delete c;

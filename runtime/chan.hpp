@@ -57,6 +57,11 @@ struct ChanCore {
   rt::WaitQ recvq;
   rt::WaitQ sendq;
   std::atomic<int64_t> refs{1};  // acq_rel on release so the freer sees all uses
+  // What else the channel's state owns (after()'s timer): onFree(c) runs
+  // when the last handle goes, before the channel is freed. Written once by
+  // the maker before the channel is shared, immutable after.
+  void (*onFree)(ChanCore*) = nullptr;
+  void* owned = nullptr;
 
   void* slot(size_t i) { return buf + i * ops->size; }
 };

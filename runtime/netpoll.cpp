@@ -313,16 +313,14 @@ bool pollsetdeadline(PollDesc* pd, uint64_t seq, int64_t deadline, char mode) {
       w = takeWaiter(*d, PollResult::Timeout);
     } else {
       d->deadline = deadline;
-      if (deadline != 0) {
-        d->timerArmedSeq = d->timerSeq;
-        d->timer.when = deadline;
-        d->timer.f = deadlineFired;
-        d->timer.arg = d;
-      }
+      if (deadline != 0) d->timerArmedSeq = d->timerSeq;
     }
     bool arm = d->deadline > 0;
     pd->lock.unlock();
-    if (arm) addtimer(&d->timer);
+    // modtimer, not addtimer: a concurrent call on this direction may have
+    // armed the timer since our deltimer (timerArmedSeq makes the loser's
+    // firing stale), and the timer's fields are the heap lock's.
+    if (arm) modtimer(&d->timer, deadline, deadlineFired, d);
     if (w != nullptr) w->wake();
   }
   return true;

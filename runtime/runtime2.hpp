@@ -51,6 +51,10 @@ struct G {
   // Where a nested callback may start on this G's stack: below the frames
   // of the foreign call in progress (Go's syscallsp). Set by cgocall.
   uintptr_t syscallsp = 0;
+  // Set while the G, a timer-function runner, runs a timer's function:
+  // then Waiter::park tells the runner pool that it blocks (timerfunc.cpp).
+  // Only the G itself touches it.
+  bool timerFunc = false;
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the

@@ -1,8 +1,11 @@
+// The timer heap and the operations on it; the protocol they follow is in
+// timers.hpp.
 #include "runtime/timers.hpp"
 
 #include <cstdint>
 #include <vector>
 
+#include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
@@ -11,14 +14,16 @@ namespace cbridge::rt {
 
 namespace {
 
-// The heap of armed timers. Invariant: heap[i]->heapIndex == i and
-// heap[i]->status == Waiting for every i; nextWhen == heap[0]->when or 0.
+// The heap of armed timers (the protocol is in timers.hpp). Invariant:
+// heap[i]->heapIndex == i and heap[i]->status == Waiting for every i, and
+// no other timer is Waiting; nextWhen == heap[0]->when or 0.
 // All under lock. nextWhen is also read without the lock as a hint: a
 // reader that acts on it takes the lock.
 struct Timers {
   Lock lock;
   std::vector<Timer*> heap;
   std::atomic<int64_t> nextWhen{0};
+  int64_t internal = 0;  // internal timers in heap
 };
 
 Timers& timers() {
@@ -57,6 +62,7 @@ void siftdown(Timers& ts, size_t i) {
 }
 
 void removeAt(Timers& ts, size_t i) {
+  if (ts.heap[i]->internal) ts.internal--;
   Timer* last = ts.heap.back();
   ts.heap.pop_back();
   if (i < ts.heap.size()) {
@@ -73,6 +79,27 @@ void updateNext(Timers& ts) {
   ts.nextWhen.store(ts.heap.empty() ? 0 : ts.heap[0]->when, std::memory_order_seq_cst);
 }
 
+// The timer this thread is calling f of, if any: deltimer on it from
+// inside f would wait for itself forever.
+thread_local Timer* runningHere = nullptr;
+
+// push adds an Idle t to the heap; the caller holds the lock. It returns
+// whether t is now the earliest.
+bool push(Timers& ts, Timer* t) {
+  t->status = TimerStatus::Waiting;
+  if (t->internal) ts.internal++;
+  ts.heap.push_back(t);
+  siftup(ts, ts.heap.size() - 1);
+  updateNext(ts);
+  return t->heapIndex == 0;
+}
+
+// A new earliest timer may be earlier than what the sleeping M waits for
+// (Go's wakeNetPoller). Called without the lock.
+void wakeForEarlier(bool earliest) {
+  if (earliest) ensureTimerService();
+}
+
 }  // namespace
 
 void addtimer(Timer* t) {
@@ -80,19 +107,43 @@ void addtimer(Timer* t) {
   bool earliest;
   {
     LockGuard g(ts.lock);
-    t->status = TimerStatus::Waiting;
-    ts.heap.push_back(t);
-    siftup(ts, ts.heap.size() - 1);
-    earliest = t->heapIndex == 0;
-    updateNext(ts);
+    if (t->status != TimerStatus::Idle)
+      fatal("addtimer called with initialized timer (status %u): a timer is armed twice",
+            unsigned(t->status));
+    earliest = push(ts, t);
   }
-  // A new earliest timer may be earlier than what the sleeping M waits
-  // for (Go's wakeNetPoller).
-  if (earliest) ensureTimerService();
+  wakeForEarlier(earliest);
+}
+
+bool modtimer(Timer* t, int64_t when, void (*f)(void*), void* arg) {
+  Timers& ts = timers();
+  bool pending, earliest;
+  {
+    LockGuard g(ts.lock);
+    t->f = f;
+    t->arg = arg;
+    pending = t->status == TimerStatus::Waiting;
+    if (pending) {
+      // Move it in place: earlier goes up, later goes down.
+      size_t i = size_t(t->heapIndex);
+      t->when = when;
+      siftup(ts, i);
+      siftdown(ts, size_t(t->heapIndex));
+      updateNext(ts);
+      earliest = t->heapIndex == 0;
+    } else {
+      t->when = when;
+      earliest = push(ts, t);
+    }
+  }
+  wakeForEarlier(earliest);
+  return pending;
 }
 
 bool deltimer(Timer* t) {
+  if (t == runningHere) fatal("deltimer called from the timer's own function: it would wait for itself");
   Timers& ts = timers();
+  bool pending = false;
   for (;;) {
     {
       LockGuard g(ts.lock);
@@ -101,11 +152,13 @@ bool deltimer(Timer* t) {
         t->heapIndex = -1;
         t->status = TimerStatus::Idle;
         updateNext(ts);
-        return true;
+        pending = true;
       }
-      if (t->status == TimerStatus::Idle) return false;
+      if (t->running == 0) return pending;
     }
-    osyield();  // Running: f is being called on another M
+    // f is being called on another M: it is short and never blocks. Once
+    // it returns (running drops under the lock) nobody touches t again.
+    osyield();
   }
 }
 
@@ -118,16 +171,20 @@ int64_t runtimers(int64_t now) {
     Timer* t = ts.heap[0];
     removeAt(ts, 0);
     t->heapIndex = -1;
-    t->status = TimerStatus::Running;
+    t->status = TimerStatus::Idle;
+    t->running++;
     updateNext(ts);
     void (*f)(void*) = t->f;
     void* arg = t->arg;
     ts.lock.unlock();
+    Timer* outer = runningHere;
+    runningHere = t;
     f(arg);
+    runningHere = outer;
     ts.lock.lock();
-    // f may have re-armed t (a periodic timer): only a still-Running
-    // timer goes back to Idle.
-    if (t->status == TimerStatus::Running) t->status = TimerStatus::Idle;
+    // The last access to t by this M: after this a deltimer may return
+    // and its owner free t.
+    t->running--;
   }
   updateNext(ts);
   next = ts.nextWhen.load(std::memory_order_relaxed);
@@ -136,6 +193,12 @@ int64_t runtimers(int64_t now) {
 }
 
 int64_t nextwhen() { return timers().nextWhen.load(std::memory_order_seq_cst); }
+
+int64_t timersArmed() {
+  Timers& ts = timers();
+  LockGuard g(ts.lock);
+  return int64_t(ts.heap.size()) - ts.internal;
+}
 
 int64_t whenAfter(int64_t d) {
   int64_t now = nanotime();

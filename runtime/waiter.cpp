@@ -1,11 +1,35 @@
 #include "runtime/waiter.hpp"
 
 #include "runtime/proc.hpp"
+#include "runtime/timerfunc.hpp"
 
 namespace cbridge::rt {
 
+namespace {
+// A timer function blocking on its runner task: the runner pool hears of
+// it on g0 before the park's own unlockf, while nothing can wake the task
+// yet, so that the functions queued behind it get another runner. The
+// task's stack (where unlockf and arg are) may be resumed and reused as
+// soon as unlockf released the waker's lock: copy them first.
+struct TimerFuncPark {
+  bool (*unlockf)(void*);
+  void* arg;
+};
+bool timerFuncUnlock(void* p) {
+  TimerFuncPark tp = *static_cast<TimerFuncPark*>(p);
+  timerfuncParking();
+  return tp.unlockf(tp.arg);
+}
+}  // namespace
+
 void Waiter::park(bool (*unlockf)(void*), void* arg) {
   if (g != nullptr) {
+    if (g->timerFunc) {
+      TimerFuncPark tp{unlockf, arg};
+      gopark(timerFuncUnlock, &tp);
+      timerfuncResumed();
+      return;
+    }
     gopark(unlockf, arg);
     return;
   }

@@ -3,6 +3,7 @@
 // and the firing order is exactly the heap's.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <vector>
 
 #include "runtime/os_linux.hpp"
@@ -72,6 +73,45 @@ TEST(TimerHeap, CallbackMayRearmItsTimer) {
   rt::runtimers(rt::nanotime());
   EXPECT_EQ(runs, 3);
   EXPECT_FALSE(rt::deltimer(&t));
+}
+
+// Arming an armed timer is a runtime bug: it would sit in the heap twice
+// (issue #12.3, what two concurrent Timer::reset calls did).
+TEST(TimerHeapDeathTest, AddingAnArmedTimerIsFatal) {
+  EXPECT_EXIT(
+      {
+        rt::Timer t;
+        t.when = rt::nanotime() + 3600 * int64_t(1000000000);
+        t.f = record;
+        rt::addtimer(&t);
+        rt::addtimer(&t);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(2), "fatal error: addtimer called with initialized timer");
+}
+
+// modtimer moves an armed timer in one step (true: it had not fired) and
+// arms an idle or fired one (false); the heap keeps one entry per timer.
+TEST(TimerHeap, ModtimerMovesOrArms) {
+  fired.clear();
+  rt::Timer a, b;
+  int64_t now = rt::nanotime();
+  int64_t hour = 3600 * int64_t(1000000000);
+  EXPECT_FALSE(rt::modtimer(&a, now + hour, record, reinterpret_cast<void*>(intptr_t(1))));
+  EXPECT_FALSE(rt::modtimer(&b, now + 2 * hour, record, reinterpret_cast<void*>(intptr_t(2))));
+  EXPECT_TRUE(rt::modtimer(&b, now - 1, record, reinterpret_cast<void*>(intptr_t(2))));
+  EXPECT_EQ(rt::nextwhen(), now - 1);
+  EXPECT_TRUE(rt::modtimer(&b, now - 2, record, reinterpret_cast<void*>(intptr_t(2))));
+  EXPECT_EQ(rt::timersArmed(), 2);
+  EXPECT_EQ(rt::runtimers(now), now + hour);
+  EXPECT_EQ(fired, std::vector<int>{2});
+  EXPECT_FALSE(rt::modtimer(&b, now - 1, record, reinterpret_cast<void*>(intptr_t(3))));
+  EXPECT_TRUE(rt::modtimer(&a, now - 2, record, reinterpret_cast<void*>(intptr_t(1))));
+  rt::runtimers(now);
+  EXPECT_EQ(fired, (std::vector<int>{2, 1, 3}));
+  EXPECT_EQ(rt::timersArmed(), 0);
+  EXPECT_FALSE(rt::deltimer(&a));
+  EXPECT_FALSE(rt::deltimer(&b));
 }
 
 }  // namespace

@@ -72,8 +72,9 @@ void cbridge_sleep_ns(int64_t ns);
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
  * netpoll_breaks, netpoll_breaks_lost, stacks_unguarded (task stacks
- * made without a guard region near vm.max_map_count). 0, or
- * CBRIDGE_ERR_ARGUMENT for an unknown name (value untouched). */
+ * made without a guard region near vm.max_map_count), timers_armed,
+ * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
+ * name (value untouched). */
 int cbridge_stat(const char *name, uint64_t *value);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has
  * none yet. */

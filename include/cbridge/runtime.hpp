@@ -61,6 +61,9 @@ struct Stats {
   // process was near vm.max_map_count (see the README), where an
   // overflow goes undetected. 0 while the limit is far.
   uint64_t stacks_unguarded;
+  int64_t timers_armed;          // runtime timers waiting to fire (Timer, after, sleeps, deadlines)
+  uint64_t timer_runners;        // runner tasks ever started to run Timer functions
+  uint64_t timer_funcs;          // Timer functions run
 };
 
 Stats stats();

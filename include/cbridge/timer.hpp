@@ -14,8 +14,13 @@ namespace detail {
 struct TimerImpl;
 }
 
-// Timer runs f in its own task once d has passed, unless stopped first.
-// Destroying a Timer stops it. Made (or reset) after cbridge::shutdown()
+// Timer runs f once d has passed, unless stopped first (Go's AfterFunc).
+// f runs as if in its own task: on one of a pool of runner tasks, which
+// run queued functions one after the other; f may block (park), and the
+// functions due after it then get another runner. stop() and reset() may
+// be called from any task or thread, concurrently. Destroying a Timer
+// stops it; a call of f already started (or queued) still runs, with f
+// kept alive until it returns. Made (or reset) after cbridge::shutdown()
 // it never fires: one line on stderr per process says so, and stop() and
 // reset() return false.
 class Timer {
@@ -25,20 +30,24 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  // stop prevents f from running; true if that stopped it, false if it had
-  // already fired or been stopped.
+  // stop prevents f from running; true if that stopped it (f will not run
+  // for this arming), false if it had already fired or been stopped. It
+  // does not wait for a call of f already started.
   bool stop();
-  // reset stops the timer and arms it for d from now; the result is
-  // stop()'s.
+  // reset arms the timer for d from now, in one step with respect to other
+  // stop()s and reset()s; true if it was armed and had not fired yet
+  // (stop()'s result). f may reset its own timer (a periodic timer).
   bool reset(std::chrono::nanoseconds d);
 
  private:
-  std::unique_ptr<detail::TimerImpl> impl_;
+  detail::TimerImpl* impl_;  // shared with queued calls of f (see timer_api.cpp)
 };
 
 using Instant = std::chrono::steady_clock::time_point;
 
-// after returns a channel that receives the time once d has passed.
+// after returns a channel that receives the time once d has passed (Go's
+// time.After). It costs a timer, no task: when the last handle to the
+// channel goes before then, the timer is stopped and freed.
 Chan<Instant> after(std::chrono::nanoseconds d);
 
 }  // namespace cbridge
