@@ -53,15 +53,17 @@ void schedLoop(M* m);
 // globalTurn says whether the next slice on pp should look at the global
 // queue first: every 61st, so that it cannot be starved by local work.
 bool globalTurn(P* pp) {
-  return pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 &&
+  return pp->slicetick.load(std::memory_order_relaxed) % 61 == 0 &&
          sched->runqsize.load(std::memory_order_relaxed) > 0;
 }
 
-// startSlice begins a new time slice on pp unless the G about to run
-// inherits the current one (see P::schedtick).
+// startSlice counts a schedule on pp and begins a new time slice unless
+// the G about to run inherits the current one (see P::schedtick).
 void startSlice(P* pp, bool inheritTime) {
-  if (!inheritTime) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1,
-                                        std::memory_order_relaxed);
+  pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!inheritTime)
+    pp->slicetick.store(pp->slicetick.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
 }
 
 }  // namespace

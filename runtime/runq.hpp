@@ -27,4 +27,16 @@ void globrunqput(G* gp);
 void globrunqputbatch(G* head, G* tail, int32_t n);
 G* globrunqget(P* pp, int32_t max);
 
+// globrunqwait reports how many schedules (summed over the Ps) Gs waited
+// on the global queue before a P took them: the most since the last
+// reset, the last one, and how many were taken. A test's measure of
+// starvation that counts work done by others, not time.
+struct GlobrunqWait {
+  uint32_t max;
+  uint32_t last;
+  uint64_t taken;
+};
+GlobrunqWait globrunqwait();
+void resetGlobrunqwait();
+
 }  // namespace cbridge::rt
