@@ -159,7 +159,9 @@ void noteTaken(G* gp, uint32_t now) {
 
 }  // namespace
 
-void globrunqput(G* gp) {
+void globrunqput(G* gp, bool ready) {
+  if (ready) sched->runqready.store(sched->runqready.load(std::memory_order_relaxed) + 1,
+                                    std::memory_order_relaxed);
   gp->globrunqTick = schedticks();
   gp->schedlink = nullptr;
   if (sched->runqtail != nullptr)
@@ -190,6 +192,12 @@ G* globrunqget(P* pp, int32_t max) {
   if (max > 0 && n > max) n = max;
   if (n > int32_t(kRunqSize / 2)) n = kRunqSize / 2;
   sched->runqsize.fetch_sub(n, std::memory_order_relaxed);
+  // Whoever takes from the queue answers one ready hint; FIFO, so the G
+  // taken may be an older one, which only moves the hinted G up.
+  int32_t ready = sched->runqready.load(std::memory_order_relaxed);
+  if (ready > 0) ready--;
+  if (ready > size - n) ready = size - n;
+  sched->runqready.store(ready, std::memory_order_relaxed);
   uint32_t now = schedticks();
   G* gp = sched->runqhead;
   sched->runqhead = gp->schedlink;

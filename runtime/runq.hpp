@@ -22,8 +22,10 @@ bool runqempty(P* pp);
 // stolen Gs, or nullptr.
 G* runqsteal(P* pp, P* p2, bool stealRunNextG);
 
-// The global queue; callers hold sched->lock.
-void globrunqput(G* gp);
+// The global queue; callers hold sched->lock. globrunqput with ready set
+// queues a G readied from outside the Ps (see Sched::runqready), which the
+// next schedule on any P takes first.
+void globrunqput(G* gp, bool ready = false);
 void globrunqputbatch(G* head, G* tail, int32_t n);
 G* globrunqget(P* pp, int32_t max);
 

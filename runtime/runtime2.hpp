@@ -252,6 +252,16 @@ struct Sched {
   G* runqhead = nullptr;
   G* runqtail = nullptr;
   std::atomic<int32_t> runqsize{0};
+  // runqready counts Gs put on the global queue from outside the running
+  // tasks' Ps (a thread without a P readied them, or they came back from
+  // a foreign call or into a callback and found no P) that no P has
+  // looked for yet: while it is > 0 the next schedule on any P looks at
+  // the global queue first, instead of waiting for its 61st turn, and
+  // takes one G (Go has no such hint: its preemption empties a P's local
+  // queue every 10 ms and so reaches the global queue; cbridge cannot
+  // preempt yet). Written under lock, at most runqsize; read without it
+  // (relaxed) as a hint, like runqsize.
+  std::atomic<int32_t> runqready{0};
   // How many schedules Gs waited on the global queue before a P took them
   // (the sum of the Ps' schedticks between globrunqput and globrunqget):
   // the largest and the last, and how many were taken. Written under

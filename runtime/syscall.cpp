@@ -10,13 +10,15 @@ namespace cbridge::rt {
 namespace {
 
 // exitsyscall0 runs on g0 when no P could be had: the task waits on the
-// global queue and the M parks (Go's exitsyscall0).
+// global queue and the M parks (Go's exitsyscall0). It is marked ready, so
+// the next schedule on any P takes it: the Ps are busy (none was idle),
+// and may not look at the global queue again for a long while.
 G* exitsyscall0(G* gp) {
   M* m = getm();
   gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
   sched->lock.lock();
   P* pp = pidleget();
-  if (pp == nullptr) globrunqput(gp);
+  if (pp == nullptr) globrunqput(gp, /*ready=*/true);
   sched->lock.unlock();
   if (pp != nullptr) {
     acquirep(m, pp);
@@ -40,6 +42,27 @@ void entersyscall(M* m) {
   m->p = nullptr;
   // release: from here sysmon may take pp, and must see it as we left it.
   pp->status.store(PStatus::Syscall, std::memory_order_release);
+}
+
+void entersyscallRelease(M* m) {
+  entersyscall(m);
+  P* pp = m->oldp;
+  // runqsize is a hint (relaxed): a G queued globally after our look is
+  // seen by the next callback's return, or taken by a P that schedules.
+  // seq_cst reads of npidle and nmspinning, as wakep's: a P going idle or
+  // an M starting to spin after our look then sees our P's queue (its
+  // last look at the queues comes after it counted itself).
+  if (sched->runqsize.load(std::memory_order_relaxed) == 0 &&
+      (runqempty(pp) || sched->npidle.load(std::memory_order_seq_cst) +
+                                sched->nmspinning.load(std::memory_order_seq_cst) >
+                            0))
+    return;
+  // Exactly one of us and sysmon's retake moves the P out of Syscall.
+  PStatus expected = PStatus::Syscall;
+  if (!pp->status.compare_exchange_strong(expected, PStatus::Idle, std::memory_order_acq_rel))
+    return;
+  m->oldp = nullptr;
+  handoffp(pp);
 }
 
 void exitsyscall(M* m) {
