@@ -27,6 +27,29 @@ G* exitsyscall0(G* gp) {
   return nullptr;  // findRunnable finds m without a P and parks it
 }
 
+// othersWait says whether Gs wait for pp, which an extra M is keeping for
+// its thread's next callback: a G readied from outside the Ps (run() from
+// a thread, a foreign call's return, another thread's callback), which
+// may find every P held by threads calling back; any G on the global
+// queue when no other P is running (nobody else would take it); or work
+// on pp's own queue that no idle P or spinning M can take. Gs that a
+// running P's own tasks queued globally (yield) are left to the Ps that
+// run: handing the P off for each of them cost C threads two thread
+// switches per callback while tasks yielded.
+//
+// The counts are hints (relaxed): a G queued after our look is seen by
+// the thread's next callback, or taken by a P that schedules. seq_cst
+// reads of npidle and nmspinning, as wakep's: a P going idle or an M
+// starting to spin after our look then sees pp's queue (its last look at
+// the queues comes after it counted itself).
+bool othersWait(P* pp) {
+  if (sched->runqready.load(std::memory_order_relaxed) > 0) return true;
+  if (sched->runqsize.load(std::memory_order_relaxed) > 0 && runningPs(pp) == 0) return true;
+  return !runqempty(pp) && sched->npidle.load(std::memory_order_seq_cst) +
+                                   sched->nmspinning.load(std::memory_order_seq_cst) ==
+                               0;
+}
+
 }  // namespace
 
 void entersyscall(M* m) {
@@ -47,16 +70,7 @@ void entersyscall(M* m) {
 void entersyscallRelease(M* m) {
   entersyscall(m);
   P* pp = m->oldp;
-  // runqsize is a hint (relaxed): a G queued globally after our look is
-  // seen by the next callback's return, or taken by a P that schedules.
-  // seq_cst reads of npidle and nmspinning, as wakep's: a P going idle or
-  // an M starting to spin after our look then sees our P's queue (its
-  // last look at the queues comes after it counted itself).
-  if (sched->runqsize.load(std::memory_order_relaxed) == 0 &&
-      (runqempty(pp) || sched->npidle.load(std::memory_order_seq_cst) +
-                                sched->nmspinning.load(std::memory_order_seq_cst) >
-                            0))
-    return;
+  if (!othersWait(pp)) return;
   // Exactly one of us and sysmon's retake moves the P out of Syscall.
   PStatus expected = PStatus::Syscall;
   if (!pp->status.compare_exchange_strong(expected, PStatus::Idle, std::memory_order_acq_rel))

@@ -16,10 +16,9 @@ void entersyscall(M* m);
 // entersyscallRelease is entersyscall for an extra M whose callback
 // returns to its thread's C code: the thread may be back in a moment with
 // its next callback, or not for a long time. It keeps the P for the next
-// callback only if nobody waits for one; when a G waits on the global
-// queue, or on this P's queue with no idle P or spinning M to take it, it
-// hands the P off at once (Go's handoffp), as sysmon's retake would but
-// without waiting for it. A thread calling callbacks in a loop never
+// callback only if nobody waits for one (see othersWait in syscall.cpp);
+// else it hands the P off at once (Go's handoffp), as sysmon's retake
+// would but without waiting for it. A thread calling callbacks in a loop never
 // stays in one foreign call long enough to be retaken, and kept its P for
 // good while run()'s task starved.
 void entersyscallRelease(M* m);
