@@ -110,14 +110,15 @@ int threadSend() {
 }
 
 // A task returning from 20 blocking foreign calls of 5 ms: sysmon hands
-// its P to the pairs meanwhile, so it comes back to no P.
+// its P to the pairs meanwhile, so it mostly comes back to no P (when it
+// finds one idle it takes it; so only the run() is sure to be queued).
 int foreignCallReturn() {
   load(4);
   uint64_t before = rt::globrunqwait().taken;
   cbridge::run([] {
     for (int i = 0; i < 20; i++) cbridge::call(sleep_ms, 5);
   });
-  return report("back from a foreign call", before, 2);
+  return report("back from a foreign call", before, 1);
 }
 
 // A callback from a new C thread, 20 times: the thread's M has no P.
