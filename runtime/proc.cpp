@@ -401,7 +401,11 @@ top:
 
   if (globalTurn(pp)) {
     LockGuard g(sched->lock);
-    if (G* gp = globrunqget(pp, 1)) return gp;
+    // A G readied from outside first: the hint is for it, not for the
+    // G that happens to be at the head.
+    G* gp = globrunqgetready();
+    if (gp == nullptr) gp = globrunqget(pp, 1);
+    if (gp != nullptr) return gp;
   }
   if (G* gp = runqget(pp, inheritTime)) return gp;
   if (sched->runqsize.load(std::memory_order_relaxed) > 0) {

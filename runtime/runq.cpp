@@ -149,6 +149,11 @@ uint32_t schedticks() {
 
 // noteTaken records how long gp waited on the global queue.
 void noteTaken(G* gp, uint32_t now) {
+  if (gp->globrunqReady) {
+    gp->globrunqReady = false;
+    sched->runqready.store(sched->runqready.load(std::memory_order_relaxed) - 1,
+                           std::memory_order_relaxed);
+  }
   uint32_t waited = now - gp->globrunqTick;
   sched->globrunqWaitLast.store(waited, std::memory_order_relaxed);
   if (waited > sched->globrunqWaitMax.load(std::memory_order_relaxed))
@@ -160,6 +165,7 @@ void noteTaken(G* gp, uint32_t now) {
 }  // namespace
 
 void globrunqput(G* gp, bool ready) {
+  gp->globrunqReady = ready;
   if (ready) sched->runqready.store(sched->runqready.load(std::memory_order_relaxed) + 1,
                                     std::memory_order_relaxed);
   gp->globrunqTick = schedticks();
@@ -192,12 +198,6 @@ G* globrunqget(P* pp, int32_t max) {
   if (max > 0 && n > max) n = max;
   if (n > int32_t(kRunqSize / 2)) n = kRunqSize / 2;
   sched->runqsize.fetch_sub(n, std::memory_order_relaxed);
-  // Whoever takes from the queue answers one ready hint; FIFO, so the G
-  // taken may be an older one, which only moves the hinted G up.
-  int32_t ready = sched->runqready.load(std::memory_order_relaxed);
-  if (ready > 0) ready--;
-  if (ready > size - n) ready = size - n;
-  sched->runqready.store(ready, std::memory_order_relaxed);
   uint32_t now = schedticks();
   G* gp = sched->runqhead;
   sched->runqhead = gp->schedlink;
@@ -212,6 +212,26 @@ G* globrunqget(P* pp, int32_t max) {
     runqput(pp, g1, false);
   }
   return gp;
+}
+
+G* globrunqgetready() {
+  if (sched->runqready.load(std::memory_order_relaxed) == 0) return nullptr;
+  // A walk from the head: ready Gs are few and the queue is short but for
+  // many yielding tasks; the G we skip keep their order.
+  G* prev = nullptr;
+  for (G* gp = sched->runqhead; gp != nullptr; prev = gp, gp = gp->schedlink) {
+    if (!gp->globrunqReady) continue;
+    if (prev != nullptr)
+      prev->schedlink = gp->schedlink;
+    else
+      sched->runqhead = gp->schedlink;
+    if (sched->runqtail == gp) sched->runqtail = prev;
+    gp->schedlink = nullptr;
+    sched->runqsize.fetch_sub(1, std::memory_order_relaxed);
+    noteTaken(gp, schedticks());
+    return gp;
+  }
+  return nullptr;
 }
 
 GlobrunqWait globrunqwait() {

@@ -28,6 +28,9 @@ G* runqsteal(P* pp, P* p2, bool stealRunNextG);
 void globrunqput(G* gp, bool ready = false);
 void globrunqputbatch(G* head, G* tail, int32_t n);
 G* globrunqget(P* pp, int32_t max);
+// globrunqgetready takes the oldest G put with ready set, wherever it is
+// in the queue, or returns nullptr if there is none.
+G* globrunqgetready();
 
 // globrunqwait reports how many schedules (summed over the Ps) Gs waited
 // on the global queue before a P took them: the most since the last

@@ -55,6 +55,9 @@ struct G {
   // to count how many schedules it waited there (globrunqwait). Written
   // and read under sched.lock.
   uint32_t globrunqTick = 0;
+  // Put on the global queue as readied from outside the Ps (counted in
+  // sched.runqready until taken). Under sched.lock.
+  bool globrunqReady = false;
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
@@ -259,8 +262,9 @@ struct Sched {
   // the global queue first, instead of waiting for its 61st turn, and
   // takes one G (Go has no such hint: its preemption empties a P's local
   // queue every 10 ms and so reaches the global queue; cbridge cannot
-  // preempt yet). Written under lock, at most runqsize; read without it
-  // (relaxed) as a hint, like runqsize.
+  // preempt yet). It is the number of Gs on the queue with
+  // globrunqReady set. Written under lock; read without it (relaxed) as a
+  // hint, like runqsize.
   std::atomic<int32_t> runqready{0};
   // How many schedules Gs waited on the global queue before a P took them
   // (the sum of the Ps' schedticks between globrunqput and globrunqget):
