@@ -25,6 +25,7 @@ struct CallbackFrame {
   void* arg;
   G* gp;
   M* m;
+  bool nested;  // from a foreign call of the M's task, not a thread's own
 };
 
 void parkLoop(rt::transfer_t t);
@@ -50,8 +51,15 @@ void cbRun(void* p, uintptr_t inuse) {
   rt::exitsyscall(m);
   // The G's ASan fake stack is kept for its next callback: this function
   // still returns (or unwinds) through instrumented code on it.
+  // A nested callback returns into its task's foreign call, which takes
+  // its P back or loses it to sysmon as any foreign call does. A thread's
+  // callback returns to the thread's C code: its P goes to whoever waits
+  // for one rather than waiting for the thread's next callback.
   auto leave = [&] {
-    rt::entersyscall(m);
+    if (fr->nested)
+      rt::entersyscall(m);
+    else
+      rt::entersyscallRelease(m);
     rt::asanStartSwitch(&fr->gp->asanFakeStack, m->g0stackBottom, m->g0stackSize);
   };
   // If the thread ends in the handler (pthread_exit, or a cancellation
@@ -210,7 +218,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     return false;
   }
   m->callbacks.store(m->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  CallbackFrame fr{fn, arg, gp, m};
+  CallbackFrame fr{fn, arg, gp, m, nested};
   // The G runs locked to this M: its caller's C frames are on this
   // thread's stack, so it must come back here, whatever it parks on.
   m->lockedg = gp;

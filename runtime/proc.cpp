@@ -50,18 +50,23 @@ namespace {
 G* execute(M* m, G* gp, bool inheritTime);
 void schedLoop(M* m);
 
-// globalTurn says whether the next slice on pp should look at the global
-// queue first: every 61st, so that it cannot be starved by local work.
+// globalTurn says whether the next schedule on pp should look at the
+// global queue first: every 61st schedule (Go's findrunnable), counting
+// runnext hand-offs and direct switches, so that local work cannot starve
+// it, and at once when a G readied from outside waits there (runqready).
 bool globalTurn(P* pp) {
-  return pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 &&
-         sched->runqsize.load(std::memory_order_relaxed) > 0;
+  return sched->runqsize.load(std::memory_order_relaxed) > 0 &&
+         (pp->schedtick.load(std::memory_order_relaxed) % 61 == 0 ||
+          sched->runqready.load(std::memory_order_relaxed) > 0);
 }
 
-// startSlice begins a new time slice on pp unless the G about to run
-// inherits the current one (see P::schedtick).
+// startSlice counts a schedule on pp and begins a new time slice unless
+// the G about to run inherits the current one (see P::schedtick).
 void startSlice(P* pp, bool inheritTime) {
-  if (!inheritTime) pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1,
-                                        std::memory_order_relaxed);
+  pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (!inheritTime)
+    pp->slicetick.store(pp->slicetick.load(std::memory_order_relaxed) + 1,
+                        std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -422,7 +427,11 @@ top:
 
   if (globalTurn(pp)) {
     LockGuard g(sched->lock);
-    if (G* gp = globrunqget(pp, 1)) return gp;
+    // A G readied from outside first: the hint is for it, not for the
+    // G that happens to be at the head.
+    G* gp = globrunqgetready();
+    if (gp == nullptr) gp = globrunqget(pp, 1);
+    if (gp != nullptr) return gp;
   }
   if (G* gp = runqget(pp, inheritTime)) return gp;
   if (sched->runqsize.load(std::memory_order_relaxed) > 0) {
@@ -558,9 +567,9 @@ static G* directNext(M* m, bool* inheritTime) {
   if (sched->stopping.load(std::memory_order_relaxed) || frozen()) return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
-  // A G in runnext continues the current slice: no turn is due for it. (A
-  // thief that takes it just after this look costs one missed turn.)
-  if (globalTurn(pp) && pp->runnext.load(std::memory_order_relaxed) == nullptr) return nullptr;
+  // The global queue's turn comes by schedules, runnext hand-offs too: the
+  // scheduler on g0 takes it.
+  if (globalTurn(pp)) return nullptr;
   G* gp = runqget(pp, inheritTime);
   if (gp != nullptr && gp->lockedm != nullptr && gp->lockedm != m) {
     runqput(pp, gp, true);  // it must run on its own M: the scheduler hands it over
@@ -739,12 +748,28 @@ G* park_m(G* gp) {
   return nullptr;
 }
 
-// Unlike Go's Gosched, which uses the global queue, the yielding task goes
-// to the tail of its own P's queue: behind everything runnable here, so it
-// is as fair locally, and it takes no lock. Idle Ps still steal it.
+// The yielding task goes to the global queue, as Go's Gosched does
+// (goschedImpl): every P takes from it in turn, so yielding tasks share
+// all the Ps. On its own P's queue a task stayed with whatever it shared
+// that P with: 5 yielding tasks on 2 Ps got 3:2 (and worse) shares.
+//
+// One step more than Go: a P with nothing local to run moves just the
+// global queue's head to its queue, where findRunnable finds it, instead
+// of letting findRunnable take a batch (size/gomaxprocs + 1). Yielders
+// taken in batches sat in one P's local queue while a lone one cycled
+// through the global queue on the other P, and whenever the OS set one
+// P's thread aside, the tasks queued on it waited: shares drifted to 2x
+// over 200,000 yields. So yielding tasks stay in the one global FIFO,
+// and each P takes one at a time.
 G* gosched_m(G* gp) {
   gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
-  runqput(getm()->p, gp, false);
+  M* m = getm();
+  // On g0 (curg cleared), not on the stack of a local G we switched to.
+  bool idle = m->curg == nullptr && runqempty(m->p);
+  LockGuard g(sched->lock);
+  globrunqput(gp);
+  if (idle)
+    if (G* head = globrunqget(m->p, 1)) runqput(m->p, head, false);
   return nullptr;
 }
 
@@ -781,9 +806,11 @@ void readyOnCurrentP(G* gp) {
   // the global queue rechecks only the local ones before it sleeps.
   // Either that M's look under sched.lock comes after our put and finds
   // the G, or its pidleput came before and we see the idle P here.
+  // The next schedule on any P takes it (runqready): a busy P may not
+  // come back to the global queue for a long time otherwise.
   {
     LockGuard g(sched->lock);
-    globrunqput(gp);
+    globrunqput(gp, /*ready=*/true);
   }
   if (sched->npidle.load(std::memory_order_seq_cst) != 0 &&
       !sched->stopping.load(std::memory_order_relaxed))

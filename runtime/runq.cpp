@@ -135,7 +135,40 @@ G* runqsteal(P* pp, P* p2, bool stealRunNextG) {
   return gp;
 }
 
-void globrunqput(G* gp) {
+namespace {
+
+// schedticks sums the Ps' schedule counters; the caller holds sched.lock.
+// Modulo 2^32: only differences of two sums are used.
+uint32_t schedticks() {
+  uint32_t n = 0;
+  if (sched->allp == nullptr) return 0;  // a Sched without Ps (runq_test's)
+  for (int32_t i = 0; i < sched->gomaxprocs; i++)
+    n += sched->allp[i]->schedtick.load(std::memory_order_relaxed);
+  return n;
+}
+
+// noteTaken records how long gp waited on the global queue.
+void noteTaken(G* gp, uint32_t now) {
+  if (gp->globrunqReady) {
+    gp->globrunqReady = false;
+    sched->runqready.store(sched->runqready.load(std::memory_order_relaxed) - 1,
+                           std::memory_order_relaxed);
+  }
+  uint32_t waited = now - gp->globrunqTick;
+  sched->globrunqWaitLast.store(waited, std::memory_order_relaxed);
+  if (waited > sched->globrunqWaitMax.load(std::memory_order_relaxed))
+    sched->globrunqWaitMax.store(waited, std::memory_order_relaxed);
+  sched->globrunqTaken.store(sched->globrunqTaken.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void globrunqput(G* gp, bool ready) {
+  gp->globrunqReady = ready;
+  if (ready) sched->runqready.store(sched->runqready.load(std::memory_order_relaxed) + 1,
+                                    std::memory_order_relaxed);
+  gp->globrunqTick = schedticks();
   gp->schedlink = nullptr;
   if (sched->runqtail != nullptr)
     sched->runqtail->schedlink = gp;
@@ -147,6 +180,8 @@ void globrunqput(G* gp) {
 
 void globrunqputbatch(G* head, G* tail, int32_t n) {
   tail->schedlink = nullptr;
+  uint32_t now = schedticks();
+  for (G* g1 = head; g1 != nullptr; g1 = g1->schedlink) g1->globrunqTick = now;
   if (sched->runqtail != nullptr)
     sched->runqtail->schedlink = head;
   else
@@ -163,17 +198,52 @@ G* globrunqget(P* pp, int32_t max) {
   if (max > 0 && n > max) n = max;
   if (n > int32_t(kRunqSize / 2)) n = kRunqSize / 2;
   sched->runqsize.fetch_sub(n, std::memory_order_relaxed);
+  uint32_t now = schedticks();
   G* gp = sched->runqhead;
   sched->runqhead = gp->schedlink;
   if (sched->runqhead == nullptr) sched->runqtail = nullptr;
+  noteTaken(gp, now);
   n--;
   for (; n > 0; n--) {
     G* g1 = sched->runqhead;
     sched->runqhead = g1->schedlink;
     if (sched->runqhead == nullptr) sched->runqtail = nullptr;
+    noteTaken(g1, now);
     runqput(pp, g1, false);
   }
   return gp;
+}
+
+G* globrunqgetready() {
+  if (sched->runqready.load(std::memory_order_relaxed) == 0) return nullptr;
+  // A walk from the head: ready Gs are few and the queue is short but for
+  // many yielding tasks; the G we skip keep their order.
+  G* prev = nullptr;
+  for (G* gp = sched->runqhead; gp != nullptr; prev = gp, gp = gp->schedlink) {
+    if (!gp->globrunqReady) continue;
+    if (prev != nullptr)
+      prev->schedlink = gp->schedlink;
+    else
+      sched->runqhead = gp->schedlink;
+    if (sched->runqtail == gp) sched->runqtail = prev;
+    gp->schedlink = nullptr;
+    sched->runqsize.fetch_sub(1, std::memory_order_relaxed);
+    noteTaken(gp, schedticks());
+    return gp;
+  }
+  return nullptr;
+}
+
+GlobrunqWait globrunqwait() {
+  return {sched->globrunqWaitMax.load(std::memory_order_relaxed),
+          sched->globrunqWaitLast.load(std::memory_order_relaxed),
+          sched->globrunqTaken.load(std::memory_order_relaxed)};
+}
+
+void resetGlobrunqwait() {
+  LockGuard g(sched->lock);
+  sched->globrunqWaitMax.store(0, std::memory_order_relaxed);
+  sched->globrunqWaitLast.store(0, std::memory_order_relaxed);
 }
 
 }  // namespace cbridge::rt

@@ -22,9 +22,26 @@ bool runqempty(P* pp);
 // stolen Gs, or nullptr.
 G* runqsteal(P* pp, P* p2, bool stealRunNextG);
 
-// The global queue; callers hold sched->lock.
-void globrunqput(G* gp);
+// The global queue; callers hold sched->lock. globrunqput with ready set
+// queues a G readied from outside the Ps (see Sched::runqready), which the
+// next schedule on any P takes first.
+void globrunqput(G* gp, bool ready = false);
 void globrunqputbatch(G* head, G* tail, int32_t n);
 G* globrunqget(P* pp, int32_t max);
+// globrunqgetready takes the oldest G put with ready set, wherever it is
+// in the queue, or returns nullptr if there is none.
+G* globrunqgetready();
+
+// globrunqwait reports how many schedules (summed over the Ps) Gs waited
+// on the global queue before a P took them: the most since the last
+// reset, the last one, and how many were taken. A test's measure of
+// starvation that counts work done by others, not time.
+struct GlobrunqWait {
+  uint32_t max;
+  uint32_t last;
+  uint64_t taken;
+};
+GlobrunqWait globrunqwait();
+void resetGlobrunqwait();
 
 }  // namespace cbridge::rt

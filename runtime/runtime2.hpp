@@ -55,6 +55,13 @@ struct G {
   // then Waiter::park tells the runner pool that it blocks (timerfunc.cpp).
   // Only the G itself touches it.
   bool timerFunc = false;
+  // The sum of the Ps' schedticks when the G was put on the global queue,
+  // to count how many schedules it waited there (globrunqwait). Written
+  // and read under sched.lock.
+  uint32_t globrunqTick = 0;
+  // Put on the global queue as readied from outside the Ps (counted in
+  // sched.runqready until taken). Under sched.lock.
+  bool globrunqReady = false;
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
@@ -175,8 +182,8 @@ struct P {
   // sysmon's own view of this P (Go's sysmontick); sysmon only.
   uint32_t sysmonSyscalltick = 0;
   int64_t sysmonSyscallWhen = 0;
-  uint32_t sysmonSchedtick = 0;
-  int64_t sysmonSchedWhen = 0;
+  uint32_t sysmonSlicetick = 0;
+  int64_t sysmonSliceWhen = 0;
   P* link = nullptr;               // sched.pidle link
   M* m = nullptr;
   // The local run queue: a ring written only by the owner at tail and
@@ -187,11 +194,17 @@ struct P {
   // runnext, if not null, is the G readied by the current G: it runs next,
   // inheriting the time slice, which keeps a ping-pong pair on one P.
   std::atomic<G*> runnext{nullptr};
-  // schedtick counts time slices: it is bumped when a G is taken from
+  // schedtick counts schedules: every G this P starts running, from any
+  // queue, through g0 or by a direct switch, runnext hand-offs included.
+  // slicetick counts time slices: it is bumped when a G is taken from
   // anywhere but runnext; a G from runnext inherits the slice of the G
-  // that readied it (Go's inheritTime). Written by the owner only; read by
-  // sysmon, so atomic, relaxed: sysmon only compares two readings.
+  // that readied it (Go's inheritTime; Go's schedtick is our slicetick).
+  // Written by the owner only; read by sysmon (slicetick) and by
+  // globrunqput/get under sched.lock (schedtick), so atomic, relaxed:
+  // readers only compare or sum readings, and a stale one errs by the
+  // few schedules in flight.
   std::atomic<uint32_t> schedtick{0};
+  std::atomic<uint32_t> slicetick{0};
   // sliceExpired is set by sysmon when one slice has lasted longer than
   // kTimeSliceNs: a pair of tasks that keep readying each other into
   // runnext would otherwise starve the rest of the queue (Go preempts
@@ -246,6 +259,24 @@ struct Sched {
   G* runqhead = nullptr;
   G* runqtail = nullptr;
   std::atomic<int32_t> runqsize{0};
+  // runqready counts Gs put on the global queue from outside the running
+  // tasks' Ps (a thread without a P readied them, or they came back from
+  // a foreign call or into a callback and found no P) that no P has
+  // looked for yet: while it is > 0 the next schedule on any P looks at
+  // the global queue first, instead of waiting for its 61st turn, and
+  // takes one G (Go has no such hint: its preemption empties a P's local
+  // queue every 10 ms and so reaches the global queue; cbridge cannot
+  // preempt yet). It is the number of Gs on the queue with
+  // globrunqReady set. Written under lock; read without it (relaxed) as a
+  // hint, like runqsize.
+  std::atomic<int32_t> runqready{0};
+  // How many schedules Gs waited on the global queue before a P took them
+  // (the sum of the Ps' schedticks between globrunqput and globrunqget):
+  // the largest and the last, and how many were taken. Written under
+  // lock; read by globrunqwait without it (relaxed: a statistic).
+  std::atomic<uint32_t> globrunqWaitMax{0};
+  std::atomic<uint32_t> globrunqWaitLast{0};
+  std::atomic<uint64_t> globrunqTaken{0};
   // Dead Gs from the per-P lists' overflow, with and without stacks, under
   // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
   // last gfscavenge. ngfreeStack is written under the lock and also read

@@ -80,18 +80,18 @@ bool retake(int64_t now) {
 void endLongSlices(int64_t now) {
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     P* pp = sched->allp[i];
-    uint32_t t = pp->schedtick.load(std::memory_order_relaxed);
+    uint32_t t = pp->slicetick.load(std::memory_order_relaxed);
     if (pp->status.load(std::memory_order_relaxed) != PStatus::Running ||
-        pp->sysmonSchedtick != t) {
+        pp->sysmonSlicetick != t) {
       // Idle, in a foreign call, or a new slice since we last looked:
       // (re)start its clock.
-      pp->sysmonSchedtick = t;
-      pp->sysmonSchedWhen = now;
+      pp->sysmonSlicetick = t;
+      pp->sysmonSliceWhen = now;
       continue;
     }
-    if (now - pp->sysmonSchedWhen < kTimeSliceNs) continue;
+    if (now - pp->sysmonSliceWhen < kTimeSliceNs) continue;
     pp->sliceExpired.store(true, std::memory_order_relaxed);
-    pp->sysmonSchedWhen = now;
+    pp->sysmonSliceWhen = now;
   }
 }
 

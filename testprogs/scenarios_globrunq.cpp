@@ -1,0 +1,233 @@
+// Scenarios of the global run queue under load (#12.2). Each runs with
+// CBRIDGE_MAXPROCS=2 and keeps both Ps busy with channel ping-pong pairs
+// (or C threads calling callbacks in a loop), then puts tasks on the global
+// queue the ways a program does: run() from main, a plain thread's send, a
+// foreign call that outlasted its P, a C thread's callback, yield(). What
+// they print is measured in work done, never in time: how many schedules
+// (summed over the Ps) a globally queued task waited before a P took it
+// (rt::globrunqwait), how many callbacks ran meanwhile, how many yields
+// each task got. Numbers go to stderr for the failure message.
+#include <cbridge/call.hpp>
+#include <cbridge/callback.hpp>
+#include <cbridge/cbridge.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "runtime/runq.hpp"
+#include "tests/cfuncs.h"
+#include "testprogs/testprog.hpp"
+
+namespace {
+
+namespace rt = cbridge::rt;
+
+// The most schedules a globally queued task may wait: one global turn of
+// each P (every 61st schedule) and a few in flight. Before #12.2 a
+// ping-pong pair counted no schedule at all while it inherited its slice,
+// and tasks waited hundreds of thousands.
+constexpr uint32_t kMaxWait = 2 * 61 + 16;
+
+// Pairs of tasks that ping-pong over unbuffered channels; each round trip
+// counts in trips. Started from main (a thread without a P), so they
+// spread over both Ps. Made with load() and never freed: the pairs run
+// until the process exits.
+struct PingPong {
+  std::atomic<long> trips{0};
+
+  explicit PingPong(int pairs) {
+    for (int k = 0; k < pairs; k++) {
+      cbridge::Chan<int> a, b;
+      cbridge::go([this, a, b]() mutable {
+        for (;;) {
+          a.send(1);
+          b.recv();
+          trips.fetch_add(1, std::memory_order_relaxed);
+        }
+      });
+      cbridge::go([a, b]() mutable {
+        for (;;) {
+          a.recv();
+          b.send(1);
+        }
+      });
+    }
+    // Under way on both Ps before anything is measured.
+    while (trips.load(std::memory_order_relaxed) < 20000) std::this_thread::yield();
+    rt::resetGlobrunqwait();
+  }
+};
+
+PingPong* gLoad;  // reachable: the leak checker runs at exit
+void load(int pairs) { gLoad = new PingPong(pairs); }
+
+// report prints whether the globally queued tasks waited at most kMaxWait
+// schedules, and that at least `atLeast` of them went through the queue.
+int report(const char* what, uint64_t takenBefore, uint64_t atLeast) {
+  rt::GlobrunqWait w = rt::globrunqwait();
+  uint64_t taken = w.taken - takenBefore;
+  std::fprintf(stderr, "%s: %llu taken from the global queue, waited at most %u schedules\n", what,
+               static_cast<unsigned long long>(taken), w.max);
+  std::printf("%s: queued globally: %s, waited at most %u schedules: %s\n", what,
+              taken >= atLeast ? "yes" : "no", kMaxWait, w.max <= kMaxWait ? "yes" : "no");
+  std::fflush(stdout);
+  return 0;
+}
+
+// An empty run() from main, 50 times.
+int runFromMain() {
+  load(2);
+  uint64_t before = rt::globrunqwait().taken;
+  for (int i = 0; i < 50; i++) cbridge::run([] {});
+  return report("run from main", before, 50);
+}
+
+// A task woken by a plain thread's send, 50 times. The task acks each
+// value; by the next send it is (almost always) parked again, so most
+// wake-ups go through the global queue.
+int threadSend() {
+  load(2);
+  cbridge::Chan<int> c, ack;
+  cbridge::go([c, ack]() mutable {
+    while (auto v = c.recv()) ack.send(*v);
+  });
+  uint64_t before = rt::globrunqwait().taken;
+  for (int i = 0; i < 50; i++) {
+    // Time for the task to park again: a send that finds it not yet
+    // parked waits for it instead of readying it. (Not a timing that
+    // is asserted: a shorter wait only makes fewer wake-ups go through
+    // the global queue.)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    c.send(i);
+    ack.recv();
+  }
+  c.close();
+  return report("woken by a thread's send", before, 1);
+}
+
+// A task returning from 20 blocking foreign calls of 5 ms: sysmon hands
+// its P to the pairs meanwhile, so it mostly comes back to no P (when it
+// finds one idle it takes it; so only the run() is sure to be queued).
+int foreignCallReturn() {
+  load(4);
+  uint64_t before = rt::globrunqwait().taken;
+  cbridge::run([] {
+    for (int i = 0; i < 20; i++) cbridge::call(sleep_ms, 5);
+  });
+  return report("back from a foreign call", before, 1);
+}
+
+// A callback from a new C thread, 20 times: the thread's M has no P.
+int threadCallback() {
+  load(2);
+  std::atomic<long> ran{0};
+  cbridge::Callback<long(long)> cb([&](long x) {
+    ran.fetch_add(1, std::memory_order_relaxed);
+    return x;
+  });
+  uint64_t before = rt::globrunqwait().taken;
+  for (int i = 0; i < 20; i++) call_cb_on_new_thread(cb.fn(), 1);
+  return report("a C thread's callback", before, 1);
+}
+
+// Two C threads call callbacks in a tight loop, one on each P, while
+// main calls run() 20 times. Measured in callbacks: how many ran between
+// a run() and its task starting, at most. Before #12.2 an extra M kept its
+// P between callbacks for as long as its thread kept calling: run() waited
+// until sysmon happened to retake a P (the OS had set a thread aside
+// between two callbacks for 20 us) or the loops ended, so one of 20 runs
+// at least waited tens of thousands of callbacks.
+int callbackLoops() {
+  constexpr long kCalls = 400000;  // per thread
+  // The other thread goes on calling back while the M that takes run()'s
+  // task wakes: 0-1,900 callbacks here on a loaded 2-core machine.
+  constexpr long kMaxCallbacks = 10000;
+  constexpr int kRuns = 20;
+  std::atomic<long> calls{0};
+  cbridge::Callback<long(long)> cb([&](long x) {
+    calls.fetch_add(1, std::memory_order_relaxed);
+    return x;
+  });
+  std::thread a([&] { call_cb_on_new_thread(cb.fn(), kCalls); });
+  std::thread b([&] { call_cb_on_new_thread(cb.fn(), kCalls); });
+  while (calls.load(std::memory_order_relaxed) < 2000) std::this_thread::yield();
+  long most = 0;
+  bool loopsRan = true;
+  for (int i = 0; i < kRuns; i++) {
+    long before = calls.load(std::memory_order_relaxed);
+    long atStart = 0;
+    cbridge::run([&] { atStart = calls.load(std::memory_order_relaxed); });
+    most = std::max(most, atStart - before);
+    // run() did not just wait for the loops to end.
+    if (atStart >= 2 * kCalls) loopsRan = false;
+  }
+  std::fprintf(stderr, "at most %ld callbacks ran before a run()'s task started%s\n", most,
+               loopsRan ? "" : " (the loops ended first)");
+  std::printf("run() between callback loops: started within %ld callbacks: %s\n", kMaxCallbacks,
+              loopsRan && most <= kMaxCallbacks ? "yes" : "no");
+  std::fflush(stdout);
+  a.join();
+  b.join();
+  return 0;
+}
+
+// yieldRound has five tasks yield in a loop on two Ps until kYields
+// yields were made in all, and returns the max/min ratio of their counts.
+constexpr long kYields = 2000000;
+double yieldRound() {
+  constexpr int kTasks = 5;
+  std::vector<long> counts(kTasks);
+  cbridge::run([&] {
+    std::atomic<long> total{0};
+    cbridge::WaitGroup wg;
+    wg.add(kTasks);
+    for (int i = 0; i < kTasks; i++)
+      cbridge::go([&, i] {
+        long n = 0;
+        while (total.fetch_add(1, std::memory_order_relaxed) < kYields) {
+          n++;
+          cbridge::yield();
+        }
+        counts[size_t(i)] = n;
+        wg.done();
+      });
+    wg.wait();
+  });
+  long mn = *std::min_element(counts.begin(), counts.end());
+  long mx = *std::max_element(counts.begin(), counts.end());
+  double ratio = double(mx) / double(mn > 0 ? mn : 1);
+  std::fprintf(stderr, "yields per task:");
+  for (long c : counts) std::fprintf(stderr, " %ld", c);
+  std::fprintf(stderr, " (max/min %.2f)\n", ratio);
+  return ratio;
+}
+
+// Each of five yielding tasks must get a fair share of 2,000,000 yields
+// on two Ps. Before #12.2 a yielding task stayed on its P: 3 on one P and
+// 2 on the other got 1.5x (4:1, 4x), run after run. Go's Gosched: within
+// 1.16x; here 1.10-1.27 on a shared 2-core machine, where what is left is
+// the OS setting one P's thread aside while it runs a task (1.67 seen once
+// under a parallel build). So the best of three rounds counts: the old
+// split fails all three.
+int yieldFairness() {
+  constexpr double kMaxRatio = 1.4;
+  double best = 1e9;
+  for (int round = 0; round < 3 && best > kMaxRatio; round++) best = std::min(best, yieldRound());
+  std::printf("5 yielding tasks on 2 Ps: max/min within %.1f: %s\n", kMaxRatio,
+              best <= kMaxRatio ? "yes" : "no");
+  std::fflush(stdout);
+  return 0;
+}
+
+testprog::Register r1("GlobrunqRunFromMain", runFromMain);
+testprog::Register r2("GlobrunqThreadSend", threadSend);
+testprog::Register r3("GlobrunqForeignCallReturn", foreignCallReturn);
+testprog::Register r4("GlobrunqThreadCallback", threadCallback);
+testprog::Register r5("GlobrunqCallbackLoops", callbackLoops);
+testprog::Register r6("YieldFairness", yieldFairness);
+
+}  // namespace
