@@ -44,7 +44,7 @@ TEST(GlobalQueue, CThreadsCallbackIsNotStarved) {
 
 TEST(GlobalQueue, CallbackLoopsGiveTheirPsUpToAWaitingTask) {
   ChildResult r = runTestprog("GlobrunqCallbackLoops", kTwoPs);
-  EXPECT_EQ(r.out, "run() between callback loops: started within 10000 callbacks: yes\n") << r.err;
+  EXPECT_EQ(r.out, "a task between callback loops: started within 100000 callbacks: yes\n") << r.err;
   EXPECT_EQ(r.exitCode, 0);
 }
 
