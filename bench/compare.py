@@ -4,7 +4,7 @@ with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
 against time.AfterFunc), and prints (and writes) a table
 of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers]
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers|sched|globq]
 """
 import json
 import os
@@ -81,6 +81,68 @@ def medians(build, program, repetitions=3):
     return med
 
 
+def alternate(run_cbridge_once, run_peer_once, rounds):
+    """Runs cbridge and its peer alternately, `rounds` pairs (so that a
+    noisy stretch of the machine hits both sides); returns both lists."""
+    cbs, peers = [], []
+    for _ in range(rounds):
+        cbs.append(run_cbridge_once())
+        peers.append(run_peer_once())
+    return cbs, peers
+
+
+def pair_row(what, cbs, peers, cname, peer, gname):
+    """A row from alternated runs: both sides' medians, the median of the
+    pairs' ratios and their spread (min, max)."""
+    n = len(cbs)
+    ratios = sorted(c[cname] / max(g[gname], 1e-3) for c, g in zip(cbs, peers))
+    cmed = sorted(c[cname] for c in cbs)[n // 2]
+    gmed = sorted(g[gname] for g in peers)[n // 2]
+    return (what, cmed, peer, gmed, ratios[n // 2], (ratios[0], ratios[-1]))
+
+
+def run_program(*argv, env=None):
+    """Runs a program that prints "name value" lines; returns them."""
+    return parse_lines(subprocess.run(list(argv), check=True, capture_output=True, text=True,
+                                      env=env).stdout)
+
+
+def run_sched_pairs(build, workdir, procs, rounds=5):
+    """The scheduler rows as alternated pairs against Go with the same
+    number of Ps (CBRIDGE_MAXPROCS / GOMAXPROCS)."""
+    def once_cbridge():
+        r = run_cbridge(build, procs, "BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_SpawnJoin100k",
+                        ["--benchmark_min_time=0.5"])
+        return {name: b["ns"] for name, b in r.items()}
+
+    cbs, gos = alternate(once_cbridge, lambda: run_go(procs, workdir), rounds)
+    rows = []
+    for cname, gname, what in PAIRS:
+        if "(ms)" in what:
+            for c, g in zip(cbs, gos):
+                c[cname + "_ms"] = c[cname] / 1e6
+                g[gname + "_ms"] = g[gname] / 1e6
+            cname, gname = cname + "_ms", gname + "_ms"
+        rows.append(pair_row(what, cbs, gos, cname, "Go", gname))
+    return rows
+
+
+def run_globq(build, workdir, rounds=5):
+    """A task back from a 20 ms C call while two ping-pong pairs keep both
+    Ps busy: how much longer than 20 ms the call took (waiting for a P on
+    the global queue), against a cgo call in Go under the same load."""
+    env = dict(os.environ, CBRIDGE_MAXPROCS="2", GOMAXPROCS="2")
+    exe = build_go("globq", workdir)
+    cbs, gos = alternate(lambda: run_program(os.path.join(build, "bench", "globq_bench"), env=env),
+                         lambda: run_program(exe, env=env), rounds)
+    return [
+        pair_row("task back from a 20 ms C call, both Ps busy: extra wait, p50 (ms)", cbs, gos,
+                 "SyscallReturnExtraP50Ms", "Go cgo", "SyscallReturnExtraP50Ms"),
+        pair_row("task back from a 20 ms C call, both Ps busy: extra wait, max (ms)", cbs, gos,
+                 "SyscallReturnExtraMaxMs", "Go cgo", "SyscallReturnExtraMaxMs"),
+    ]
+
+
 def run_calls(build, workdir):
     """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
     libffi and a direct call, each against Go 1.19's cgo call."""
@@ -102,17 +164,11 @@ def run_callbacks(build, workdir, rounds=5):
     closure. cbridge and Go run alternately, `rounds` pairs; each row has
     the medians and the median of the pairs' ratios with their spread."""
     goexe = build_go("callbacks", workdir)
-    cbs, gos = [], []
-    for _ in range(rounds):
-        cbs.append(medians(build, "callback_bench", repetitions=1))
-        gos.append(parse_lines(subprocess.run([goexe], check=True, capture_output=True,
-                                              text=True).stdout))
+    cbs, gos = alternate(lambda: medians(build, "callback_bench", repetitions=1),
+                         lambda: run_program(goexe), rounds)
 
     def row(what, cname, peer, gname):
-        ratios = sorted(c[cname] / g[gname] for c, g in zip(cbs, gos))
-        cmed = sorted(c[cname] for c in cbs)[rounds // 2]
-        gmed = sorted(g[gname] for g in gos)[rounds // 2]
-        return (what, cmed, peer, gmed, ratios[rounds // 2], (ratios[0], ratios[-1]))
+        return pair_row(what, cbs, gos, cname, peer, gname)
 
     return [
         row("callback from a foreign thread, warm (ns)", "BM_CallbackForeignThreadWarm",
@@ -161,18 +217,11 @@ def run_timers(build, workdir, rounds=5):
     pairs; each row has the medians and the median of the pairs' ratios
     with their spread."""
     exe = build_go("timers", workdir)
-    cbs, gos = [], []
-    for _ in range(rounds):
-        cbs.append(parse_lines(subprocess.run([os.path.join(build, "bench", "timer_bench")],
-                                              check=True, capture_output=True, text=True).stdout))
-        gos.append(parse_lines(subprocess.run([exe], check=True, capture_output=True,
-                                              text=True).stdout))
+    cbs, gos = alternate(lambda: run_program(os.path.join(build, "bench", "timer_bench")),
+                         lambda: run_program(exe), rounds)
 
     def row(what, key):
-        ratios = sorted(c[key] / max(g[key], 1e-3) for c, g in zip(cbs, gos))
-        cmed = sorted(c[key] for c in cbs)[rounds // 2]
-        gmed = sorted(g[key] for g in gos)[rounds // 2]
-        return (what, cmed, "Go AfterFunc", gmed, ratios[rounds // 2], (ratios[0], ratios[-1]))
+        return pair_row(what, cbs, gos, key, "Go AfterFunc", key)
 
     return [
         row("timer storm: 100,000 timers in [0,100 ms), p50 lateness (ms)", "StormLateP50Ms"),
@@ -184,7 +233,8 @@ def main():
     build, outpath = sys.argv[1], sys.argv[2]
     # A third argument picks one part: "callbacks" runs only the callback
     # rows (after a change to the callback path), "timers" only the timer
-    # storm.
+    # storm, "sched" the scheduler rows as alternated pairs, "globq" the
+    # global run queue under load.
     only = sys.argv[3] if len(sys.argv) > 3 else None
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -215,6 +265,11 @@ def main():
             rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_timers(build, work) if only in (None, "timers") else ():
             rows.append((what, 0, c, g, r, peer, spread))
+        for procs in (1, 2) if only == "sched" else ():
+            for what, c, peer, g, r, spread in run_sched_pairs(build, work, procs):
+                rows.append((what, procs, c, g, r, peer, spread))
+        for what, c, peer, g, r, spread in run_globq(build, work) if only in (None, "globq") else ():
+            rows.append((what, 2, c, g, r, peer, spread))
         for what, c, peer, g in run_net(build, work) if only is None else ():
             higher_is_better = "round trips/s" in what
             rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
