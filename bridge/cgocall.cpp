@@ -8,6 +8,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/runtime2.hpp"
 #include "runtime/syscall.hpp"
+#include "runtime/timerfunc.hpp"
 #include "stackbounds/stackbounds.hpp"
 
 namespace cbridge::detail {
@@ -54,6 +55,15 @@ void cgocall(void (*fn)(void*), void* arg) {
     return;
   }
   CallFrame f{fn, arg, m, 0};
+  // A runner running a timer function leaves the timer queue to another
+  // runner for the length of the call, as when the function parks (see
+  // timerfunc.cpp): the call may last. The mark is off meanwhile, so that
+  // a nested callback parking on this task does not count twice.
+  bool timerFunc = gp->timerFunc;
+  if (timerFunc) {
+    gp->timerFunc = false;
+    rt::timerfuncParking();
+  }
   m->ncgo++;
   rt::entersyscall(m);
   // After entersyscall, as Go does: entering may wait for a preemption in
@@ -73,6 +83,10 @@ void cgocall(void (*fn)(void*), void* arg) {
   rt::preemptExtExit(m);
   m->ncgo--;
   rt::exitsyscall(m);  // may move us to another M
+  if (timerFunc) {
+    rt::timerfuncResumed();
+    gp->timerFunc = true;
+  }
   errno = f.savedErrno;
 }
 

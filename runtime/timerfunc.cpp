@@ -21,11 +21,12 @@
 //         one if any, else a new task);
 //       a runner that parks inside a function (Waiter::park calls
 //         timerfuncParking, on g0, before the park's unlockf, so nothing
-//         can have woken it yet) stops being active, and if that leaves
-//         the queue without an active runner, activates one;
+//         can have woken it yet) or enters a foreign call (cgocall calls
+//         it first) stops being active, and if that leaves the queue
+//         without an active runner, activates one;
 //       a runner goes idle (or exits) only when it finds the queue empty.
 //     A parked function's runner becomes active again when the park
-//     returns (timerfuncResumed): then there may be more active runners
+//     (or the foreign call) returns (timerfuncResumed): then there may be more active runners
 //     than work, and the extra ones go idle.
 //   - Spreading: a long queue (more than kPerRunner functions per active
 //     runner) activates one more runner, up to one per P, so a storm is
@@ -38,11 +39,11 @@
 //     woken by whoever takes it off the idle list under the lock, submit
 //     (work) or its linger timer (exit): exactly one waker.
 // A runner's stack is a task stack like go()'s, so a function may use as
-// much stack as a task may. What the pool cannot see: a function inside a
-// long foreign call, or computing without parking, keeps its runner active;
-// the functions queued behind it wait for another active runner (a long
-// queue activates one per P), not for a new one (Go would have started a
-// goroutine for each and let sysmon hand off the P).
+// much stack as a task may. What the pool cannot see: a function
+// computing without parking or calling out keeps its runner active; the
+// functions queued behind it wait for another active runner (a long queue
+// activates one per P), not for a new one (Go would have started a
+// goroutine for each and preempted it).
 #include "runtime/timerfunc.hpp"
 
 #include <atomic>

@@ -16,10 +16,11 @@ struct G;
 // and fn will never run (the caller still owns arg).
 bool timerfuncSubmit(void (*fn)(void*), void* arg);
 
-// The parking hooks, called by Waiter::park for a task that runs a timer
-// function (G::timerFunc): timerfuncParking runs on g0 just before the
-// park's unlockf (the task is Waiting but nobody can wake it yet),
-// timerfuncResumed on the task once the park returned (or was cancelled).
+// The blocking hooks, for a task that runs a timer function
+// (G::timerFunc): Waiter::park calls timerfuncParking on g0 just before
+// the park's unlockf (the task is Waiting but nobody can wake it yet), and
+// cgocall on the task before a foreign call; timerfuncResumed runs on the
+// task once the park returned (or was cancelled), or the call did.
 void timerfuncParking();
 void timerfuncResumed();
 

@@ -4,7 +4,9 @@
 // others (Go's AfterFunc runs each f in its own goroutine).
 #include <gtest/gtest.h>
 
+#include <cbridge/call.hpp>
 #include <cbridge/cbridge.hpp>
+#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -77,6 +79,36 @@ TEST(TimerStorm, ParkedFunctionLetsTheQueueRun) {
       ts.push_back(std::make_unique<cbridge::Timer>(1ms, [&, i] { done.send(i); }));
     for (int i = 0; i < 500; i++) EXPECT_TRUE(done.recv().has_value());
     release.send(1);
+  });
+}
+
+std::atomic<bool> gReleased{false};
+
+// Foreign code that waits (at most 20 s) for a flag only a later timer's
+// function sets; reports whether it saw it.
+extern "C" int waitForRelease() {
+  for (int i = 0; i < 20000 && !gReleased.load(); i++) usleep(1000);
+  return gReleased.load() ? 1 : 0;
+}
+
+// A function in a long foreign call lets the queue run: before, its runner
+// stayed active through the call and the releasing function waited for it
+// (the call gave up after 20 s and saw no release).
+TEST(TimerStorm, FunctionInAForeignCallLetsTheQueueRun) {
+  cbridge::run([] {
+    std::atomic<int> sawRelease{-1};
+    cbridge::WaitGroup wg;
+    wg.add(2);
+    cbridge::Timer blocker(0ms, [&] {
+      sawRelease = cbridge::call(waitForRelease);
+      wg.done();
+    });
+    cbridge::Timer releaser(1ms, [&] {
+      gReleased = true;
+      wg.done();
+    });
+    wg.wait();
+    EXPECT_EQ(sawRelease.load(), 1);
   });
 }
 
