@@ -14,14 +14,23 @@ namespace cbridge::rt {
 
 namespace {
 
-// The heap of armed timers (the protocol is in timers.hpp). Invariant:
-// heap[i]->heapIndex == i and heap[i]->status == Waiting for every i, and
-// no other timer is Waiting; nextWhen == heap[0]->when or 0.
-// All under lock. nextWhen is also read without the lock as a hint: a
+// The heap of armed timers (the protocol is in timers.hpp): 4-ary, as
+// Go's, with each timer's when kept in its entry, so that a sift compares
+// the entries of one contiguous array instead of loading a Timer from
+// wherever it lives per comparison (a cache miss each: siftdown was a
+// fifth of a 100,000-timer storm's time). Invariant: heap[i].t->heapIndex
+// == i, heap[i].when == heap[i].t->when and heap[i].t->status == Waiting
+// for every i, and no other timer is Waiting; nextWhen == heap[0].when or
+// 0. All under lock. nextWhen is also read without the lock as a hint: a
 // reader that acts on it takes the lock.
+struct Entry {
+  int64_t when;
+  Timer* t;
+};
+
 struct Timers {
   Lock lock;
-  std::vector<Timer*> heap;
+  std::vector<Entry> heap;
   std::atomic<int64_t> nextWhen{0};
   int64_t internal = 0;  // internal timers in heap
 };
@@ -31,44 +40,48 @@ Timers& timers() {
   return *t;
 }
 
-void place(Timers& ts, size_t i, Timer* t) {
-  ts.heap[i] = t;
-  t->heapIndex = int32_t(i);
+constexpr size_t kArity = 4;
+
+void place(Timers& ts, size_t i, Entry e) {
+  ts.heap[i] = e;
+  e.t->heapIndex = int32_t(i);
 }
 
 void siftup(Timers& ts, size_t i) {
-  Timer* t = ts.heap[i];
+  Entry e = ts.heap[i];
   while (i > 0) {
-    size_t parent = (i - 1) / 2;
-    if (ts.heap[parent]->when <= t->when) break;
+    size_t parent = (i - 1) / kArity;
+    if (ts.heap[parent].when <= e.when) break;
     place(ts, i, ts.heap[parent]);
     i = parent;
   }
-  place(ts, i, t);
+  place(ts, i, e);
 }
 
 void siftdown(Timers& ts, size_t i) {
-  Timer* t = ts.heap[i];
+  Entry e = ts.heap[i];
   size_t n = ts.heap.size();
   for (;;) {
-    size_t c = 2 * i + 1;
-    if (c >= n) break;
-    if (c + 1 < n && ts.heap[c + 1]->when < ts.heap[c]->when) c++;
-    if (t->when <= ts.heap[c]->when) break;
+    size_t first = kArity * i + 1;
+    if (first >= n) break;
+    size_t c = first;
+    for (size_t k = first + 1; k < first + kArity && k < n; k++)
+      if (ts.heap[k].when < ts.heap[c].when) c = k;
+    if (e.when <= ts.heap[c].when) break;
     place(ts, i, ts.heap[c]);
     i = c;
   }
-  place(ts, i, t);
+  place(ts, i, e);
 }
 
 void removeAt(Timers& ts, size_t i) {
-  if (ts.heap[i]->internal) ts.internal--;
-  Timer* last = ts.heap.back();
+  if (ts.heap[i].t->internal) ts.internal--;
+  Entry last = ts.heap.back();
   ts.heap.pop_back();
   if (i < ts.heap.size()) {
     place(ts, i, last);
     siftdown(ts, i);
-    siftup(ts, last->heapIndex);
+    siftup(ts, size_t(last.t->heapIndex));
   }
 }
 
@@ -76,7 +89,7 @@ void updateNext(Timers& ts) {
   // seq_cst: pairs with the timer waiter, which publishes itself and then
   // reads nextWhen, while addtimer stores nextWhen and then reads the
   // waiter (Dekker): one of the two must see the other.
-  ts.nextWhen.store(ts.heap.empty() ? 0 : ts.heap[0]->when, std::memory_order_seq_cst);
+  ts.nextWhen.store(ts.heap.empty() ? 0 : ts.heap[0].when, std::memory_order_seq_cst);
 }
 
 // The timer this thread is calling f of, if any: deltimer on it from
@@ -88,7 +101,7 @@ thread_local Timer* runningHere = nullptr;
 bool push(Timers& ts, Timer* t) {
   t->status = TimerStatus::Waiting;
   if (t->internal) ts.internal++;
-  ts.heap.push_back(t);
+  ts.heap.push_back({t->when, t});
   siftup(ts, ts.heap.size() - 1);
   updateNext(ts);
   return t->heapIndex == 0;
@@ -127,6 +140,7 @@ bool modtimer(Timer* t, int64_t when, void (*f)(void*), void* arg) {
       // Move it in place: earlier goes up, later goes down.
       size_t i = size_t(t->heapIndex);
       t->when = when;
+      ts.heap[i].when = when;
       siftup(ts, i);
       siftdown(ts, size_t(t->heapIndex));
       updateNext(ts);
@@ -167,8 +181,8 @@ int64_t runtimers(int64_t now) {
   int64_t next = ts.nextWhen.load(std::memory_order_relaxed);
   if (next == 0 || next > now) return next;
   ts.lock.lock();
-  while (!ts.heap.empty() && ts.heap[0]->when <= now) {
-    Timer* t = ts.heap[0];
+  while (!ts.heap.empty() && ts.heap[0].when <= now) {
+    Timer* t = ts.heap[0].t;
     removeAt(ts, 0);
     t->heapIndex = -1;
     t->status = TimerStatus::Idle;
