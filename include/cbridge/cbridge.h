@@ -70,7 +70,8 @@ void cbridge_sleep_ns(int64_t ns);
  * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
  * extra_m_stacks_released (idle extra Ms' task stacks given back),
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
- * preempt_attempts, preempt_refused, netpoll_events, netpoll_stale,
+ * preempt_attempts, preempt_refused, preempt_async, preempt_cooperative,
+ * preempt_ack_timeouts, netpoll_events, netpoll_stale,
  * netpoll_breaks, netpoll_breaks_lost, stacks_unguarded (task stacks
  * made without a guard region near vm.max_map_count), timers_armed,
  * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
@@ -98,6 +99,25 @@ int64_t cbridge_current_m(void);
 #define CBRIDGE_WAIT_READ 1
 #define CBRIDGE_WAIT_WRITE 2
 int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);
+
+/* Preemption (see cbridge/preempt.hpp and the README, "Preemption"): a
+ * task that holds its P for 10 ms is asked to stop. cbridge_checkpoint
+ * yields the P if the calling task was asked (it resumes later, maybe on
+ * another thread); otherwise it returns at once. Outside tasks it does
+ * nothing. */
+void cbridge_checkpoint(void);
+/* cbridge_preemptible runs fn(arg) as a region where the task may also be
+ * stopped asynchronously, by a signal, at any instruction of the main
+ * executable or of a module given to cbridge_allow_preemption_in (never in
+ * libc or cbridge): fn must hold no OS lock across such code and use no
+ * thread-local state. Regions nest. */
+void cbridge_preemptible(void (*fn)(void *), void *arg);
+/* cbridge_allow_preemption_in lets preemptible regions be interrupted in
+ * the code of the loaded module containing address. 0, or
+ * CBRIDGE_ERR_ARGUMENT (with the reason in cbridge_last_error()) when no
+ * module contains it, when it is libc, libstdc++, libgcc, the loader, a
+ * sanitizer runtime or cbridge, or when 32 modules are registered. */
+int cbridge_allow_preemption_in(const void *address);
 
 /* cbridge_last_error describes the last failed cbridge_* call of the
  * calling task (or thread, outside tasks); "" if there was none. The text

@@ -9,6 +9,7 @@
 #include "cbridge/library.hpp"
 #include "cbridge/mutex.hpp"
 #include "cbridge/net.hpp"
+#include "cbridge/preempt.hpp"
 #include "cbridge/runtime.hpp"
 #include "cbridge/select.hpp"
 #include "cbridge/task.hpp"

@@ -12,6 +12,10 @@ struct Config {
   // How long one foreign call may hold its P before sysmon hands the P to
   // another M, in nanoseconds; 0: 20 µs (Go's value).
   int64_t syscall_retake_ns = 0;
+  // How long a task may hold its P before sysmon asks it to stop (Go's
+  // forcePreemptNS), in nanoseconds; 0: env CBRIDGE_FORCE_PREEMPT_NS, else
+  // 10 ms. See preempt.hpp.
+  int64_t force_preempt_ns = 0;
 };
 
 // start starts the runtime with cfg. Without it the runtime starts with
@@ -43,8 +47,14 @@ struct Stats {
   int32_t ms_idle;         // of those, parked waiting for work
   int32_t procs;           // Ps (GOMAXPROCS)
   uint64_t syscall_retakes;   // Ps sysmon took from Ms in long foreign calls
-  uint64_t preempt_attempts;  // preemption requests (preemptM)
+  uint64_t preempt_attempts;  // sysmon's requests to stop a task (preemptM)
   uint64_t preempt_refused;   // of those, refused because the M was in foreign code
+  uint64_t preempt_async;        // tasks stopped by the signal in a preemptible region
+  uint64_t preempt_cooperative;  // tasks stopped at a runtime call or checkpoint()
+  // Preemption signals whose handler had not run 1 ms after they were sent
+  // (the thread was descheduled, or blocks the signal); the M takes the
+  // handshake back itself once the handler ran.
+  uint64_t preempt_ack_timeouts;
   uint64_t callbacks;            // calls of callbacks from foreign code served
   uint64_t callback_cache_hits;  // of those, on a thread that had its M already
   uint64_t extra_ms_idle;        // extra Ms (for foreign threads) waiting for a thread
