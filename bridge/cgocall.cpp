@@ -87,6 +87,9 @@ void cgocall(void (*fn)(void*), void* arg) {
     rt::timerfuncResumed();
     gp->timerFunc = true;
   }
+  // The return of a foreign call is a runtime entry: a request to stop
+  // that came while the task ran C is honoured here.
+  rt::checkPreempt();
   errno = f.savedErrno;
 }
 

@@ -111,10 +111,16 @@ struct SavedState {
   // its exact bounds again, warm.)
   uintptr_t g0lo, g0hi;
   bool g0StackAccurate;
+  // The calling task's preemptible-region depth: a callback starts outside
+  // any region, so the preemption signal never suspends the G while C
+  // frames of its foreign call lie below on the system stack unless the
+  // handler opened a region of its own.
+  int32_t preemptDepth;
 
   SavedState(M* m, G* gp)
       : g0ctx(m->g0ctx), lockedg(m->lockedg), lockedm(gp->lockedm), syscallsp(gp->syscallsp),
-        g0lo(m->g0lo), g0hi(m->g0hi), g0StackAccurate(m->g0StackAccurate) {}
+        g0lo(m->g0lo), g0hi(m->g0hi), g0StackAccurate(m->g0StackAccurate),
+        preemptDepth(gp->preemptDepth.load(std::memory_order_relaxed)) {}
 
   void restore(M* m, G* gp) const {
     m->g0ctx = g0ctx;
@@ -124,6 +130,7 @@ struct SavedState {
     m->g0lo = g0lo;
     m->g0hi = g0hi;
     m->g0StackAccurate = g0StackAccurate;
+    gp->preemptDepth.store(preemptDepth, std::memory_order_relaxed);
   }
 };
 
@@ -224,6 +231,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   m->lockedg = gp;
   gp->lockedm = m;
   gp->m = m;
+  gp->preemptDepth.store(0, std::memory_order_relaxed);
   m->curg = gp;
   // Leaving foreign code: preemption may land in managed code again.
   rt::preemptExtExit(m);

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "runtime/fatal.hpp"
+#include "runtime/os_linux.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/signals.hpp"
@@ -129,6 +130,7 @@ void dropm(void* arg) {
   // Not the bounds: this may run on a stack other than the callbacks'.
   rt::unminitSignals(m);
   rt::preemptExtExit(m);
+  m->procid = 0;
   stackbounds::forgetThread(m);
   rt::setm(nullptr);
   ninuse.fetch_sub(1, std::memory_order_relaxed);
@@ -161,6 +163,7 @@ M* needm(uintptr_t sp) {
   ninuse.fetch_add(1, std::memory_order_relaxed);
   rt::setm(m);
   m->thread = pthread_self();
+  m->procid = rt::gettid();
   pthread_once(&dropKeyOnce, makeDropKey);
   pthread_setspecific(dropKey, m);
   rt::minitSignals(m);

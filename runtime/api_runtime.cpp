@@ -25,7 +25,16 @@ bool start(const Config& cfg) {
         static_cast<long long>(cfg.syscall_retake_ns));
     return false;
   }
-  if (!rt::schedinit(rt::Config{cfg.maxprocs, cfg.stack_size, cfg.syscall_retake_ns})) {
+  if (cfg.force_preempt_ns != 0 &&
+      (cfg.force_preempt_ns < 100000 || cfg.force_preempt_ns > 10000000000LL)) {
+    rt::usererror(
+        "start: Config::force_preempt_ns=%lld is not 0 or in [100000, 10000000000] (100 µs to "
+        "10 s); the runtime was not started",
+        static_cast<long long>(cfg.force_preempt_ns));
+    return false;
+  }
+  if (!rt::schedinit(rt::Config{cfg.maxprocs, cfg.stack_size, cfg.syscall_retake_ns,
+                                cfg.force_preempt_ns})) {
     rt::usererror(
         "start: the runtime is already running (started explicitly or by first use) or was shut "
         "down; call start() once, before any other cbridge call");
@@ -74,6 +83,9 @@ Stats stats() {
   rt::PreemptStats ps = rt::preemptstats();
   s.preempt_attempts = ps.attempts;
   s.preempt_refused = ps.refused;
+  s.preempt_async = ps.async;
+  s.preempt_cooperative = ps.cooperative;
+  s.preempt_ack_timeouts = ps.ackTimeouts;
   s.stacks_unguarded = rt::stacksUnguarded();
   return s;
 }

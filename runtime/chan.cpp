@@ -1,3 +1,4 @@
+#include "runtime/preempt.hpp"
 #include "runtime/chan.hpp"
 
 #include <new>
@@ -128,6 +129,7 @@ void chanRelease(ChanCore* c) {
 }
 
 bool chanSend(ChanCore* c, void* src, bool block) {
+  rt::checkPreempt();
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
@@ -160,6 +162,7 @@ bool chanSend(ChanCore* c, void* src, bool block) {
 }
 
 RecvStatus chanRecv(ChanCore* c, void* dst, bool block) {
+  rt::checkPreempt();
   c->lock.lock();
   if (c->closed && c->qcount == 0) {
     c->lock.unlock();
@@ -191,6 +194,7 @@ RecvStatus chanRecv(ChanCore* c, void* dst, bool block) {
 }
 
 void chanClose(ChanCore* c) {
+  rt::checkPreempt();
   std::vector<Waiter*> wake;
   c->lock.lock();
   if (c->closed) {

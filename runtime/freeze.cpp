@@ -78,10 +78,14 @@ void freezetheworld() {
   for (int round = 0; round < 100; round++) {
     running = runningPs(mine);
     if (running == 0) break;
-    {
-      LockGuard g(sched->lock);
-      for (M* mp = sched->allms; mp != nullptr; mp = mp->alllink)
-        if (mp != self && !mp->isextra) preemptM(mp);
+    // Each running P's task is asked to stop, as sysmon would (a task in
+    // a preemptible region is stopped by the signal). Not under
+    // sched.lock: a preemption waits for the signal's handler (bounded),
+    // and the tasks it stops need the lock to yield.
+    for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+      P* pp = sched->allp[i];
+      if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running)
+        preemptone(pp);
     }
     usleep(1000);
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <deque>
 
+#include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/waiter.hpp"
@@ -43,6 +44,7 @@ bool Mutex::try_lock() {
 }
 
 void Mutex::lock() {
+  rt::checkPreempt();
   if (try_lock()) return;
   detail::MutexImpl& mu = *impl_;
   rt::Waiter w;

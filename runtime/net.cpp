@@ -19,6 +19,7 @@
 #include "cbridge/call.hpp"
 #include "cbridge/mutex.hpp"
 #include "cbridge/task.hpp"
+#include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
@@ -151,6 +152,7 @@ std::pair<File, std::error_code> File::adopt(int fd) {
 }
 
 IoResult File::read(void* buf, size_t n) {
+  rt::checkPreempt();
   if (!impl_) return {0, closedErr()};
   FileImpl* f = impl_.get();
   OpGuard g(f);
@@ -171,6 +173,7 @@ IoResult File::read(void* buf, size_t n) {
 }
 
 IoResult File::write(const void* buf, size_t n) {
+  rt::checkPreempt();
   if (!impl_) return {0, closedErr()};
   FileImpl* f = impl_.get();
   OpGuard g(f);
@@ -223,6 +226,7 @@ int File::fd() const { return impl_ ? impl_->fd : -1; }
 bool File::pollable() const { return impl_ && impl_->pd != nullptr; }
 
 std::pair<Conn, std::error_code> Listener::accept() {
+  rt::checkPreempt();
   if (!file_) return {Conn(), closedErr()};
   FileImpl* f = FileAccess::impl(file_);
   OpGuard g(f);
@@ -357,6 +361,7 @@ bool unixAddr(const std::string& path, sockaddr_un* a) {
 
 std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
                                                 int backlog) {
+  rt::checkPreempt();
   sockaddr_in a;
   if (!ipv4(host, port, &a)) return {Listener(), std::make_error_code(std::errc::invalid_argument)};
   return listenOn(AF_INET, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
@@ -376,6 +381,7 @@ bool connectedToSelf(const Conn& c) {
 
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout) {
+  rt::checkPreempt();
   sockaddr_in a;
   if (!ipv4(host, port, &a)) return {Conn(), std::make_error_code(std::errc::invalid_argument)};
   // As Go's doDialTCP (net/tcpsock_posix.go): Linux picks the ephemeral
@@ -401,12 +407,14 @@ std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port
 }
 
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog) {
+  rt::checkPreempt();
   sockaddr_un a;
   if (!unixAddr(path, &a)) return {Listener(), std::make_error_code(std::errc::filename_too_long)};
   return listenOn(AF_UNIX, reinterpret_cast<sockaddr*>(&a), sizeof a, backlog);
 }
 
 std::pair<Conn, std::error_code> dial_unix(const std::string& path) {
+  rt::checkPreempt();
   sockaddr_un a;
   if (!unixAddr(path, &a)) return {Conn(), std::make_error_code(std::errc::filename_too_long)};
   return connectTo(AF_UNIX, reinterpret_cast<sockaddr*>(&a), sizeof a, {});
@@ -426,6 +434,7 @@ Pipe pipe() {
 }
 
 std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout) {
+  rt::checkPreempt();
   if (!started("wait_fd")) return shutdownErr();
   // Each wait registers fd for its own duration: a second waiter on the
   // same fd (or a wait on a File's fd) gets EEXIST from epoll, and the

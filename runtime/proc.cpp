@@ -15,6 +15,7 @@
 #include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
+#include "runtime/preempt.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/sigpipe.hpp"
 #include "runtime/signals.hpp"
@@ -61,25 +62,26 @@ bool globalTurn(P* pp) {
 }
 
 // startSlice counts a schedule on pp and begins a new time slice unless
-// the G about to run inherits the current one (see P::schedtick).
+// the G about to run inherits the current one (see P::schedtick). A new
+// slice answers sysmon's request to stop the old one, if still pending.
 void startSlice(P* pp, bool inheritTime) {
   pp->schedtick.store(pp->schedtick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  if (!inheritTime)
-    pp->slicetick.store(pp->slicetick.load(std::memory_order_relaxed) + 1,
-                        std::memory_order_relaxed);
+  if (inheritTime) return;
+  pp->slicetick.store(pp->slicetick.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (pp->preempt.load(std::memory_order_relaxed)) clearPreempt(pp);
 }
 
 }  // namespace
 
 void acquirep(M* m, P* pp) {
   m->p = pp;
-  pp->m = m;
+  pp->m.store(m, std::memory_order_relaxed);
   pp->status.store(PStatus::Running, std::memory_order_relaxed);
 }
 
 P* releasep(M* m) {
   P* pp = m->p;
-  pp->m = nullptr;
+  pp->m.store(nullptr, std::memory_order_relaxed);
   pp->status.store(PStatus::Idle, std::memory_order_relaxed);
   m->p = nullptr;
   return pp;
@@ -119,6 +121,7 @@ M* mget() {
 void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
+  m->procid = gettid();
   // exit() in a task or a foreign call on this thread freezes the world
   // before any static is destroyed (see freeze.cpp).
   armExitSentinel();
@@ -140,6 +143,9 @@ void* mstart(void* arg) {
     m->nextp = nullptr;
   }
   schedLoop(m);
+  // The thread ends: hold the handshake for good, as foreign code does, so
+  // that no preemptor signals a thread id that may be reused.
+  preemptExtEnter(m);
   disarmExitSentinel();  // this thread ends normally: not an exit
   unminitSignals(m);
   setm(nullptr);
@@ -561,9 +567,10 @@ static G* directNext(M* m, bool* inheritTime) {
   P* pp = m->p;
   if (pp == nullptr) return nullptr;  // in exitsyscall, without a P
   if (m->lockedg != nullptr) return nullptr;  // a locked M runs only its G
-  if (m->preemptRequested.load(std::memory_order_relaxed) &&
-      m->preemptRequested.exchange(false, std::memory_order_acquire))
-    return nullptr;  // preempted: take the full trip through the scheduler
+  // Asked to stop: take the full trip through the scheduler, which looks
+  // at timers and the global queue (preemptPark cleared the request
+  // before it switched; a task that parks meanwhile ends its slice here).
+  if (pp->preempt.load(std::memory_order_relaxed)) return nullptr;
   if (sched->stopping.load(std::memory_order_relaxed) || frozen()) return nullptr;
   int64_t next = nextwhen();
   if (next != 0 && next <= nanotime()) return nullptr;
@@ -904,6 +911,7 @@ bool schedinit(const Config& cfg) {
     }
   }
   initsig();
+  preemptinit(cfg.forcePreemptNs);
   installForkHandlers();
   sysmonStart();
   gStarted = true;
@@ -1039,6 +1047,7 @@ TaskCounts taskcounts() {
 }
 
 bool newproc(detail::TaskFn* fn, size_t stackSize) {
+  checkPreempt();  // go() is a runtime entry
   if (refuseInForkChild()) {
     delete fn;
     return false;
@@ -1111,7 +1120,14 @@ void goready(G* gp) {
   readyOnCurrentP(gp);
 }
 
-void gosched() { mcall(gosched_m); }
+// A yield goes to the global queue, which is what a preemption does: it
+// answers sysmon's request, if one is pending.
+void gosched() {
+  if (P* pp = getm()->p; pp != nullptr && pp->preempt.load(std::memory_order_relaxed)) clearPreempt(pp);
+  mcall(gosched_m);
+}
+
+void gopreempt() { mcall(gosched_m); }
 
 void wakep() {
   if (sched->stopping.load(std::memory_order_relaxed)) return;

@@ -13,6 +13,7 @@ struct Config {
   int32_t maxprocs = 0;  // 0: CBRIDGE_MAXPROCS or the CPU count
   size_t stackSize = 0;  // 0: kDefaultStackSize
   int64_t retakeNs = 0;  // 0: sysmon's default (20 µs)
+  int64_t forcePreemptNs = 0;  // 0: CBRIDGE_FORCE_PREEMPT_NS or 10 ms
 };
 
 // schedinit starts the runtime (Ps, sysmon, signal handlers) once. It
@@ -56,6 +57,9 @@ void gopark(bool (*unlockf)(void*), void* lock);
 void goready(G* gp);
 // gosched puts the running task on the global queue and schedules.
 void gosched();
+// gopreempt is gosched for a task stopped by preemption (Go's
+// gopreempt_m); the caller has taken the P's request.
+void gopreempt();
 
 // wakep starts a spinning M if a P is idle and no M is spinning.
 void wakep();

@@ -67,10 +67,6 @@ uint32_t runqgrab(P* pp, std::atomic<G*>* batch, uint32_t batchHead, bool stealR
 }  // namespace
 
 void runqput(P* pp, G* gp, bool next) {
-  if (next && pp->sliceExpired.load(std::memory_order_relaxed)) {
-    pp->sliceExpired.store(false, std::memory_order_relaxed);
-    next = false;  // to the tail: the slice ends when the current G parks
-  }
   if (next) {
     G* old = pp->runnext.load(std::memory_order_relaxed);
     while (!pp->runnext.compare_exchange_weak(old, gp, std::memory_order_acq_rel)) {

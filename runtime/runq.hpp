@@ -5,13 +5,8 @@
 
 namespace cbridge::rt {
 
-// The longest a time slice lasts before sysmon ends it (Go's
-// forcePreemptNS).
-constexpr int64_t kTimeSliceNs = 10000000;
-
-// runqput puts gp on pp's local queue (in runnext if next, unless the
-// current time slice has expired), overflowing half of the queue to the
-// global queue when full. Only pp's owner calls it.
+// runqput puts gp on pp's local queue (in runnext if next), overflowing
+// half of the queue to the global queue when full. Only pp's owner calls it.
 void runqput(P* pp, G* gp, bool next);
 // runqget takes a G from pp's local queue; only pp's owner calls it.
 // *inheritTime says whether it came from runnext (and so runs in the

@@ -62,6 +62,13 @@ struct G {
   // Put on the global queue as readied from outside the Ps (counted in
   // sched.runqready until taken). Under sched.lock.
   bool globrunqReady = false;
+  // How deep the G is in cbridge::preemptible regions: > 0 lets the
+  // preemption signal stop it (see preempt.cpp). Written only by the G;
+  // read by the signal handler on the thread running the G, which
+  // interrupts that very thread: relaxed atomics (lock-free, so safe in a
+  // handler) need no more order than program order. A callback nested in
+  // a foreign call saves it, starts at 0 and restores it.
+  std::atomic<int32_t> preemptDepth{0};
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
@@ -108,17 +115,29 @@ struct M {
   P* oldp = nullptr;
   // preemptExtLock synchronizes preemptM with entry to and exit from
   // foreign code (the seed "protect against external code calling
-  // ExitProcess"). 0: neither preempting nor in foreign code. Entering
-  // foreign code CASes 0→1 and, if that fails, a preemption is in
-  // progress: yield and retry. preemptM CASes 0→1 before interrupting the
-  // thread; if that fails the thread is in foreign code and the attempt
-  // fails. Reset to 0 on return from foreign code, or by the preemptor
-  // once the preemption is complete. So no runtime preemption ever lands
-  // in foreign code. acq_rel CASes, release stores: whoever takes the
-  // lock sees what the previous holder did.
-  std::atomic<uint32_t> preemptExtLock{0};
+  // ExitProcess"; the protocol is in preempt.cpp, its model in
+  // models/preempt.pml). Its low two bits: kExtFree; kExtForeign, held by
+  // the M itself while its thread is in foreign code (and by an extra M
+  // between callbacks, and by an M whose thread is ending); kExtPreempting,
+  // held by a preemptor from before it signals the thread until the
+  // signal's handler has run there, with the preemption's cycle number in
+  // the bits above. Entering foreign code CASes kExtFree→kExtForeign and,
+  // if that fails, waits for the preemption in progress; preemptM CASes
+  // kExtFree→kExtPreempting and, if that fails, the M is in foreign code
+  // and the attempt is refused. So the runtime's signal is never pending
+  // while foreign code runs. acq_rel CASes, release stores: whoever takes
+  // the lock sees what the previous holder did.
+  std::atomic<uint64_t> preemptExtLock{0};
+  // The cycle number of the last preemption whose signal handler ran on
+  // this M's thread: written by the handler (release), read by the
+  // preemptor waiting for it and by an M taking over the lock (acquire).
+  std::atomic<uint64_t> preemptAck{0};
   // Bumped when a preemption attempt on this M ends, done or refused.
   std::atomic<uint32_t> preemptGen{0};
+  // The OS thread id of the M's thread (tgkill's target). Written before
+  // the M first runs a task; the M's lock keeps preemptors from a thread
+  // that is gone.
+  int procid = 0;
   // The G this M runs exclusively while it is not nullptr (a callback in
   // progress): when it parks, the M sleeps instead of running others
   // (stoplockedm), and whoever dequeues it hands this M a P
@@ -155,9 +174,6 @@ struct M {
   std::atomic<uint64_t> callbacks{0};
   std::atomic<uint64_t> cacheHits{0};
   std::atomic<uint64_t> boundUpdates{0};
-  // Set by a successful preemptM; the M's next task switch goes through
-  // the scheduler (findRunnable) instead of switching directly.
-  std::atomic<bool> preemptRequested{false};
 };
 
 enum class PStatus : uint32_t {
@@ -185,7 +201,19 @@ struct P {
   uint32_t sysmonSlicetick = 0;
   int64_t sysmonSliceWhen = 0;
   P* link = nullptr;               // sched.pidle link
-  M* m = nullptr;
+  // The M holding the P. Written by the M (or whoever hands the P over);
+  // sysmon reads it, without a lock, to pick the thread to preempt:
+  // relaxed, as an M seen late is merely one whose task is not asked
+  // (preemptM checks the request on the P the handler finds).
+  std::atomic<M*> m{nullptr};
+  // preempt is sysmon's request that the running task stop (Go's
+  // gp.preempt, kept on the P: a request is for the time slice, and a
+  // slice that ends by itself answers it). Set by sysmon with exchange,
+  // cleared with exchange by whoever honours it or by the owner when a new
+  // slice starts, so that detail::preemptRequests counts the Ps with a
+  // request exactly. Relaxed: a late look only stops the task at its next
+  // check.
+  std::atomic<bool> preempt{false};
   // The local run queue: a ring written only by the owner at tail and
   // consumed at head by the owner and by thieves (CAS on head).
   std::atomic<uint32_t> runqhead{0};
@@ -205,13 +233,6 @@ struct P {
   // few schedules in flight.
   std::atomic<uint32_t> schedtick{0};
   std::atomic<uint32_t> slicetick{0};
-  // sliceExpired is set by sysmon when one slice has lasted longer than
-  // kTimeSliceNs: a pair of tasks that keep readying each other into
-  // runnext would otherwise starve the rest of the queue (Go preempts
-  // them; cbridge has no asynchronous preemption). The owner clears it and
-  // puts the next G it readies at the tail instead of in runnext, which
-  // ends the slice. Relaxed: a late look only makes the slice longer.
-  std::atomic<bool> sliceExpired{false};
   // netpollAfterWrite's back-off, owner only: after k polls in a row that
   // readied no task (the readers are in other processes or hosts) the P
   // skips the next 2^k - 1 writes' polls, k at most 10, so a remote-only

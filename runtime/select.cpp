@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "runtime/preempt.hpp"
 #include "runtime/chan.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/proc.hpp"
@@ -43,6 +44,7 @@ using rt::Sudog;
 using rt::Waiter;
 
 SelectResult selectGo(SelectCase* cases, int n, bool block) {
+  rt::checkPreempt();
   // pollorder: a random permutation of the cases with a channel, so that no
   // case starves; Go's Fisher-Yates insertion.
   std::vector<int> pollorder;

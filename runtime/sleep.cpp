@@ -1,3 +1,4 @@
+#include "runtime/preempt.hpp"
 #include "runtime/sleep.hpp"
 
 #include <time.h>
@@ -27,6 +28,7 @@ void wakeSleeper(void* arg) { static_cast<Sleeper*>(arg)->w.wake(); }
 }  // namespace
 
 void sleepUntil(int64_t when) {
+  rt::checkPreempt();
   Sleeper s;
   if (s.w.g == nullptr) {
     timespec ts{time_t(when / 1000000000), long(when % 1000000000)};

@@ -65,7 +65,7 @@ void entersyscall(M* m) {
   // from many short ones.
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1,
                         std::memory_order_relaxed);
-  pp->m = nullptr;
+  pp->m.store(nullptr, std::memory_order_relaxed);
   m->oldp = pp;
   m->p = nullptr;
   // release: from here sysmon may take pp, and must see it as we left it.
@@ -99,7 +99,7 @@ void exitsyscall(M* m) {
   if (oldp != nullptr &&
       oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
     m->p = oldp;
-    oldp->m = m;
+    oldp->m.store(m, std::memory_order_relaxed);
     gp->status.store(GStatus::Running, std::memory_order_relaxed);
     return;
   }

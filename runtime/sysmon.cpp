@@ -12,8 +12,10 @@
 #include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
 #include "runtime/os_linux.hpp"
+#include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/sigpreempt.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/timers.hpp"
 
@@ -71,13 +73,18 @@ bool retake(int64_t now) {
   return took;
 }
 
-// endLongSlices marks the time slice of every running P that has lasted
-// longer than kTimeSliceNs as expired (the half of Go's retake that
-// preempts): its owner then ends the slice at its next runnext hand-off.
-// Unlike Go's preemption it does not make sysmon busy: a task computing
-// without a switch would be marked every 10 ms, and the 20 µs pace that
-// followed would wake sysmon thousands of times a second for nothing.
-void endLongSlices(int64_t now) {
+// preemptLongSlices is the half of Go's retake that preempts: a P whose
+// time slice has lasted forcePreemptNs (10 ms) gets preemptone, its task
+// asked to stop (cooperatively at its next runtime call, asynchronously in
+// a preemptible region). A pair of tasks that keep readying each other
+// into runnext inherit one slice at every switch: the request stops the
+// one that runs at its next channel operation, and the rest of the queue
+// gets the P (which is why runnext needs no limit of its own). As in Go,
+// preempting does not make sysmon busy: a task computing without a switch
+// is asked every 10 ms (sysmon's slowest pace), and a 20 µs pace would
+// wake sysmon thousands of times a second for nothing.
+void preemptLongSlices(int64_t now) {
+  int64_t limit = forcePreemptNs();
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     P* pp = sched->allp[i];
     uint32_t t = pp->slicetick.load(std::memory_order_relaxed);
@@ -89,15 +96,17 @@ void endLongSlices(int64_t now) {
       pp->sysmonSliceWhen = now;
       continue;
     }
-    if (now - pp->sysmonSliceWhen < kTimeSliceNs) continue;
-    pp->sliceExpired.store(true, std::memory_order_relaxed);
+    if (now - pp->sysmonSliceWhen < limit) continue;
     pp->sysmonSliceWhen = now;
+    preemptone(pp);
   }
 }
 
 void* sysmon(void*) {
   // Go's pacing: 20 µs while there is work, doubling after 50 idle rounds
-  // up to 10 ms.
+  // up to 10 ms, or up to forcePreemptNs when that is shorter: slices of
+  // 1 ms are ended every 1-2 ms, not every 10.
+  int64_t maxDelayUs = forcePreemptNs() / 1000 < 10000 ? forcePreemptNs() / 1000 : 10000;
   int64_t delayUs = 20;
   int idle = 0;
   int64_t lastScavenge = nanotime();
@@ -106,7 +115,7 @@ void* sysmon(void*) {
     if (idle == 0)
       delayUs = 20;
     else if (idle > 50)
-      delayUs = delayUs * 2 > 10000 ? 10000 : delayUs * 2;
+      delayUs = delayUs * 2 > maxDelayUs ? maxDelayUs : delayUs * 2;
     if (stopNote.tsleep(delayUs * 1000)) return nullptr;
     // The process is exiting: starting Ms for retaken Ps would only make
     // threads that freeze at once.
@@ -129,7 +138,8 @@ void* sysmon(void*) {
       lastScavenge = now;
     }
     bool busy = retake(now);
-    endLongSlices(now);
+    preemptLongSlices(now);
+    if (preemptWithoutHandshake()) signalForeignMs();
     // Tasks wait on the netpoller and no M is blocked in it (every M is
     // busy): poll now and then, as Go's sysmon does every 10 ms. What it
     // finds does not make sysmon busy (nor does it in Go): under network

@@ -25,6 +25,7 @@
 
 #include "cbridge/task.hpp"
 #include "cbridge/timer.hpp"
+#include "runtime/preempt.hpp"
 #include "runtime/chan.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
@@ -139,6 +140,8 @@ Timer::~Timer() {
 bool Timer::stop() { return rt::deltimer(&impl_->t); }
 
 bool Timer::reset(std::chrono::nanoseconds d) {
+  rt::checkPreempt();
+  rt::checkPreempt();
   if (impl_->inert.load(std::memory_order_relaxed) || !startedForTimer()) {
     impl_->inert.store(true, std::memory_order_relaxed);
     rt::deltimer(&impl_->t);
@@ -148,6 +151,7 @@ bool Timer::reset(std::chrono::nanoseconds d) {
 }
 
 Chan<Instant> after(std::chrono::nanoseconds d) {
+  rt::checkPreempt();
   Chan<Instant> c(1);
   if (!rt::ensureStarted()) {
     static std::atomic<bool> reported{false};

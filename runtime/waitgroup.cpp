@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/waiter.hpp"
@@ -31,6 +32,7 @@ WaitGroup::WaitGroup() : impl_(new detail::WaitGroupImpl) {}
 WaitGroup::~WaitGroup() = default;
 
 void WaitGroup::add(int64_t delta) {
+  rt::checkPreempt();
   detail::WaitGroupImpl& wg = *impl_;
   std::vector<rt::Waiter*> release;
   wg.lock.lock();
@@ -45,6 +47,7 @@ void WaitGroup::add(int64_t delta) {
 }
 
 void WaitGroup::wait() {
+  rt::checkPreempt();
   detail::WaitGroupImpl& wg = *impl_;
   wg.lock.lock();
   if (wg.counter == 0) {

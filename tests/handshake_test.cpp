@@ -24,13 +24,14 @@ struct Target {
 
 std::atomic<long> violations{0};
 
-void checkedInterrupt(rt::M*, void* arg) {
+bool checkedInterrupt(rt::M*, uint64_t, void* arg) {
   auto* t = static_cast<Target*>(arg);
   t->preempting.store(true, std::memory_order_seq_cst);
   if (t->inForeign.load(std::memory_order_seq_cst)) violations++;
   for (int i = 0; i < 20; i++) std::atomic_signal_fence(std::memory_order_seq_cst);
   if (t->inForeign.load(std::memory_order_seq_cst)) violations++;
   t->preempting.store(false, std::memory_order_seq_cst);
+  return true;  // complete: the preemptor releases the lock
 }
 
 TEST(Handshake, NeverPreemptedInForeignCode) {
@@ -83,8 +84,9 @@ TEST(Handshake, NeverPreemptedInForeignCode) {
   // Both outcomes happened: the race was real.
   EXPECT_GE(succeeded.load(), kEach);
   EXPECT_GE(refused.load(), kEach);
+  // attempts counts sysmon's requests (preemptone), which this test makes
+  // none of; refused counts every preemptWith that found the lock held.
   rt::PreemptStats ps = rt::preemptstats();
-  EXPECT_EQ(long(ps.attempts), succeeded.load() + refused.load());
   EXPECT_EQ(long(ps.refused), refused.load());
 }
 

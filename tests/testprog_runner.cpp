@@ -6,11 +6,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <stdexcept>
 
 extern char** environ;
 
-ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env) {
+ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env,
+                        int timeoutMs) {
   int outp[2], errp[2];
   if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
@@ -35,8 +38,20 @@ ChildResult runTestprog(const std::string& scenario, const std::vector<std::stri
   ChildResult r;
   pollfd fds[2] = {{outp[0], POLLIN, 0}, {errp[0], POLLIN, 0}};
   int open = 2;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   while (open > 0) {
-    if (poll(fds, 2, -1) < 0) continue;
+    int wait = -1;
+    if (timeoutMs >= 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+      if (left <= 0 && !r.timedOut) {
+        kill(pid, SIGKILL);  // its pipes close when it is gone
+        r.timedOut = true;
+      }
+      wait = left <= 0 ? -1 : int(left);
+    }
+    if (poll(fds, 2, wait) < 0) continue;
     for (int i = 0; i < 2; i++) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buf[4096];

@@ -9,8 +9,11 @@ struct ChildResult {
   int signal = 0;
   std::string out;
   std::string err;
+  bool timedOut = false;  // killed (SIGKILL) after timeoutMs
 };
 
 // runTestprog runs the testprog scenario with extra environment entries
-// ("NAME=value") and returns its exit status, stdout and stderr.
-ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env = {});
+// ("NAME=value") and returns its exit status, stdout and stderr. With
+// timeoutMs >= 0 a child still running after that long is killed.
+ChildResult runTestprog(const std::string& scenario, const std::vector<std::string>& env = {},
+                        int timeoutMs = -1);

@@ -1,0 +1,243 @@
+// The preemption signal on Linux (Go's signal_unix.go doSigPreempt and
+// wantAsyncPreempt/isAsyncSafePoint, preempt.go).
+//
+// preemptM sends SIGURG to the M's thread with tgkill while it holds the
+// M's preemptExtLock (see preempt.cpp). The handler runs on that thread, on
+// its alternate signal stack (SA_ONSTACK). It first acknowledges the cycle
+// the lock names, which lets the preemptor release the lock; then, if the
+// interrupted instruction is an async safe point, it rewrites the signal
+// context so that the thread, on return from the handler, calls
+// cbridge_asyncPreempt (asyncpreempt_amd64.S) as if the interrupted code
+// had called it: below the interrupted stack pointer's 128-byte red zone
+// (which C code may use), the interrupted PC becomes the return address.
+// asyncPreempt saves every general register, the flags and the extended
+// state, yields the task (gopreempt) and, when some M resumes it, restores
+// all of it and returns to the interrupted instruction.
+//
+// An async safe point is what Go's isAsyncSafePoint checks, in C terms:
+// the thread runs a task (curg Running, on this M, the stack pointer on its
+// stack with room for asyncPreempt's frame: not g0, not a foreign call on
+// the system stack, not a signal handler's stack), the task is inside a
+// cbridge::preemptible region, its P has sysmon's request, the M holds no
+// runtime lock, and the PC lies in code registered as interruptible
+// (preempt_modules.cpp: never libc, libstdc++ or cbridge). Anything else
+// leaves the request for the next cooperative check. The handler takes no
+// lock and calls nothing that may: it is async-signal-safe.
+//
+// A signal that is not ours (not sent by this process with tgkill, or
+// arriving while no preemption holds the lock: the host's own use of
+// SIGURG, e.g. out-of-band data with F_SETOWN) goes to the handler the host
+// had installed, or to the default action (ignore).
+#include "runtime/sigpreempt.hpp"
+
+#include <signal.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/fatal.hpp"
+#include "runtime/preempt.hpp"
+#include "runtime/preempt_modules.hpp"
+#include "runtime/proc.hpp"
+
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+#define CBRIDGE_ASYNC_PREEMPT 1
+#include <cpuid.h>
+#endif
+
+#if defined(CBRIDGE_ASYNC_PREEMPT)
+// asyncpreempt_amd64.S: the routine a preempted thread is made to call, and
+// the extended-state layout it saves (set once by initPreemptSignal, before
+// the handler is installed).
+extern "C" {
+__attribute__((visibility("hidden"))) void cbridge_asyncPreempt();
+__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptXsaveSize = 0;
+__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskLo = 0;
+__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskHi = 0;
+__attribute__((visibility("hidden"))) void cbridge_asyncPreempt2();
+}
+#endif
+
+namespace cbridge::rt {
+
+namespace {
+
+constexpr int kSigPreempt = SIGURG;
+
+// The host's handler, written once by initPreemptSignal before ours can
+// run.
+struct sigaction oldUrg;
+// Set once before the handler is installed; read by the handler.
+bool asyncOn = false;
+// CBRIDGE_DEBUG=preemptnolock: preemptM signals without the handshake, so
+// that a test can show what the handshake prevents (EINTR in foreign code).
+bool signalWithoutLock = false;
+
+void chainUrg(int sig, siginfo_t* info, void* uctx) {
+  if (oldUrg.sa_flags & SA_SIGINFO) {
+    if (oldUrg.sa_sigaction != nullptr) oldUrg.sa_sigaction(sig, info, uctx);
+  } else if (oldUrg.sa_handler != SIG_DFL && oldUrg.sa_handler != SIG_IGN) {
+    oldUrg.sa_handler(sig);
+  }
+  // SIG_DFL and SIG_IGN: SIGURG's default action is to ignore it.
+}
+
+#if defined(CBRIDGE_ASYNC_PREEMPT)
+
+// What asyncPreempt needs below the interrupted stack pointer: the red
+// zone, its own frame (the registers, the extended state aligned to 64),
+// and the scheduler's frames while it yields (more in sanitizer builds).
+size_t asyncPreemptRoom() {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr size_t kYieldFrames = 32 * 1024;
+#else
+  constexpr size_t kYieldFrames = 12 * 1024;
+#endif
+  return 128 + 8 + 16 * 8 + cbridge_asyncPreemptXsaveSize + 64 + kYieldFrames;
+}
+
+// wantAsyncPreempt says whether the thread, interrupted at uc, is at an
+// async safe point (see the top of this file).
+bool wantAsyncPreempt(M* m, const ucontext_t* uc) {
+  G* gp = m->curg;
+  if (gp == nullptr || gp->m != m || gp->status.load(std::memory_order_relaxed) != GStatus::Running)
+    return false;
+  if (gp->preemptDepth.load(std::memory_order_relaxed) <= 0) return false;
+  P* pp = m->p;
+  if (pp == nullptr || !pp->preempt.load(std::memory_order_relaxed)) return false;
+  auto sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+  auto pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+  const Stack* st = gp->stack;
+  if (st == nullptr || sp > st->hi || sp < st->lo + asyncPreemptRoom()) return false;
+  return preemptiblePC(pc);
+}
+
+// injectAsyncPreempt makes the interrupted thread call asyncPreempt on
+// return from the handler, returning to the interrupted instruction (Go's
+// pushCall, past the red zone).
+void injectAsyncPreempt(ucontext_t* uc) {
+  greg_t* r = uc->uc_mcontext.gregs;
+  uintptr_t sp = static_cast<uintptr_t>(r[REG_RSP]) - 128 - 8;
+  *reinterpret_cast<uintptr_t*>(sp) = static_cast<uintptr_t>(r[REG_RIP]);
+  r[REG_RSP] = static_cast<greg_t>(sp);
+  r[REG_RIP] = reinterpret_cast<greg_t>(&cbridge_asyncPreempt);
+}
+
+// initXsave reads what asyncPreempt saves: every state component the OS
+// enabled (XCR0) but AMX's tiles, which Linux hands out per thread on
+// request (a task resumed on a thread without them would fault), and the
+// size of that area. False without XSAVE enabled by the OS.
+bool initXsave() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return false;
+  uint32_t lo = 0, hi = 0;
+  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  lo &= ~((1u << 17) | (1u << 18));  // XTILECFG, XTILEDATA
+  __cpuid_count(0xd, 0, a, b, c, d);
+  if (b < 576) return false;
+  cbridge_asyncPreemptMaskLo = lo;
+  cbridge_asyncPreemptMaskHi = hi;
+  cbridge_asyncPreemptXsaveSize = b;
+  return true;
+}
+
+#endif  // CBRIDGE_ASYNC_PREEMPT
+
+void sigPreempt(int sig, siginfo_t* info, void* uctx) {
+  int savedErrno = errno;
+  M* m = getm();
+  bool ours = m != nullptr && info != nullptr && info->si_code == SI_TKILL &&
+              info->si_pid == getpid();
+  uint64_t w = ours ? m->preemptExtLock.load(std::memory_order_acquire) : 0;
+  bool cycle = (w & kExtStateMask) == kExtPreempting;
+  if (!ours || (!cycle && !signalWithoutLock)) {
+    chainUrg(sig, info, uctx);
+    errno = savedErrno;
+    return;
+  }
+#if defined(CBRIDGE_ASYNC_PREEMPT)
+  auto* uc = static_cast<ucontext_t*>(uctx);
+  if (asyncOn && wantAsyncPreempt(m, uc)) injectAsyncPreempt(uc);
+#endif
+  // The handler has run on this thread for this cycle: the preemptor may
+  // release the lock, or the M take it over (release: after our reads).
+  if (cycle) m->preemptAck.store(w >> 2, std::memory_order_release);
+  errno = savedErrno;
+}
+
+}  // namespace
+
+void initPreemptSignal() {
+#if defined(CBRIDGE_ASYNC_PREEMPT)
+  const char* s = getenv("CBRIDGE_ASYNCPREEMPT");
+  bool off = s != nullptr && strcmp(s, "0") == 0;
+  if (s != nullptr && *s != '\0' && !off && strcmp(s, "1") != 0)
+    usererror("CBRIDGE_ASYNCPREEMPT=\"%s\" is not 0 or 1; asynchronous preemption stays on", s);
+  asyncOn = !off && initXsave();
+#endif
+  signalWithoutLock = debugEnabled("preemptnolock");
+  initPreemptModules();
+  struct sigaction sa {};
+  sa.sa_sigaction = sigPreempt;
+  // SA_RESTART: a system call of managed code that the signal interrupts
+  // is restarted, not failed with EINTR (foreign code never sees it).
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(kSigPreempt, &sa, &oldUrg) != 0)
+    fatal("sigaction(SIGURG) failed: %s", strerror(errno));
+}
+
+bool asyncPreemptEnabled() { return asyncOn; }
+
+bool signalPreempt(M* mp) {
+  if (mp->procid == 0) return false;
+  return syscall(SYS_tgkill, getpid(), mp->procid, kSigPreempt) == 0;
+}
+
+void takeBlockedPreemptSignal(M* m, uint64_t cycle) {
+  sigset_t pending, blocked;
+  if (sigpending(&pending) != 0 || !sigismember(&pending, kSigPreempt)) return;
+  if (pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0 || !sigismember(&blocked, kSigPreempt))
+    return;
+  sigset_t urg;
+  sigemptyset(&urg);
+  sigaddset(&urg, kSigPreempt);
+  struct timespec zero {};
+  if (sigtimedwait(&urg, nullptr, &zero) == kSigPreempt)
+    m->preemptAck.store(cycle, std::memory_order_release);
+}
+
+bool preemptWithoutHandshake() { return signalWithoutLock; }
+
+void signalForeignMs() {
+  M* head;
+  {
+    LockGuard g(sched->lock);
+    head = sched->allms;
+  }
+  // alllink is written once, before the M is published under the lock.
+  for (M* mp = head; mp != nullptr; mp = mp->alllink)
+    if (!mp->isextra &&
+        (mp->preemptExtLock.load(std::memory_order_relaxed) & kExtStateMask) == kExtForeign)
+      signalPreempt(mp);
+}
+
+}  // namespace cbridge::rt
+
+#if defined(CBRIDGE_ASYNC_PREEMPT)
+// cbridge_asyncPreempt2 runs on the preempted task's stack, called by
+// asyncPreempt with every register saved: the task yields to the global
+// queue and, when resumed (on any M), returns to asyncPreempt. errno is
+// the thread's: the task takes its own along.
+extern "C" void cbridge_asyncPreempt2() {
+  int savedErrno = errno;
+  cbridge::rt::M* m = cbridge::rt::getm();
+  if (m->p != nullptr && cbridge::rt::clearPreempt(m->p)) cbridge::rt::countAsyncPreempt();
+  cbridge::rt::gopreempt();
+  errno = savedErrno;
+}
+#endif

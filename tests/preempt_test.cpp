@@ -1,0 +1,95 @@
+// Preemption (#13): the testprog scenarios of testprogs/scenarios_preempt.cpp,
+// run as children of this test against libcbridge.so. Each checks counts
+// (ticks, EINTRs, preemptions, exit statuses), never timings.
+#include <gtest/gtest.h>
+
+#include "tests/testprog_runner.hpp"
+#include "tests/tsan_limits.hpp"
+
+namespace {
+
+using cbridge_test::kNoAsyncPreemptUnderTsan;
+constexpr bool kThreadSanitizer = cbridge_test::kTsanBuild;
+
+const std::vector<std::string> kOneP = {"CBRIDGE_MAXPROCS=1"};
+// Every millisecond, on two Ps: thousands of preemptions per second.
+const std::vector<std::string> kFast = {"CBRIDGE_MAXPROCS=2", "CBRIDGE_FORCE_PREEMPT_NS=1000000"};
+
+std::vector<std::string> with(std::vector<std::string> env, const std::string& more) {
+  env.push_back(more);
+  return env;
+}
+
+TEST(Preempt, TightLoopIsPreempted) {
+  if (kThreadSanitizer) GTEST_SKIP() << kNoAsyncPreemptUnderTsan;
+  ChildResult r = runTestprog("TightLoopIsPreempted", kOneP);
+  EXPECT_EQ(r.out, "tight loop in a region: the ticker ran at least once per 50 ms: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
+// Without the signal the loop keeps the only P: the ticker does not run
+// while it spins (so the test above can fail).
+TEST(Preempt, TightLoopIsNotPreemptedWithAsyncPreemptOff) {
+  ChildResult r = runTestprog("TightLoopIsPreempted", with(kOneP, "CBRIDGE_ASYNCPREEMPT=0"));
+  EXPECT_EQ(r.out, "tight loop in a region: the ticker ran at least once per 50 ms: no\n") << r.err;
+  EXPECT_NE(r.err.find(": 0 ticks in"), std::string::npos) << r.err;
+}
+
+TEST(Preempt, CooperativeLoopIsPreempted) {
+  ChildResult r = runTestprog("CooperativeLoopIsPreempted", kOneP);
+  EXPECT_EQ(r.out, "loop calling checkpoint: the ticker ran at least once per 50 ms: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
+TEST(Preempt, NoEINTRInForeignCode) {
+  ChildResult r = runTestprog("NoEINTRInForeignCode", kFast);
+  std::string preempted = kThreadSanitizer ? "no" : "yes";
+  EXPECT_EQ(r.out, "10000 reads in foreign code: yes; tasks preempted meanwhile: " + preempted +
+                       "; EINTR or short sleeps: none\n")
+      << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
+// A preemptor that signals Ms in foreign code (the test-only switch): the
+// foreign code sees EINTR and short sleeps, so the test above can fail.
+TEST(Preempt, SignalsWithoutTheHandshakeReachForeignCode) {
+  ChildResult r = runTestprog("NoEINTRInForeignCode", with(kFast, "CBRIDGE_DEBUG=preemptnolock"));
+  EXPECT_NE(r.out.find("EINTR or short sleeps: some"), std::string::npos) << r.out << r.err;
+}
+
+TEST(Preempt, PreemptedTaskKeepsItsRegisters) {
+  if (kThreadSanitizer) GTEST_SKIP() << kNoAsyncPreemptUnderTsan;
+  ChildResult r = runTestprog("PreemptedTaskKeepsItsRegisters", kFast);
+  EXPECT_EQ(r.out, "registers kept: yes; preempted 2000 times: yes; resumed on other Ms: yes\n")
+      << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
+// exit() while sysmon preempts tasks on every P: 200 runs, each must end
+// with the scenario's status (7) within 5 s.
+class ExitDuringPreemption : public testing::TestWithParam<const char*> {};
+
+TEST_P(ExitDuringPreemption, AlwaysExitsWithItsStatus) {
+  constexpr int kRuns = 200;
+  int wrong = 0, hung = 0;
+  std::string last;
+  for (int i = 0; i < kRuns; i++) {
+    ChildResult r = runTestprog(GetParam(), kFast, 5000);
+    if (r.timedOut)
+      hung++;
+    else if (r.exitCode != 7)
+      wrong++;
+    if (r.timedOut || r.exitCode != 7)
+      last = "exit " + std::to_string(r.exitCode) + " signal " + std::to_string(r.signal) +
+             "\n" + r.err;
+  }
+  EXPECT_EQ(hung, 0) << last;
+  EXPECT_EQ(wrong, 0) << last;
+}
+
+INSTANTIATE_TEST_SUITE_P(Preempt, ExitDuringPreemption,
+                         testing::Values("ExitFromForeignCodeDuringPreemption",
+                                         "ExitFromTaskDuringPreemption",
+                                         "ExitFromCallbackDuringPreemption"));
+
+}  // namespace
