@@ -1,5 +1,25 @@
 // cgocall: the one way managed code runs foreign code (Go's cgocall and
 // asmcgocall, cgocall.go).
+//
+// The protocol, in order, on the task's own M:
+//  1. entersyscall: the task is in syscall state and its P is in
+//     PStatus::Syscall, free for sysmon to retake after 20 µs (retake) and
+//     hand to another M, so a long call does not stall the scheduler.
+//  2. preemptExtEnter: the M takes its preemptExtLock (kExtForeign). After
+//     entersyscall, as Go does: if a preemptor holds the lock, its signal
+//     is on its way to this thread, and we wait for the handler to run
+//     here (never in the foreign code) while sysmon may take the P.
+//     From here until step 4 no preemptor signals this thread: its CAS
+//     fails and the attempt is refused. Foreign code never sees EINTR,
+//     a short sleep or a handler of the runtime's.
+//  3. The call, on g0's stack (runOnStack), below g0's saved context; the
+//     task's stack below its frames is where a nested callback starts.
+//  4. preemptExtExit, then exitsyscall: the P back (or another, or the
+//     global queue and a parked M when none is free; the task may resume on
+//     another M). No lock of the runtime is held across the call: exit()
+//     inside it runs the exit path (freeze.cpp) with nothing to wait for.
+//  5. The return is a runtime entry: a preemption requested meanwhile is
+//     honoured (checkPreempt) before managed code goes on.
 #include <cerrno>
 
 #include "bridge/stack_switch.hpp"

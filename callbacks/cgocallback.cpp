@@ -1,3 +1,31 @@
+// cgocallback: C calling managed code (Go's cgocallback and cgocallbackg,
+// cgocall.go).
+//
+// A callback arrives on a thread in one of three states (arrival): managed
+// code calling the pointer directly (run in place); a foreign call of the
+// M's task calling back (nested: the handler runs on the calling task's G,
+// below its foreign call's frames); or a thread between callbacks, one the
+// runtime never created, which gets an extra M (needm, cached until the
+// thread exits) and runs the handler on that M's own G.
+//
+// The protocol, on the calling thread:
+//  1. The G is locked to this M (lockedg/lockedm): C frames of the caller
+//     are on this thread's stack, so whatever the handler parks on, it
+//     comes back here (stoplockedm / startlockedm).
+//  2. preemptExtExit: the thread leaves foreign code, so preemption may
+//     land in the handler again. The handler starts outside any
+//     preemptible region (preemptDepth saved, set to 0, restored): the
+//     signal never suspends the G over C frames unless the handler itself
+//     opened a region.
+//  3. cbRun on the G's stack: exitsyscall takes a P (the one kept since
+//     the last callback, or any); the handler runs as managed code; then
+//     entersyscall, or entersyscallRelease for a thread's callback, whose
+//     P goes to whoever waits for one.
+//  4. preemptExtEnter: back to foreign code. If a preemptor holds the
+//     lock, its signal reaches this thread while we wait, and the wait
+//     ends with the handler's acknowledgement; C never sees it.
+// No runtime lock is held across the handler: exit() called in it runs
+// the exit path (freeze.cpp) with nothing to wait for.
 #include "callbacks/cgocallback.hpp"
 
 #include <atomic>

@@ -1,5 +1,33 @@
 // The scheduler: Ms running Gs on Ps (a port of the parts of Go's proc.go
 // that cbridge needs; names mean what they mean there).
+//
+// Who owns what. A P is owned by the M in P::m while it is Running (that
+// M alone touches its run queue's tail, its free lists and counters); a P
+// in Syscall belongs to nobody until exitsyscall or sysmon's retake wins
+// the CAS out of it; an Idle P is on sched.pidle, under sched.lock. A G is
+// owned by the M running it (Running), by the queue it is on (Runnable),
+// by whoever readies it (Waiting: goready's CAS lets exactly one waker
+// win), or by its M in a foreign call (Syscall). An idle M is on
+// sched.midle or is the timer waiter (see timerWait).
+//
+// Locks. sched.lock guards the idle lists, the global run queue and
+// allgs/allms; it is held only for short, non-blocking sections and never
+// across a context switch (gopark's unlockf runs on g0 or on the next
+// task's stack, on the same thread that took the lock). No runtime lock is
+// held while a task runs user code, and none across a foreign call.
+//
+// Preemption (preempt.cpp). A task switches only at runtime calls
+// (park, yield, foreign calls) unless sysmon asks it to stop: its P's
+// request is honoured at the next runtime entry or checkpoint, or by the
+// signal inside a preemptible region, and either way the task goes to the
+// global queue through gosched_m, the ordinary path. startSlice clears a
+// request that a slice ending by itself answered.
+//
+// Exit (freeze.cpp). exit() from anywhere freezes the world: every M that
+// looks for work, returns from C or starts a callback parks for good. The
+// exiting thread waits for other Ps' tasks at most 100 ms, asking them to
+// stop as sysmon would, and never for a lock another thread might hold
+// across a preemption: no such lock exists (see preempt.cpp).
 #include "runtime/proc.hpp"
 
 #include <pthread.h>
