@@ -6,6 +6,7 @@
 // stderr for the failure message.
 #include <cbridge/cbridge.h>
 #include <cbridge/cbridge.hpp>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -260,7 +261,41 @@ int preemptedTaskKeepsItsRegisters() {
   return 0;
 }
 
+// HostSigurgHandlerStillRuns: the host installed a SIGURG handler before
+// the runtime started; while tasks are preempted (by SIGURG too), every
+// SIGURG the process sends itself (kill: not the runtime's) reaches it.
+std::atomic<int> hostUrgs{0};
+void hostUrgHandler(int) { hostUrgs.fetch_add(1, std::memory_order_relaxed); }
+
+int hostSigurgHandlerStillRuns() {
+  struct sigaction sa {};
+  sa.sa_handler = hostUrgHandler;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGURG, &sa, nullptr);
+  std::atomic<bool> stop{false};
+  cbridge::WaitGroup wg;
+  cbridge::go([&] { spinners(&stop, &wg); });
+  constexpr int kSignals = 100;
+  int delivered = 0;
+  for (int i = 0; i < kSignals; i++) {
+    int before = hostUrgs.load();
+    kill(getpid(), SIGURG);
+    for (int spin = 0; spin < 10000 && hostUrgs.load() == before; spin++) usleep(100);
+    if (hostUrgs.load() > before) delivered++;
+  }
+  stop = true;
+  cbridge::sleep_for(std::chrono::milliseconds(1));
+  wg.wait();
+  cbridge::Stats s = cbridge::stats();
+  fprintf(stderr, "host handler: %d of %d; preempt async %llu cooperative %llu\n", delivered,
+          kSignals, (unsigned long long)s.preempt_async, (unsigned long long)s.preempt_cooperative);
+  printf("the host's SIGURG handler ran for each of %d signals: %s\n", kSignals,
+         delivered == kSignals ? "yes" : "no");
+  return 0;
+}
+
 testprog::Register r1("TightLoopIsPreempted", tightLoopIsPreempted);
+testprog::Register r8("HostSigurgHandlerStillRuns", hostSigurgHandlerStillRuns);
 testprog::Register r2("CooperativeLoopIsPreempted", cooperativeLoopIsPreempted);
 testprog::Register r3("NoEINTRInForeignCode", noEINTRInForeignCode);
 testprog::Register r4("ExitFromForeignCodeDuringPreemption", exitFromForeignCode);

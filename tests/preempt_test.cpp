@@ -1,7 +1,13 @@
 // Preemption (#13): the testprog scenarios of testprogs/scenarios_preempt.cpp,
 // run as children of this test against libcbridge.so. Each checks counts
 // (ticks, EINTRs, preemptions, exit statuses), never timings.
+#include <cbridge/cbridge.h>
+#include <cbridge/cbridge.hpp>
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+
+#include <cstring>
 
 #include "tests/testprog_runner.hpp"
 #include "tests/tsan_limits.hpp"
@@ -85,6 +91,52 @@ TEST_P(ExitDuringPreemption, AlwaysExitsWithItsStatus) {
   }
   EXPECT_EQ(hung, 0) << last;
   EXPECT_EQ(wrong, 0) << last;
+}
+
+TEST(Preempt, HostSigurgHandlerStillRuns) {
+  ChildResult r = runTestprog("HostSigurgHandlerStillRuns", kFast);
+  EXPECT_EQ(r.out, "the host's SIGURG handler ran for each of 100 signals: yes\n") << r.err;
+  EXPECT_EQ(r.exitCode, 0);
+}
+
+// Which modules may be registered: this executable (already, by default),
+// another application module; never libc or cbridge, nor an address that
+// no module contains. Each refusal says why.
+TEST(Preempt, AllowPreemptionInChecksTheModule) {
+  EXPECT_TRUE(cbridge::allow_preemption_in(reinterpret_cast<const void*>(&with)));
+  void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+  ASSERT_NE(libc, nullptr);
+  void* strlenInLibc = dlsym(libc, "strlen");
+  testing::internal::CaptureStderr();
+  EXPECT_FALSE(cbridge::allow_preemption_in(strlenInLibc));
+  EXPECT_FALSE(cbridge::allow_preemption_in(reinterpret_cast<const void*>(&cbridge::stats)));
+  void* anon = mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  EXPECT_FALSE(cbridge::allow_preemption_in(anon));
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("libc.so.6 is a runtime library"), std::string::npos) << err;
+  EXPECT_NE(err.find("libcbridge"), std::string::npos) << err;
+  EXPECT_NE(err.find("no loaded module contains this address"), std::string::npos) << err;
+  // The C API reports through its error convention, without a line.
+  EXPECT_EQ(cbridge_allow_preemption_in(anon), CBRIDGE_ERR_ARGUMENT);
+  EXPECT_NE(std::strstr(cbridge_last_error(), "no loaded module"), nullptr);
+  munmap(anon, 4096);
+  dlclose(libc);
+}
+
+// The C API's region runs its function, from a task and outside one, and
+// the regions nest with the C++ ones.
+TEST(Preempt, CPreemptibleRunsItsFunction) {
+  int ran = 0;
+  auto bump = [](void* p) {
+    cbridge_checkpoint();
+    ++*static_cast<int*>(p);
+  };
+  cbridge_preemptible(bump, &ran);
+  cbridge::run([&] {
+    cbridge::preemptible([&] { cbridge_preemptible(bump, &ran); });
+    return 0;
+  });
+  EXPECT_EQ(ran, 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Preempt, ExitDuringPreemption,
