@@ -82,11 +82,7 @@ void freezetheworld() {
     // a preemptible region is stopped by the signal). Not under
     // sched.lock: a preemption waits for the signal's handler (bounded),
     // and the tasks it stops need the lock to yield.
-    for (int32_t i = 0; i < sched->gomaxprocs; i++) {
-      P* pp = sched->allp[i];
-      if (pp != mine && pp->status.load(std::memory_order_acquire) == PStatus::Running)
-        preemptone(pp);
-    }
+    preemptall(mine);
     usleep(1000);
   }
   // What the stopped tasks did happens before what the exit does next

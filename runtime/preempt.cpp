@@ -188,6 +188,14 @@ void preemptone(P* pp) {
   preemptM(mp);
 }
 
+void preemptall(P* except) {
+  for (int32_t i = 0; i < sched->gomaxprocs; i++) {
+    P* pp = sched->allp[i];
+    if (pp != except && pp->status.load(std::memory_order_acquire) == PStatus::Running)
+      preemptone(pp);
+  }
+}
+
 bool clearPreempt(P* pp) {
   if (!pp->preempt.exchange(false, std::memory_order_relaxed)) return false;
   detail::preemptRequests.fetch_sub(1, std::memory_order_relaxed);

@@ -53,6 +53,10 @@ bool preemptM(M* mp);
 // older than forcePreemptNs; freezetheworld for every running P.
 void preemptone(P* pp);
 
+// preemptall asks the running task of every P but except to stop (Go's
+// preemptall): the exit path and shutdown.
+void preemptall(P* except);
+
 // clearPreempt takes pp's request away, reporting whether there was one.
 bool clearPreempt(P* pp);
 

@@ -1053,6 +1053,10 @@ void stopTheMs(int64_t waitNs) {
     }
     wakeTimerWaiter();
     if (runningPs(mine) == 0) break;
+    // Ask the tasks still running to stop, as sysmon would (it is
+    // stopped): one in a preemptible region, or calling checkpoint(),
+    // gives its P back now instead of being left running.
+    preemptall(mine);
     usleep(200);
   } while (nanotime() < deadline);
   int64_t live = taskcounts().live;
