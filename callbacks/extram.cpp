@@ -98,6 +98,13 @@ M* newextram() {
   auto* gp = new (std::nothrow) rt::G;
   if (m == nullptr || gp == nullptr) rt::fatal("out of memory allocating an extra M");
   m->isextra = true;
+  // An extra M is in foreign code from its making to its thread's first
+  // callback, and again between callbacks and on the extra list (as Go's
+  // extra Ms are): a preemptor that read a P's M just before the M's
+  // thread ended finds the lock held and is refused, rather than
+  // signalling a thread that is gone and leaving the lock to a handler
+  // that never runs (models/preempt.pml, OLD_DROPM).
+  m->preemptExtLock.store(rt::kExtForeign, std::memory_order_relaxed);
   m->fastrand = uint32_t(reinterpret_cast<uintptr_t>(m) >> 4) | 1;
   gp->stack = rt::stackalloc(0);
   gp->status.store(rt::GStatus::Syscall, std::memory_order_relaxed);
@@ -129,8 +136,7 @@ void dropm(void* arg) {
   }
   // Not the bounds: this may run on a stack other than the callbacks'.
   rt::unminitSignals(m);
-  rt::preemptExtExit(m);
-  m->procid = 0;
+  m->procid = 0;  // its preemptExtLock stays held (see newextram)
   stackbounds::forgetThread(m);
   rt::setm(nullptr);
   ninuse.fetch_sub(1, std::memory_order_relaxed);
@@ -167,8 +173,8 @@ M* needm(uintptr_t sp) {
   pthread_once(&dropKeyOnce, makeDropKey);
   pthread_setspecific(dropKey, m);
   rt::minitSignals(m);
-  // The thread is in foreign code, where no preemption may land.
-  rt::preemptExtEnter(m);
+  // The thread is in foreign code, where no preemption may land: the M's
+  // preemptExtLock is held since newextram.
   stackbounds::forgetThread(m);
   stackbounds::callbackUpdateSystemStack(m, sp, false);
   return m;

@@ -39,8 +39,8 @@
 // that is descheduled, or that blocks the signal (a ThreadSanitizer build
 // delays it to the next interceptor), may not run the handler in time; the
 // preemptor then leaves the lock held ("orphaned", counted) and goes on.
-// The word still names the cycle, so whoever later sees preemptAck at or
-// past it may take it: the M entering foreign code (the handler ran on its
+// The word still names the cycle, so whoever later sees preemptAck equal
+// to it may take it: the M entering foreign code (the handler ran on its
 // own thread, so nothing is pending) or the next preemptor. Releasing the
 // lock before the handler ran (what this code did before) let the M enter
 // foreign code with the signal still pending: the race the seed closes.
@@ -100,10 +100,14 @@ std::atomic<int64_t> forcePreemptNsValue{10000000};
 uint64_t cycleOf(uint64_t w) { return w >> 2; }
 
 // acked says whether the handler has run on mp's thread for the cycle
-// that holds word w.
+// that holds word w. Equal, not at least: cycle numbers are drawn before
+// the CAS that takes the lock, so two preemptors may hold it in the other
+// order, and an ack of a later-drawn cycle says nothing of an earlier one
+// (models/preempt.pml, OLD_GE: the earlier cycle's signal then reached
+// foreign code). An ack overwritten by another cycle's costs a timeout.
 bool acked(M* mp, uint64_t w) {
   return (w & kExtStateMask) == kExtPreempting &&
-         mp->preemptAck.load(std::memory_order_acquire) >= cycleOf(w);
+         mp->preemptAck.load(std::memory_order_acquire) == cycleOf(w);
 }
 
 // signalAndWait is preemptM's interrupt: the signal, then the wait for its
@@ -113,7 +117,7 @@ bool signalAndWait(M* mp, uint64_t cycle, void*) {
   if (!signalPreempt(mp)) return true;  // no signal sent: nothing pending
   int64_t deadline = nanotime() + kAckWaitNs;
   for (;;) {
-    if (mp->preemptAck.load(std::memory_order_acquire) >= cycle) return true;
+    if (mp->preemptAck.load(std::memory_order_acquire) == cycle) return true;
     if (nanotime() > deadline) break;
     osyield();
   }

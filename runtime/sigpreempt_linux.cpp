@@ -44,10 +44,21 @@
 #include "runtime/preempt_modules.hpp"
 #include "runtime/proc.hpp"
 
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+#if defined(__x86_64__)
 #define CBRIDGE_ASYNC_PREEMPT 1
 #include <cpuid.h>
 #endif
+
+namespace {
+// ThreadSanitizer runs a handler late, at the thread's next interceptor,
+// with a copy of the signal context: rewriting it would be lost, so the
+// signal only acknowledges there, and preemption is cooperative.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kContextRewritable = false;
+#else
+constexpr bool kContextRewritable = true;
+#endif
+}  // namespace
 
 #if defined(CBRIDGE_ASYNC_PREEMPT)
 // asyncpreempt_amd64.S: the routine a preempted thread is made to call, and
@@ -177,7 +188,7 @@ void initPreemptSignal() {
   bool off = s != nullptr && strcmp(s, "0") == 0;
   if (s != nullptr && *s != '\0' && !off && strcmp(s, "1") != 0)
     usererror("CBRIDGE_ASYNCPREEMPT=\"%s\" is not 0 or 1; asynchronous preemption stays on", s);
-  asyncOn = !off && initXsave();
+  asyncOn = !off && kContextRewritable && initXsave();
 #endif
   signalWithoutLock = debugEnabled("preemptnolock");
   initPreemptModules();
