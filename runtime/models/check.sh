@@ -2,11 +2,15 @@
 # Checks the runtime's Promela models with spin: each model must pass, and
 # each of its OLD_* variants (the protocol as it was before a fix) must
 # fail, which shows the model can see the bug it guards.
+# The models: timerwait.pml (the idle Ms, the timer waiter and their
+# wake-ups) and preempt.pml (the preemptExtLock handshake of preemption,
+# foreign code and exit).
 # Usage: runtime/models/check.sh [--full]
 #   --full  explore the full timer-waiter model exhaustively (about 55M
 #           states, 3 GB and several minutes); by default it is explored
 #           with bitstate hashing (256 MB), and its no-netpoll reduction
-#           exhaustively.
+#           exhaustively. Also run preempt.pml's extra-M reuse with two
+#           sysmon attempts (5.7M states, 25 s) instead of one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,3 +72,13 @@ verify timerwait.pml pass "$([[ $full == 1 ]] && echo exhaustive || echo bitstat
 verify timerwait.pml fail bitstate -DOLD_FLAG
 verify timerwait.pml fail exhaustive -DNONET -DOLD_IDLE
 verify timerwait.pml fail exhaustive -DNONET -DOLD_ENSURE
+
+verify preempt.pml pass exhaustive
+verify preempt.pml pass ltl
+verify preempt.pml pass exhaustive -DREUSE "-DNSYS=$([[ $full == 1 ]] && echo 2 || echo 1)"
+verify preempt.pml fail exhaustive -DOLD_RELEASE
+verify preempt.pml fail exhaustive -DOLD_ORDER
+verify preempt.pml fail exhaustive -DOLD_TAKEOVER
+verify preempt.pml fail exhaustive -DOLD_GE
+verify preempt.pml fail exhaustive -DREUSE -DNSYS=1 -DOLD_DROPM
+verify preempt.pml fail ltl -DWAIT_UNBOUNDED
