@@ -2,11 +2,15 @@
 # Checks the runtime's Promela models with spin: each model must pass, and
 # each of its OLD_* variants (the protocol as it was before a fix) must
 # fail, which shows the model can see the bug it guards.
+# The models: timerwait.pml (the idle Ms, the timer waiter and their
+# wake-ups) and preempt.pml (the preemptExtLock handshake of preemption,
+# foreign code and exit).
 # Usage: runtime/models/check.sh [--full]
 #   --full  explore the full timer-waiter model exhaustively (about 55M
 #           states, 3 GB and several minutes); by default it is explored
 #           with bitstate hashing (256 MB), and its no-netpoll reduction
-#           exhaustively.
+#           exhaustively. Also run preempt.pml's extra-M reuse with two
+#           sysmon attempts (5.7M states, 25 s) instead of one.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,17 +22,23 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # verify MODEL EXPECT MODE [spin -D flags...]: EXPECT is pass or fail;
-# MODE is exhaustive or bitstate.
+# MODE is exhaustive or bitstate (safety: assertions and invalid end
+# states), or ltl (the model's ltl claim, exhaustively).
 verify() {
   local model=$1 expect=$2 mode=$3
   shift 3
   local dir="$work/$(basename "$model" .pml)$(printf '%s' "$@" | tr -c 'A-Za-z0-9_' _)"
   mkdir -p "$dir"
   (cd "$dir" && spin "$@" -a "$here/$model" >/dev/null)
-  local cflags=(-O2 -w -DSAFETY) runflags=(-m1000000)
+  # -O1 but for the long bitstate runs: compiling pan.c costs more than
+  # the search saves on the exhaustive ones.
+  local cflags=(-O1 -w -DSAFETY -DNOCLAIM) runflags=(-m1000000)
   if [[ $mode == bitstate ]]; then
-    cflags+=(-DBITSTATE)
+    cflags=(-O2 -w -DSAFETY -DNOCLAIM -DBITSTATE)
     runflags+=(-w31)
+  elif [[ $mode == ltl ]]; then
+    cflags=(-O1 -w -DCOLLAPSE)
+    runflags+=(-a)
   else
     cflags+=(-DCOLLAPSE)
   fi
@@ -46,15 +56,15 @@ verify() {
   fi
   if [[ $expect == pass && $errors != 0 ]]; then
     echo "FAIL $what: the protocol violates the model" >&2
-    grep -E "violated|invalid end state" <<<"$out" >&2 || true
-    (cd "$dir" && spin -t -p -g "$@" "$here/$model" | tail -40) >&2 || true
+    grep -E "violated|invalid end state|acceptance cycle" <<<"$out" >&2 || true
+    (cd "$dir" && spin -t -p -g -k "$model.trail" "$@" "$here/$model" | tail -40) >&2 || true
     return 1
   fi
   if [[ $expect == fail && $errors == 0 ]]; then
     echo "FAIL $what: the old protocol passes, so the model cannot see its bug" >&2
     return 1
   fi
-  echo "ok   $what: $( [[ $expect == pass ]] && echo passes || echo fails as it must: "$(grep -m1 -o 'assertion violated.*' <<<"$out")")"
+  echo "ok   $what: $( [[ $expect == pass ]] && echo passes || echo fails as it must: "$(grep -m1 -oE 'assertion violated.*|invalid end state|acceptance cycle' <<<"$out")")"
 }
 
 verify timerwait.pml pass exhaustive -DNONET
@@ -62,3 +72,13 @@ verify timerwait.pml pass "$([[ $full == 1 ]] && echo exhaustive || echo bitstat
 verify timerwait.pml fail bitstate -DOLD_FLAG
 verify timerwait.pml fail exhaustive -DNONET -DOLD_IDLE
 verify timerwait.pml fail exhaustive -DNONET -DOLD_ENSURE
+
+verify preempt.pml pass exhaustive
+verify preempt.pml pass ltl
+verify preempt.pml pass exhaustive -DREUSE "-DNSYS=$([[ $full == 1 ]] && echo 2 || echo 1)"
+verify preempt.pml fail exhaustive -DOLD_RELEASE
+verify preempt.pml fail exhaustive -DOLD_ORDER
+verify preempt.pml fail exhaustive -DOLD_TAKEOVER
+verify preempt.pml fail exhaustive -DOLD_GE
+verify preempt.pml fail exhaustive -DREUSE -DNSYS=1 -DOLD_DROPM
+verify preempt.pml fail ltl -DWAIT_UNBOUNDED
