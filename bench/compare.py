@@ -145,10 +145,13 @@ def run_preempt(build, workdir, cpus, rounds=7):
                              f"lateness, {what} (µs)", cbs, gos, key, "Go", key))
     asy, (alo, ahi) = spread_of(c["PreemptAsync"] for c in cbs)
     coop, _ = spread_of(c["PreemptCooperative"] for c in cbs)
+    refused = sum(c["PreemptRefused"] for c in cbs)
+    timeouts = sum(c["PreemptAckTimeouts"] for c in cbs)
     ticks, _ = spread_of(c["TickerTicks"] for c in cbs)
     gticks, _ = spread_of(g["TickerTicks"] for g in gos)
     note = (f"Ticker runs (CPUs {cpus}, {rounds} pairs): cbridge preempt_async per 2 s run "
-            f"{asy:.0f} ({alo:.0f}–{ahi:.0f}), preempt_cooperative {coop:.0f}; "
+            f"{asy:.0f} ({alo:.0f}–{ahi:.0f}), preempt_cooperative {coop:.0f}, in all runs "
+            f"preempt_refused {refused:.0f} and preempt_ack_timeouts {timeouts:.0f}; "
             f"ticks cbridge {ticks:.0f}, Go {gticks:.0f}. checkpoint() rows: "
             f"CheckpointRequests {max(c['CheckpointRequests'] for c in cps):.0f} "
             "(0: none pending).")

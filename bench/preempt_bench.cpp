@@ -182,6 +182,11 @@ int runTicker() {
               static_cast<unsigned long long>(s1.preempt_attempts - s0.preempt_attempts),
               static_cast<unsigned long long>(s1.preempt_async - s0.preempt_async),
               static_cast<unsigned long long>(s1.preempt_cooperative - s0.preempt_cooperative));
+  // Attempts that stopped nothing: refused (the M was in foreign code) or
+  // whose signal's handler had not run 1 ms later.
+  std::printf("PreemptRefused %llu\nPreemptAckTimeouts %llu\n",
+              static_cast<unsigned long long>(s1.preempt_refused - s0.preempt_refused),
+              static_cast<unsigned long long>(s1.preempt_ack_timeouts - s0.preempt_ack_timeouts));
   return 0;
 }
 
