@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
 with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
-against time.AfterFunc), and prints (and writes) a table
-of both and their ratio.
+against time.AfterFunc, preemption against Go's), and prints (and writes)
+a table of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers|sched|globq]
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers|sched|globq|preempt [CPUS]]
 """
 import json
 import os
@@ -105,6 +105,57 @@ def run_program(*argv, env=None):
     """Runs a program that prints "name value" lines; returns them."""
     return parse_lines(subprocess.run(list(argv), check=True, capture_output=True, text=True,
                                       env=env).stdout)
+
+
+def pinned(cpus, *argv):
+    """argv run under `taskset -c CPUS` (both sides of a pair get the same)."""
+    return ["taskset", "-c", cpus, *argv]
+
+
+def spread_of(values):
+    """The median of `values` and their (min, max)."""
+    v = sorted(values)
+    return v[len(v) // 2], (v[0], v[-1])
+
+
+def run_preempt(build, workdir, cpus, rounds=7):
+    """Preemption (issue 13). checkpoint(): the cost of one call with no
+    request pending, the difference per iteration between a loop of
+    dependent arithmetic with and without it (in one process; `rounds`
+    processes, median and spread of their differences); the peer is the bare
+    loop, not Go. The ticker: on 1 P (CBRIDGE_MAXPROCS=1 / GOMAXPROCS=1) a
+    task in preemptible() spins a loop without calls while another sleeps
+    1 ms in a loop for 2 s; its lateness p50 and p99 (µs) against Go's
+    asynchronous preemption, as alternated pairs (goal: p99 <= Go's). Both
+    sides run pinned to the same CPUs. Returns the rows and a note line."""
+    exe = os.path.join(build, "bench", "preempt_bench")
+    cps = [run_program(*pinned(cpus, exe, "checkpoint")) for _ in range(rounds)]
+    cost, (lo, hi) = spread_of(c["CheckpointCostNs"] for c in cps)
+    loop, _ = spread_of(c["CheckpointLoopNs"] for c in cps)
+    bare, _ = spread_of(c["BareLoopNs"] for c in cps)
+    rows = [("checkpoint() with no request pending: loop with it − loop without, per call (ns)",
+             f"{loop:.3f}", "bare loop", f"{bare:.3f}", f"{cost:+.3f} ns ({lo:+.3f}–{hi:+.3f})")]
+
+    env = dict(os.environ, CBRIDGE_MAXPROCS="1", GOMAXPROCS="1")
+    goexe = build_go("preempt", workdir)
+    cbs, gos = alternate(lambda: run_program(*pinned(cpus, exe, "ticker"), env=env),
+                         lambda: run_program(*pinned(cpus, goexe), env=env), rounds)
+    for key, what in (("TickerLateP50Us", "p50"), ("TickerLateP99Us", "p99")):
+        rows.append(pair_row("1 ms sleeper behind a task spinning in preemptible(): "
+                             f"lateness, {what} (µs)", cbs, gos, key, "Go", key))
+    asy, (alo, ahi) = spread_of(c["PreemptAsync"] for c in cbs)
+    coop, _ = spread_of(c["PreemptCooperative"] for c in cbs)
+    refused = sum(c["PreemptRefused"] for c in cbs)
+    timeouts = sum(c["PreemptAckTimeouts"] for c in cbs)
+    ticks, _ = spread_of(c["TickerTicks"] for c in cbs)
+    gticks, _ = spread_of(g["TickerTicks"] for g in gos)
+    note = (f"Ticker runs (CPUs {cpus}, {rounds} pairs): cbridge preempt_async per 2 s run "
+            f"{asy:.0f} ({alo:.0f}–{ahi:.0f}), preempt_cooperative {coop:.0f}, in all runs "
+            f"preempt_refused {refused:.0f} and preempt_ack_timeouts {timeouts:.0f}; "
+            f"ticks cbridge {ticks:.0f}, Go {gticks:.0f}. checkpoint() rows: "
+            f"CheckpointRequests {max(c['CheckpointRequests'] for c in cps):.0f} "
+            "(0: none pending).")
+    return rows, note
 
 
 def run_sched_pairs(build, workdir, procs, rounds=5):
@@ -234,9 +285,11 @@ def main():
     # A third argument picks one part: "callbacks" runs only the callback
     # rows (after a change to the callback path), "timers" only the timer
     # storm, "sched" the scheduler rows as alternated pairs, "globq" the
-    # global run queue under load.
+    # global run queue under load, "preempt" the preemption rows (pinned to
+    # the CPUs of a fourth argument, a taskset list; default the last CPU).
     only = sys.argv[3] if len(sys.argv) > 3 else None
-    rows = []
+    cpus = sys.argv[4] if len(sys.argv) > 4 else str(os.cpu_count() - 1)
+    rows, notes = [], []
     with tempfile.TemporaryDirectory() as work:
         for procs in (1, 2) if only is None else ():
             cb = run_cbridge(build, procs, "-BM_ParkedTasksRSS",
@@ -270,6 +323,11 @@ def main():
                 rows.append((what, procs, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_globq(build, work) if only in (None, "globq") else ():
             rows.append((what, 2, c, g, r, peer, spread))
+        if only in (None, "preempt"):
+            prows, note = run_preempt(build, work, cpus)
+            notes.append(note)
+            for what, c, peer, g, r, *spread in prows:
+                rows.append((what, 1, c, g, r, peer, *spread))
         for what, c, peer, g in run_net(build, work) if only is None else ():
             higher_is_better = "round trips/s" in what
             rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
@@ -279,8 +337,12 @@ def main():
         peer = row[5] if len(row) > 5 else "Go"
         ps = "-" if procs == 0 else str(procs)
         spread = f" ({row[6][0]:.3f}–{row[6][1]:.3f})" if len(row) > 6 else ""
-        lines.append(f"| {what} | {ps} | {c:.1f} | {peer} {g:.1f} | {r:.3f}{spread} |")
-    table = "\n".join(lines)
+        # A row may bring its figures already formatted (the checkpoint row's
+        # "ratio" is a difference in ns).
+        c, g = (v if isinstance(v, str) else f"{v:.1f}" for v in (c, g))
+        r = r if isinstance(r, str) else f"{r:.3f}"
+        lines.append(f"| {what} | {ps} | {c} | {peer} {g} | {r}{spread} |")
+    table = "\n".join(lines + ([""] + notes if notes else []))
     print(table)
     with open(outpath, "w") as f:
         f.write("Peers: Go 1.19 (golang-1.19-go) and a bare Boost.Context fcontext switch, measured\n"
