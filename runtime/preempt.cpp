@@ -163,9 +163,11 @@ bool preemptWith(M* mp, bool (*interrupt)(M*, uint64_t, void*), void* arg) {
   uint64_t expected = kExtFree;
   if (!mp->preemptExtLock.compare_exchange_strong(expected, mine, std::memory_order_acq_rel,
                                                   std::memory_order_relaxed)) {
-    // mp is in foreign code (or another preemptor is at it): fail the
-    // attempt, as Go's preemptM does. Never signal it.
-    refused.fetch_add(1, std::memory_order_relaxed);
+    // mp is in foreign code, or an earlier preemption's signal is still
+    // on its way (another preemptor, or an orphaned cycle): fail the
+    // attempt, as Go's preemptM does. Never signal it. Only the first is
+    // a refusal; the second is a preemption already in flight.
+    if ((expected & kExtStateMask) == kExtForeign) refused.fetch_add(1, std::memory_order_relaxed);
     mp->preemptGen.fetch_add(1, std::memory_order_release);
     return false;
   }
@@ -184,7 +186,7 @@ void preemptone(P* pp) {
   attempts.fetch_add(1, std::memory_order_relaxed);
   if (!pp->preempt.exchange(true, std::memory_order_relaxed))
     detail::preemptRequests.fetch_add(1, std::memory_order_relaxed);
-  M* mp = pp->m.load(std::memory_order_relaxed);
+  M* mp = pp->m.load(std::memory_order_acquire);
   // An extra M runs its C thread's callback: its signal mask is the
   // host's, and a thread blocking the signal would keep the lock orphaned
   // until its next callback returns; it is preempted cooperatively only.

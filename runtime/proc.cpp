@@ -103,7 +103,7 @@ void startSlice(P* pp, bool inheritTime) {
 
 void acquirep(M* m, P* pp) {
   m->p = pp;
-  pp->m.store(m, std::memory_order_relaxed);
+  pp->m.store(m, std::memory_order_release);
   pp->status.store(PStatus::Running, std::memory_order_relaxed);
 }
 

@@ -202,9 +202,10 @@ struct P {
   int64_t sysmonSliceWhen = 0;
   P* link = nullptr;               // sched.pidle link
   // The M holding the P. Written by the M (or whoever hands the P over);
-  // sysmon reads it, without a lock, to pick the thread to preempt:
-  // relaxed, as an M seen late is merely one whose task is not asked
-  // (preemptM checks the request on the P the handler finds).
+  // sysmon reads it, without a lock, to pick the thread to preempt. A
+  // release store, an acquire load: sysmon then sees the M as made (its
+  // thread id, isextra). A stale M is merely one whose task is not asked:
+  // the handler checks the request on the M's own P.
   std::atomic<M*> m{nullptr};
   // preempt is sysmon's request that the running task stop (Go's
   // gp.preempt, kept on the P: a request is for the time slice, and a

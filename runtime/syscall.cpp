@@ -99,7 +99,7 @@ void exitsyscall(M* m) {
   if (oldp != nullptr &&
       oldp->status.compare_exchange_strong(expected, PStatus::Running, std::memory_order_acq_rel)) {
     m->p = oldp;
-    oldp->m.store(m, std::memory_order_relaxed);
+    oldp->m.store(m, std::memory_order_release);
     gp->status.store(GStatus::Running, std::memory_order_relaxed);
     return;
   }

@@ -85,9 +85,11 @@ TEST(Handshake, NeverPreemptedInForeignCode) {
   EXPECT_GE(succeeded.load(), kEach);
   EXPECT_GE(refused.load(), kEach);
   // attempts counts sysmon's requests (preemptone), which this test makes
-  // none of; refused counts every preemptWith that found the lock held.
+  // none of; refused counts the preemptWith calls that found the M in
+  // foreign code, not those that found another preemptor at it.
   rt::PreemptStats ps = rt::preemptstats();
-  EXPECT_EQ(long(ps.refused), refused.load());
+  EXPECT_LE(long(ps.refused), refused.load());
+  EXPECT_GE(long(ps.refused), kEach / 2);
 }
 
 }  // namespace
