@@ -14,7 +14,8 @@ namespace cbridge::rt {
 void initPreemptSignal();
 
 // signalPreempt sends the preemption signal to mp's thread; false if there
-// is nothing to signal (asynchronous preemption off, or no thread id yet).
+// is nothing to signal (asynchronous preemption off: CBRIDGE_ASYNCPREEMPT=0,
+// a ThreadSanitizer build, no xsave; or no thread id yet).
 // The caller holds mp's preemptExtLock.
 bool signalPreempt(M* mp);
 

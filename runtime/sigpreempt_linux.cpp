@@ -204,10 +204,17 @@ void initPreemptSignal() {
 
 bool asyncPreemptEnabled() { return asyncOn; }
 
-bool signalPreempt(M* mp) {
-  if (mp->procid == 0) return false;
-  return syscall(SYS_tgkill, getpid(), mp->procid, kSigPreempt) == 0;
+namespace {
+bool tgkill(M* mp) {
+  return mp->procid != 0 && syscall(SYS_tgkill, getpid(), mp->procid, kSigPreempt) == 0;
 }
+}  // namespace
+
+// Without asynchronous preemption nothing is signalled (as Go under
+// asyncpreemptoff=1): the handler could only acknowledge, and a
+// ThreadSanitizer build, which runs it late, may not run it at all while
+// the thread waits for the lock in preemptExtEnterSlow.
+bool signalPreempt(M* mp) { return asyncOn && tgkill(mp); }
 
 void takeBlockedPreemptSignal(M* m, uint64_t cycle) {
   sigset_t pending, blocked;
@@ -234,7 +241,7 @@ void signalForeignMs() {
   for (M* mp = head; mp != nullptr; mp = mp->alllink)
     if (!mp->isextra &&
         (mp->preemptExtLock.load(std::memory_order_relaxed) & kExtStateMask) == kExtForeign)
-      signalPreempt(mp);
+      tgkill(mp);
 }
 
 }  // namespace cbridge::rt
