@@ -4,7 +4,7 @@ with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
 against time.AfterFunc, preemption against Go's), and prints (and writes)
 a table of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [callbacks|timers|sched|globq|preempt [CPUS]]
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|timers|sched|globq|preempt [CPUS]]
 """
 import json
 import os
@@ -194,17 +194,23 @@ def run_globq(build, workdir, rounds=5):
     ]
 
 
-def run_calls(build, workdir):
+def run_calls(build, workdir, rounds=5):
     """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
-    libffi and a direct call, each against Go 1.19's cgo call."""
-    cgo = parse_lines(subprocess.run([build_go("cgo", workdir)], check=True, capture_output=True,
-                                     text=True).stdout)["CgoCall"]
-    med = medians(build, "call_bench")
+    libffi and a direct call, each against Go 1.19's cgo call. cbridge and
+    Go run alternately, `rounds` pairs; each row has the medians and the
+    median of the pairs' ratios with their spread."""
+    goexe = build_go("cgo", workdir)
+    cbs, gos = alternate(lambda: medians(build, "call_bench", repetitions=1),
+                         lambda: run_program(goexe), rounds)
+
+    def row(what, cname):
+        return pair_row(what, cbs, gos, cname, "Go cgo", "CgoCall")
+
     return [
-        ("call of an empty C function: typed cbridge::call (ns)", med["BM_TypedCall"], "Go cgo", cgo),
-        ("call of an empty C function: dynamic ForeignFunction (ns)", med["BM_DynamicCall"], "Go cgo", cgo),
-        ("call of an empty C function: bare libffi ffi_call (ns)", med["BM_BareFfiCall"], "Go cgo", cgo),
-        ("call of an empty C function: direct C call (ns)", med["BM_DirectCall"], "Go cgo", cgo),
+        row("call of an empty C function: typed cbridge::call (ns)", "BM_TypedCall"),
+        row("call of an empty C function: dynamic ForeignFunction (ns)", "BM_DynamicCall"),
+        row("call of an empty C function: bare libffi ffi_call (ns)", "BM_BareFfiCall"),
+        row("call of an empty C function: direct C call (ns)", "BM_DirectCall"),
     ]
 
 
@@ -282,8 +288,8 @@ def run_timers(build, workdir, rounds=5):
 
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
-    # A third argument picks one part: "callbacks" runs only the callback
-    # rows (after a change to the callback path), "timers" only the timer
+    # A third argument picks one part: "calls" runs only the foreign-call
+    # rows, "callbacks" only the callback rows (after a change to that path), "timers" only the timer
     # storm, "sched" the scheduler rows as alternated pairs, "globq" the
     # global run queue under load, "preempt" the preemption rows (pinned to
     # the CPUs of a fourth argument, a taskset list; default the last CPU).
@@ -312,8 +318,8 @@ def main():
             mem = cb["BM_ParkedTasksRSS"]["MiB_per_100k_parked"]
             rows.append(("resident memory of 100,000 parked tasks (MiB)", procs, mem,
                          go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
-        for what, c, peer, g in run_calls(build, work) if only is None else ():
-            rows.append((what, 0, c, g, c / g, peer))
+        for what, c, peer, g, r, spread in run_calls(build, work) if only in (None, "calls") else ():
+            rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_callbacks(build, work) if only in (None, "callbacks") else ():
             rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_timers(build, work) if only in (None, "timers") else ():
