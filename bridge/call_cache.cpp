@@ -27,7 +27,7 @@ struct Entry {
 };
 
 struct CallCache {
-  rt::Lock lock;
+  rt::Lock lock{rt::LockRank::CallCache};
   std::list<Entry> order;
   std::unordered_map<std::string_view, std::list<Entry>::iterator> index;
   uint64_t hits = 0;

@@ -21,7 +21,7 @@ void staleEntry(ffi_cif*, void*, void**, void* code) {
 // oldest at next once the ring is full. Under lock; frees are not a hot
 // path, and staleCif is prepared once under it.
 struct Quarantine {
-  rt::Lock lock;
+  rt::Lock lock{rt::LockRank::ClosureQuarantine};
   ffi_closure* ring[kClosureQuarantine] = {};
   int next = 0;
   bool cifReady = false;

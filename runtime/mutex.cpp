@@ -17,7 +17,7 @@ namespace cbridge::detail {
 // under qlock. Invariant: waiters is non-empty only if state == 2.
 struct MutexImpl {
   std::atomic<uint32_t> state{0};
-  rt::Lock qlock;
+  rt::Lock qlock{rt::LockRank::MutexQueue};
   std::deque<rt::Waiter*> waiters;
 };
 

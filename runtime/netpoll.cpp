@@ -22,7 +22,7 @@ namespace {
 
 int epfd = -1;
 int breakfd = -1;
-Lock initLock;
+Lock initLock{LockRank::NetpollInit};
 // Written once under initLock; release so that epfd and breakfd are seen.
 std::atomic<bool> inited{false};
 // Plain threads parked on the poller (tasks count in P::netpollWaiters).
@@ -81,7 +81,7 @@ void countEvents(int n) {
 // and nRegions are published with release and read with acquire by
 // pollevent, without cacheLock (they only grow). freeList is under
 // cacheLock.
-Lock cacheLock;
+Lock cacheLock{LockRank::PollCache};
 PollDesc* freeList = nullptr;
 constexpr int kFirstRegion = 256;
 constexpr int kMaxRegions = 24;  // 256 << 23 pollDescs: more fds than a process may have

@@ -29,7 +29,7 @@ namespace {
 constinit Sched schedInstance;
 
 // startLock orders schedinit and shutdown; gStarted/gStopped under it.
-Lock startLock;
+Lock startLock{LockRank::Start};
 bool gStarted = false;
 bool gStopped = false;
 // Read without startLock on every go(); release/acquire with schedinit.

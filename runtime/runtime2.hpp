@@ -245,7 +245,7 @@ struct P {
 // The global scheduler state. One instance, never destroyed (threads that
 // are still running at exit may touch it).
 struct Sched {
-  Lock lock;
+  Lock lock{LockRank::Sched};
   // Idle Ms waiting for work, and idle Ps. Under lock.
   M* midle = nullptr;
   int32_t nmidle = 0;
@@ -281,7 +281,7 @@ struct Sched {
   // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
   // last gfscavenge. ngfreeStack is written under the lock and also read
   // without it (relaxed) as a hint that there is something to take.
-  Lock gFreeLock;
+  Lock gFreeLock{LockRank::GFree};
   G* gfreeStack = nullptr;
   G* gfreeNoStack = nullptr;
   std::atomic<int64_t> ngfreeStack{0};

@@ -48,7 +48,7 @@ std::atomic<size_t> gDefaultSize{kDefaultStackSize};
 // Invariants, under cacheLock: every stack on the list has size() ==
 // cacheSize; changing the default size empties the cache; lowWater is the
 // fewest stacks the cache held since the last scavenge.
-Lock cacheLock;
+Lock cacheLock{LockRank::StackCache};
 Stack* cacheHead = nullptr;
 size_t cacheCount = 0;
 size_t cacheSize = 0;

@@ -56,7 +56,7 @@ namespace {
 // lowWater <= nfree at all times between scavenges; the stacks with
 // released set form a tail of the list (pushes and pops are at the head,
 // and scavenge releases from the tail up). Pools are never freed.
-Lock poolLock;
+Lock poolLock{LockRank::StackChunk};
 StackPool* pools = nullptr;
 // Free stacks each pool keeps warm however idle, as the guarded cache.
 constexpr size_t kPoolFloor = 64;

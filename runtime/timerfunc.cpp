@@ -80,7 +80,7 @@ struct Idle {
 };
 
 struct Pool {
-  Lock lock;
+  Lock lock{LockRank::TimerFuncPool};
   // Under lock (see the protocol above).
   Work* head = nullptr;
   Work* tail = nullptr;

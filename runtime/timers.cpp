@@ -29,7 +29,7 @@ struct Entry {
 };
 
 struct Timers {
-  Lock lock;
+  Lock lock{LockRank::Timers};
   std::vector<Entry> heap;
   std::atomic<int64_t> nextWhen{0};
   int64_t internal = 0;  // internal timers in heap

@@ -11,7 +11,7 @@ namespace cbridge::detail {
 // counter and waiters under lock. Invariant: waiters is empty whenever
 // counter == 0 (reaching zero releases them all).
 struct WaitGroupImpl {
-  rt::Lock lock;
+  rt::Lock lock{rt::LockRank::WaitGroup};
   int64_t counter = 0;
   std::vector<rt::Waiter*> waiters;
 };
