@@ -200,7 +200,7 @@ class CallbackCore {
   void* code_ = nullptr;
   std::atomic<int64_t> refs_{1};  // the owner's, and one per call in flight
   mutable rt::Lock errLock_{rt::LockRank::CallbackError};
-  std::string lastError_;
+  std::string lastError_ GUARDED_BY(errLock_);
 };
 
 namespace {

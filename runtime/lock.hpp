@@ -15,6 +15,7 @@
 
 #include "runtime/lockheld.hpp"
 #include "runtime/lockrank.hpp"
+#include "runtime/thread_safety.hpp"
 
 #ifndef CBRIDGE_LOCKRANK
 #define CBRIDGE_LOCKRANK 0
@@ -40,13 +41,13 @@ void lockrankUncount();                              // after the release
 // is how channel and scheduler code hands a lock across a context switch.
 // Both happen on the same thread. Critical sections are short and never
 // block, so it spins briefly first.
-class Lock {
+class CAPABILITY("mutex") Lock {
  public:
   constexpr explicit Lock(LockRank rank) : rank_(rank) {}
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
 
-  void lock() {
+  void lock() ACQUIRE() {
     // Counted before the acquire (Go's lock2 bumps m.locks first): a
     // thread spinning for a Lock is in the runtime too. The fence keeps
     // the compiler from sinking the count below the CAS, where a signal
@@ -65,7 +66,7 @@ class Lock {
       return;
     lockSlow();
   }
-  void unlock() {
+  void unlock() RELEASE() {
 #if CBRIDGE_LOCKRANK
     // Checked and forgotten before the release: once released, the Lock
     // may be taken by another thread and freed with what it guards (a
@@ -95,10 +96,10 @@ class Lock {
 };
 
 // LockGuard is the scoped holder of a Lock.
-class LockGuard {
+class SCOPED_CAPABILITY LockGuard {
  public:
-  explicit LockGuard(Lock& l) : l_(l) { l_.lock(); }
-  ~LockGuard() { l_.unlock(); }
+  explicit LockGuard(Lock& l) ACQUIRE(l) : l_(l) { l_.lock(); }
+  ~LockGuard() RELEASE() { l_.unlock(); }
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
 

@@ -82,7 +82,7 @@ void countEvents(int n) {
 // pollevent, without cacheLock (they only grow). freeList is under
 // cacheLock.
 Lock cacheLock{LockRank::PollCache};
-PollDesc* freeList = nullptr;
+PollDesc* freeList GUARDED_BY(cacheLock) = nullptr;
 constexpr int kFirstRegion = 256;
 constexpr int kMaxRegions = 24;  // 256 << 23 pollDescs: more fds than a process may have
 std::atomic<PollDesc*> regions[kMaxRegions];
@@ -150,11 +150,6 @@ void pdrelease(PollDesc* pd) {
 }
 
 constexpr uint64_t kPtrMask = ((uint64_t(1) << 48) - 1) & ~uint64_t(3);
-
-bool unlockPd(void* l) {
-  static_cast<Lock*>(l)->unlock();
-  return true;
-}
 
 // takeWaiter removes d's waiter, telling it why it wakes; the caller holds
 // the pollDesc's lock and wakes it after unlocking.
@@ -289,7 +284,7 @@ PollResult pollwait(PollDesc* pd, char mode) {
   // A task's M polls when it goes idle; a plain thread has no M to do so:
   // make sure one will (an idle M becomes the poller).
   if (w.g == nullptr && !sched->pollBlocked.load(std::memory_order_seq_cst)) ensureTimerService();
-  w.park(unlockPd, &pd->lock);
+  w.parkUnlock(pd->lock);
   addWaiter(w.g != nullptr, -1);
   return res;
 }

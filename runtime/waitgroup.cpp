@@ -12,20 +12,13 @@ namespace cbridge::detail {
 // counter == 0 (reaching zero releases them all).
 struct WaitGroupImpl {
   rt::Lock lock{rt::LockRank::WaitGroup};
-  int64_t counter = 0;
-  std::vector<rt::Waiter*> waiters;
+  int64_t counter GUARDED_BY(lock) = 0;
+  std::vector<rt::Waiter*> waiters GUARDED_BY(lock);
 };
 
 }  // namespace cbridge::detail
 
 namespace cbridge {
-
-namespace {
-bool unlockWG(void* l) {
-  static_cast<rt::Lock*>(l)->unlock();
-  return true;
-}
-}  // namespace
 
 WaitGroup::WaitGroup() : impl_(new detail::WaitGroupImpl) {}
 WaitGroup::~WaitGroup() = default;
@@ -53,7 +46,7 @@ void WaitGroup::wait() {
   }
   rt::Waiter w;
   wg.waiters.push_back(&w);
-  w.park(unlockWG, &wg.lock);
+  w.parkUnlock(wg.lock);
 }
 
 }  // namespace cbridge
