@@ -27,12 +27,12 @@ struct Entry {
 };
 
 struct CallCache {
-  rt::Lock lock;
-  std::list<Entry> order;
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> index;
-  uint64_t hits = 0;
-  uint64_t misses = 0;
-  uint64_t evictions = 0;
+  rt::Lock lock{rt::LockRank::CallCache};
+  std::list<Entry> order GUARDED_BY(lock);
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> index GUARDED_BY(lock);
+  uint64_t hits GUARDED_BY(lock) = 0;
+  uint64_t misses GUARDED_BY(lock) = 0;
+  uint64_t evictions GUARDED_BY(lock) = 0;
 };
 
 CallCache& cache() {

@@ -199,8 +199,8 @@ class CallbackCore {
   ffi_closure* closure_ = nullptr;
   void* code_ = nullptr;
   std::atomic<int64_t> refs_{1};  // the owner's, and one per call in flight
-  mutable rt::Lock errLock_;
-  std::string lastError_;
+  mutable rt::Lock errLock_{rt::LockRank::CallbackError};
+  std::string lastError_ GUARDED_BY(errLock_);
 };
 
 namespace {

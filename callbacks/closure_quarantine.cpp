@@ -21,11 +21,11 @@ void staleEntry(ffi_cif*, void*, void**, void* code) {
 // oldest at next once the ring is full. Under lock; frees are not a hot
 // path, and staleCif is prepared once under it.
 struct Quarantine {
-  rt::Lock lock;
-  ffi_closure* ring[kClosureQuarantine] = {};
-  int next = 0;
-  bool cifReady = false;
-  ffi_cif staleCif;  // void(void): staleEntry decodes nothing
+  rt::Lock lock{rt::LockRank::ClosureQuarantine};
+  ffi_closure* ring[kClosureQuarantine] GUARDED_BY(lock) = {};
+  int next GUARDED_BY(lock) = 0;
+  bool cifReady GUARDED_BY(lock) = false;
+  ffi_cif staleCif GUARDED_BY(lock);  // void(void): staleEntry decodes nothing
 };
 
 Quarantine& quarantine() {

@@ -94,13 +94,6 @@ void bufRecv(detail::ChanCore* c, void* dst) {
 
 void throwClosed(const char* what) { throw ChannelClosed(what); }
 
-namespace {
-bool unlockChan(void* c) {
-  static_cast<detail::ChanCore*>(c)->lock.unlock();
-  return true;
-}
-}  // namespace
-
 }  // namespace cbridge::rt
 
 namespace cbridge::detail {
@@ -156,7 +149,7 @@ bool chanSend(ChanCore* c, void* src, bool block) {
   sg.elem = src;
   sg.c = c;
   c->sendq.enqueue(&sg);
-  w.park(rt::unlockChan, c);
+  w.parkUnlock(c->lock);
   if (!sg.success) rt::throwClosed("send on closed channel");
   return true;
 }
@@ -189,7 +182,7 @@ RecvStatus chanRecv(ChanCore* c, void* dst, bool block) {
   sg.elem = dst;
   sg.c = c;
   c->recvq.enqueue(&sg);
-  w.park(rt::unlockChan, c);
+  w.parkUnlock(c->lock);
   return sg.success ? RecvStatus::Received : RecvStatus::Closed;
 }
 

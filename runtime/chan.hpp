@@ -46,7 +46,7 @@ namespace cbridge::detail {
 // unless qcount == 0; sendq is empty unless qcount == cap; both are empty
 // once closed.
 struct ChanCore {
-  rt::Lock lock;
+  rt::Lock lock{rt::LockRank::Hchan};
   const ElemOps* ops = nullptr;
   size_t cap = 0;
   size_t qcount = 0;

@@ -18,20 +18,13 @@ namespace cbridge::detail {
 // under qlock. Invariant: waiters is non-empty only if state == 2.
 struct MutexImpl {
   std::atomic<uint32_t> state{0};
-  rt::Lock qlock;
-  std::deque<rt::Waiter*> waiters;
+  rt::Lock qlock{rt::LockRank::MutexQueue};
+  std::deque<rt::Waiter*> waiters GUARDED_BY(qlock);
 };
 
 }  // namespace cbridge::detail
 
 namespace cbridge {
-
-namespace {
-bool unlockQ(void* l) {
-  static_cast<rt::Lock*>(l)->unlock();
-  return true;
-}
-}  // namespace
 
 Mutex::Mutex() : impl_(new detail::MutexImpl) {}
 Mutex::~Mutex() = default;
@@ -63,7 +56,7 @@ void Mutex::lock() {
     break;
   }
   mu.waiters.push_back(&w);
-  w.park(unlockQ, &mu.qlock);
+  w.parkUnlock(mu.qlock);
   // unlock handed us the lock (state stayed non-zero); the acquire is the
   // wakeup's: goready and Note::wakeup order the holder's writes before it.
 }

@@ -22,7 +22,7 @@ namespace {
 
 int epfd = -1;
 int breakfd = -1;
-Lock initLock;
+Lock initLock{LockRank::NetpollInit};
 // Written once under initLock; release so that epfd and breakfd are seen.
 std::atomic<bool> inited{false};
 // Plain threads parked on the poller (tasks count in P::netpollWaiters).
@@ -81,8 +81,8 @@ void countEvents(int n) {
 // and nRegions are published with release and read with acquire by
 // pollevent, without cacheLock (they only grow). freeList is under
 // cacheLock.
-Lock cacheLock;
-PollDesc* freeList = nullptr;
+Lock cacheLock{LockRank::PollCache};
+PollDesc* freeList GUARDED_BY(cacheLock) = nullptr;
 constexpr int kFirstRegion = 256;
 constexpr int kMaxRegions = 24;  // 256 << 23 pollDescs: more fds than a process may have
 std::atomic<PollDesc*> regions[kMaxRegions];
@@ -150,11 +150,6 @@ void pdrelease(PollDesc* pd) {
 }
 
 constexpr uint64_t kPtrMask = ((uint64_t(1) << 48) - 1) & ~uint64_t(3);
-
-bool unlockPd(void* l) {
-  static_cast<Lock*>(l)->unlock();
-  return true;
-}
 
 // takeWaiter removes d's waiter, telling it why it wakes; the caller holds
 // the pollDesc's lock and wakes it after unlocking.
@@ -289,7 +284,7 @@ PollResult pollwait(PollDesc* pd, char mode) {
   // A task's M polls when it goes idle; a plain thread has no M to do so:
   // make sure one will (an idle M becomes the poller).
   if (w.g == nullptr && !sched->pollBlocked.load(std::memory_order_seq_cst)) ensureTimerService();
-  w.park(unlockPd, &pd->lock);
+  w.parkUnlock(pd->lock);
   addWaiter(w.g != nullptr, -1);
   return res;
 }

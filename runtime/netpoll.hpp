@@ -23,7 +23,7 @@ enum class PollResult { Ready, Timeout, Closing, Error, Shutdown };
 // such an event from a current one (the seed "pollDesc fd sequence").
 // Everything but fdseq is under lock.
 struct alignas(64) PollDesc {
-  Lock lock;
+  Lock lock{LockRank::PollDesc};
   int fd = -1;
   // Read by netpoll without the lock to check an event's tag; written
   // under the lock (release) when the pollDesc is freed.

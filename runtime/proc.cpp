@@ -58,7 +58,7 @@ namespace {
 constinit Sched schedInstance;
 
 // startLock orders schedinit and shutdown; gStarted/gStopped under it.
-Lock startLock;
+Lock startLock{LockRank::Start};
 bool gStarted = false;
 bool gStopped = false;
 // Read without startLock on every go(); release/acquire with schedinit.
@@ -131,13 +131,13 @@ P* pidleget() {
   return pp;
 }
 
-void mput(M* m) {
+void mput(M* m) REQUIRES(sched->lock) {
   m->schedlink = sched->midle;
   sched->midle = m;
   sched->nmidle++;
 }
 
-M* mget() {
+M* mget() REQUIRES(sched->lock) {
   M* m = sched->midle;
   if (m != nullptr) {
     sched->midle = m->schedlink;
@@ -712,7 +712,7 @@ void gfput(P* pp, G* gp) {
 
 // noteGfreeStackPop counts a G taken off gfreeStack; the caller holds
 // gFreeLock.
-void noteGfreeStackPop() {
+void noteGfreeStackPop() REQUIRES(sched->gFreeLock) {
   int64_t n = sched->ngfreeStack.fetch_sub(1, std::memory_order_relaxed) - 1;
   if (n < sched->gfreeStackLow) sched->gfreeStackLow = n;
 }

@@ -82,8 +82,8 @@ uint32_t fastrand();
 // idle-list functions need sched->lock held.
 void acquirep(M* m, P* pp);
 P* releasep(M* m);
-void pidleput(P* pp);
-P* pidleget();
+void pidleput(P* pp) REQUIRES(sched->lock);
+P* pidleget() REQUIRES(sched->lock);
 void startm(P* pp, bool spinning);
 void handoffp(P* pp);
 // startlockedm hands m's P to gp's locked M and wakes it (gp was taken
@@ -100,7 +100,7 @@ void mcall(G* (*fn)(G*), bool exiting = false);
 // checkdead reports, under CBRIDGE_DEBUG=deadlock and once, that every
 // task is asleep with nothing in the runtime to wake it (checkdead.cpp).
 // The caller holds sched->lock.
-void checkdead();
+void checkdead() REQUIRES(sched->lock);
 
 // gfscavenge frees the stacks of free Gs not reused since the last call;
 // sysmon calls it before stackscavenge.

@@ -20,12 +20,12 @@ G* runqsteal(P* pp, P* p2, bool stealRunNextG);
 // The global queue; callers hold sched->lock. globrunqput with ready set
 // queues a G readied from outside the Ps (see Sched::runqready), which the
 // next schedule on any P takes first.
-void globrunqput(G* gp, bool ready = false);
-void globrunqputbatch(G* head, G* tail, int32_t n);
-G* globrunqget(P* pp, int32_t max);
+void globrunqput(G* gp, bool ready = false) REQUIRES(sched->lock);
+void globrunqputbatch(G* head, G* tail, int32_t n) REQUIRES(sched->lock);
+G* globrunqget(P* pp, int32_t max) REQUIRES(sched->lock);
 // globrunqgetready takes the oldest G put with ready set, wherever it is
 // in the queue, or returns nullptr if there is none.
-G* globrunqgetready();
+G* globrunqgetready() REQUIRES(sched->lock);
 
 // globrunqwait reports how many schedules (summed over the Ps) Gs waited
 // on the global queue before a P took them: the most since the last

@@ -267,19 +267,19 @@ struct P {
 // The global scheduler state. One instance, never destroyed (threads that
 // are still running at exit may touch it).
 struct Sched {
-  Lock lock;
+  Lock lock{LockRank::Sched};
   // Idle Ms waiting for work, and idle Ps. Under lock.
-  M* midle = nullptr;
-  int32_t nmidle = 0;
-  P* pidle = nullptr;
+  M* midle GUARDED_BY(lock) = nullptr;
+  int32_t nmidle GUARDED_BY(lock) = 0;
+  P* pidle GUARDED_BY(lock) = nullptr;
   // npidle and nmspinning are read without lock by wakep and the spinning
   // protocol; written under lock (npidle) or by CAS (nmspinning).
   std::atomic<int32_t> npidle{0};
   std::atomic<int32_t> nmspinning{0};
   // The global run queue, under lock; runqsize is also read without it as
   // a hint.
-  G* runqhead = nullptr;
-  G* runqtail = nullptr;
+  G* runqhead GUARDED_BY(lock) = nullptr;
+  G* runqtail GUARDED_BY(lock) = nullptr;
   std::atomic<int32_t> runqsize{0};
   // runqready counts Gs put on the global queue from outside the running
   // tasks' Ps (a thread without a P readied them, or they came back from
@@ -303,19 +303,19 @@ struct Sched {
   // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
   // last gfscavenge. ngfreeStack is written under the lock and also read
   // without it (relaxed) as a hint that there is something to take.
-  Lock gFreeLock;
-  G* gfreeStack = nullptr;
-  G* gfreeNoStack = nullptr;
+  Lock gFreeLock{LockRank::GFree};
+  G* gfreeStack GUARDED_BY(gFreeLock) = nullptr;
+  G* gfreeNoStack GUARDED_BY(gFreeLock) = nullptr;
   std::atomic<int64_t> ngfreeStack{0};
-  int64_t gfreeStackLow = 0;
+  int64_t gfreeStackLow GUARDED_BY(gFreeLock) = 0;
 
   P** allp = nullptr;
   int32_t gomaxprocs = 0;
   // allgs and allms: every G and M ever made, under lock. They keep
   // everything reachable for the leak checker and let shutdown count.
-  G* allgs = nullptr;
-  M* allms = nullptr;
-  int64_t mnext = 0;
+  G* allgs GUARDED_BY(lock) = nullptr;
+  M* allms GUARDED_BY(lock) = nullptr;
+  int64_t mnext GUARDED_BY(lock) = 0;
   std::atomic<uint64_t> goidgen{0};
 
   // The M sleeping until the next timer, if any (see timerWait): on its

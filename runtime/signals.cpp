@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "runtime/fatal.hpp"
+#include "runtime/lockheld.hpp"
 
 namespace cbridge::rt {
 
@@ -50,6 +51,8 @@ bool systemStackOverflow(M* m, uintptr_t addr) {
 }
 
 void sighandler(int sig, siginfo_t* info, void* uctx) {
+  // The interrupted code may hold any Lock: none may be taken here.
+  SignalHandlerScope inHandler;
   auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
   M* m = getm();
   G* gp = m != nullptr ? m->curg : nullptr;
@@ -69,6 +72,7 @@ void sighandler(int sig, siginfo_t* info, void* uctx) {
           static_cast<long long>(m->id), static_cast<unsigned long>(m->g0lo),
           static_cast<unsigned long>(m->g0hi), static_cast<unsigned long>(addr));
   }
+  inHandler.leave();  // the host's handler is not the runtime's
   chain(sig, info, uctx);
 }
 

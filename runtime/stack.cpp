@@ -48,11 +48,11 @@ std::atomic<size_t> gDefaultSize{kDefaultStackSize};
 // Invariants, under cacheLock: every stack on the list has size() ==
 // cacheSize; changing the default size empties the cache; lowWater is the
 // fewest stacks the cache held since the last scavenge.
-Lock cacheLock;
-Stack* cacheHead = nullptr;
-size_t cacheCount = 0;
-size_t cacheSize = 0;
-size_t lowWater = 0;
+Lock cacheLock{LockRank::StackCache};
+Stack* cacheHead GUARDED_BY(cacheLock) = nullptr;
+size_t cacheCount GUARDED_BY(cacheLock) = 0;
+size_t cacheSize GUARDED_BY(cacheLock) = 0;
+size_t lowWater GUARDED_BY(cacheLock) = 0;
 // Stacks kept however idle: enough for a burst of short tasks.
 constexpr size_t kCacheFloor = 64;
 

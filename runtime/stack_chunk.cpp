@@ -56,8 +56,8 @@ namespace {
 // lowWater <= nfree at all times between scavenges; the stacks with
 // released set form a tail of the list (pushes and pops are at the head,
 // and scavenge releases from the tail up). Pools are never freed.
-Lock poolLock;
-StackPool* pools = nullptr;
+Lock poolLock{LockRank::StackChunk};
+StackPool* pools GUARDED_BY(poolLock) = nullptr;
 // Free stacks each pool keeps warm however idle, as the guarded cache.
 constexpr size_t kPoolFloor = 64;
 constexpr size_t kChunkMin = 64, kChunkMax = 4096;  // stacks per chunk
@@ -65,7 +65,7 @@ constexpr size_t kChunkMin = 64, kChunkMax = 4096;  // stacks per chunk
 // Relaxed: a statistic.
 std::atomic<uint64_t> made{0};
 
-StackPool* poolFor(size_t size) {
+StackPool* poolFor(size_t size) REQUIRES(poolLock) {
   for (StackPool* p = pools; p != nullptr; p = p->next)
     if (p->size == size) return p;
   auto* p = new (std::nothrow) StackPool;
@@ -77,7 +77,7 @@ StackPool* poolFor(size_t size) {
 }
 
 // grow maps a new chunk for pool p. Under poolLock.
-void grow(StackPool* p) {
+void grow(StackPool* p) REQUIRES(poolLock) {
   size_t n = p->carved / 2;
   n = n < kChunkMin ? kChunkMin : n > kChunkMax ? kChunkMax : n;
   size_t bytes = n * p->size;

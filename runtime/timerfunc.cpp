@@ -80,13 +80,13 @@ struct Idle {
 };
 
 struct Pool {
-  Lock lock;
+  Lock lock{LockRank::TimerFuncPool};
   // Under lock (see the protocol above).
-  Work* head = nullptr;
-  Work* tail = nullptr;
-  int64_t queued = 0;
-  int64_t active = 0;
-  Idle* idle = nullptr;
+  Work* head GUARDED_BY(lock) = nullptr;
+  Work* tail GUARDED_BY(lock) = nullptr;
+  int64_t queued GUARDED_BY(lock) = 0;
+  int64_t active GUARDED_BY(lock) = 0;
+  Idle* idle GUARDED_BY(lock) = nullptr;
   // Counters for stats, read without the lock (relaxed: they order
   // nothing): started is written under lock, ran by each runner.
   std::atomic<uint64_t> started{0};
@@ -114,7 +114,7 @@ struct Activation {
 
 // activate makes one more runner active: an idle one, or a new task.
 // Caller holds pool.lock.
-Activation activate(Pool& p) {
+Activation activate(Pool& p) REQUIRES(p.lock) {
   Activation a;
   p.active++;
   if (p.idle != nullptr) {
@@ -130,7 +130,7 @@ Activation activate(Pool& p) {
 // needsRunner: the queue has work and no active runner will see it, or so
 // much that one more runner (up to one per P) should share it. Caller
 // holds pool.lock.
-bool needsRunner(Pool& p) {
+bool needsRunner(Pool& p) REQUIRES(p.lock) {
   if (p.queued == 0) return false;
   if (p.active == 0) return true;
   return p.queued > kPerRunner * p.active && p.active < sched->gomaxprocs;
@@ -169,11 +169,6 @@ void lingerFired(void* arg) {
     self->exit = true;
     self->w.wake();
   }
-}
-
-bool unlockPool(void* arg) {
-  static_cast<Pool*>(arg)->lock.unlock();
-  return true;
 }
 
 // runnerLoop runs queued functions until the queue is empty and it has
@@ -218,7 +213,7 @@ void runnerLoop() {
     self.linger.arg = &self;
     self.linger.internal = true;
     addtimer(&self.linger);
-    self.w.park(unlockPool, &p);
+    self.w.parkUnlock(p.lock);
     // Whoever woke us took us off the list (and, for work, counted us
     // active). The linger timer's f may still be running: wait for it
     // before our stack frame goes.

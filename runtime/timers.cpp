@@ -29,10 +29,10 @@ struct Entry {
 };
 
 struct Timers {
-  Lock lock;
-  std::vector<Entry> heap;
+  Lock lock{LockRank::Timers};
+  std::vector<Entry> heap GUARDED_BY(lock);
   std::atomic<int64_t> nextWhen{0};
-  int64_t internal = 0;  // internal timers in heap
+  int64_t internal GUARDED_BY(lock) = 0;  // internal timers in heap
 };
 
 Timers& timers() {
@@ -42,12 +42,12 @@ Timers& timers() {
 
 constexpr size_t kArity = 4;
 
-void place(Timers& ts, size_t i, Entry e) {
+void place(Timers& ts, size_t i, Entry e) REQUIRES(ts.lock) {
   ts.heap[i] = e;
   e.t->heapIndex = int32_t(i);
 }
 
-void siftup(Timers& ts, size_t i) {
+void siftup(Timers& ts, size_t i) REQUIRES(ts.lock) {
   Entry e = ts.heap[i];
   while (i > 0) {
     size_t parent = (i - 1) / kArity;
@@ -58,7 +58,7 @@ void siftup(Timers& ts, size_t i) {
   place(ts, i, e);
 }
 
-void siftdown(Timers& ts, size_t i) {
+void siftdown(Timers& ts, size_t i) REQUIRES(ts.lock) {
   Entry e = ts.heap[i];
   size_t n = ts.heap.size();
   for (;;) {
@@ -74,7 +74,7 @@ void siftdown(Timers& ts, size_t i) {
   place(ts, i, e);
 }
 
-void removeAt(Timers& ts, size_t i) {
+void removeAt(Timers& ts, size_t i) REQUIRES(ts.lock) {
   if (ts.heap[i].t->internal) ts.internal--;
   Entry last = ts.heap.back();
   ts.heap.pop_back();
@@ -85,7 +85,7 @@ void removeAt(Timers& ts, size_t i) {
   }
 }
 
-void updateNext(Timers& ts) {
+void updateNext(Timers& ts) REQUIRES(ts.lock) {
   // seq_cst: pairs with the timer waiter, which publishes itself and then
   // reads nextWhen, while addtimer stores nextWhen and then reads the
   // waiter (Dekker): one of the two must see the other.
@@ -98,7 +98,7 @@ thread_local Timer* runningHere = nullptr;
 
 // push adds an Idle t to the heap; the caller holds the lock. It returns
 // whether t is now the earliest.
-bool push(Timers& ts, Timer* t) {
+bool push(Timers& ts, Timer* t) REQUIRES(ts.lock) {
   t->status = TimerStatus::Waiting;
   if (t->internal) ts.internal++;
   ts.heap.push_back({t->when, t});

@@ -20,7 +20,17 @@ bool timerFuncUnlock(void* p) {
   timerfuncParking();
   return tp.unlockf(tp.arg);
 }
+// parkUnlock's unlockf. On the thread that took the lock: g0 (or the task
+// switched to) for a task, the thread itself before it sleeps.
+bool unlockLock(void* l) NO_THREAD_SAFETY_ANALYSIS {
+  static_cast<Lock*>(l)->unlock();
+  return true;
+}
 }  // namespace
+
+// For a task the lock is released after the switch, by unlockLock: beyond
+// what the analysis follows.
+void Waiter::parkUnlock(Lock& l) NO_THREAD_SAFETY_ANALYSIS { park(unlockLock, &l); }
 
 void Waiter::park(bool (*unlockf)(void*), void* arg) {
   if (g != nullptr) {

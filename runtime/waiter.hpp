@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "runtime/lock.hpp"
 #include "runtime/note.hpp"
 #include "runtime/runtime2.hpp"
 
@@ -29,6 +30,10 @@ struct Waiter {
   // releases the lock that wakers take, and returning false cancels the
   // wait.
   void park(bool (*unlockf)(void*), void* arg);
+  // parkUnlock parks with l's release as the unlockf: the common case of
+  // a waiter queued under the lock its wakers take. l is released on this
+  // thread (by g0, or by the task switched to, after the switch).
+  void parkUnlock(Lock& l) RELEASE(l);
   void wake();
 };
 

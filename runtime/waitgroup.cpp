@@ -12,21 +12,14 @@ namespace cbridge::detail {
 // counter and waiters under lock. Invariant: waiters is empty whenever
 // counter == 0 (reaching zero releases them all).
 struct WaitGroupImpl {
-  rt::Lock lock;
-  int64_t counter = 0;
-  std::vector<rt::Waiter*> waiters;
+  rt::Lock lock{rt::LockRank::WaitGroup};
+  int64_t counter GUARDED_BY(lock) = 0;
+  std::vector<rt::Waiter*> waiters GUARDED_BY(lock);
 };
 
 }  // namespace cbridge::detail
 
 namespace cbridge {
-
-namespace {
-bool unlockWG(void* l) {
-  static_cast<rt::Lock*>(l)->unlock();
-  return true;
-}
-}  // namespace
 
 WaitGroup::WaitGroup() : impl_(new detail::WaitGroupImpl) {}
 WaitGroup::~WaitGroup() = default;
@@ -56,7 +49,7 @@ void WaitGroup::wait() {
   }
   rt::Waiter w;
   wg.waiters.push_back(&w);
-  w.park(unlockWG, &wg.lock);
+  w.parkUnlock(wg.lock);
 }
 
 }  // namespace cbridge

@@ -1,0 +1,67 @@
+// Per-thread lock state that signal handlers read: how many runtime Locks
+// the thread holds (Go's m.locks) and whether it runs a runtime signal
+// handler. Present in every build.
+//
+// Both counters are thread_local with the initial-exec model: a signal
+// handler must not allocate a TLS block, and each access is then one
+// %fs-relative instruction, so a task that parks on one thread and resumes
+// on another never uses a cached address (the thread pointer is never
+// materialized in a register). They are plain integers, not atomics: only
+// their own thread writes them, and what must not happen is the compiler
+// moving an update across the lock operation it brackets, which
+// std::atomic_signal_fence (a compiler barrier, no instruction) prevents
+// where it matters (lock.hpp).
+//
+// A Lock may be taken by a task and released by g0 of the SAME thread
+// after the task switched away (the unlockf of gopark): the count stays
+// right because it is the thread's. No Lock is ever released on another
+// thread; the checked build (CBRIDGE_LOCKRANK) verifies it.
+#pragma once
+
+#include <cstdint>
+
+namespace cbridge::rt {
+
+namespace lockheld_detail {
+// Runtime Locks held (or being acquired) by this thread.
+inline thread_local constinit uint32_t tlsLocksHeld
+    __attribute__((tls_model("initial-exec"))) = 0;
+// Runtime signal handlers this thread is running (nested ones count).
+inline thread_local constinit uint32_t tlsInSignalHandler
+    __attribute__((tls_model("initial-exec"))) = 0;
+}  // namespace lockheld_detail
+
+// locksHeld is the number of runtime Locks the calling thread holds or is
+// acquiring. The preemption signal handler refuses to preempt while it is
+// not zero: the interrupted code is in a critical section.
+inline uint32_t locksHeld() { return lockheld_detail::tlsLocksHeld; }
+
+// inSignalHandler says whether the calling thread runs a runtime signal
+// handler (inside a SignalHandlerScope).
+inline bool inSignalHandler() { return lockheld_detail::tlsInSignalHandler != 0; }
+
+// SignalHandlerScope marks the calling thread as running a runtime signal
+// handler for its lifetime. The interrupted code may hold any Lock, so the
+// checked build stops with "lock ordering problem" on any Lock taken
+// inside one. Not around a chained (host's) handler, which is not the
+// runtime's code: leave() first.
+class SignalHandlerScope {
+ public:
+  SignalHandlerScope() { lockheld_detail::tlsInSignalHandler++; }
+  ~SignalHandlerScope() { leave(); }
+  SignalHandlerScope(const SignalHandlerScope&) = delete;
+  SignalHandlerScope& operator=(const SignalHandlerScope&) = delete;
+
+  // leave ends the scope early: before chaining to the handler the
+  // runtime's replaced.
+  void leave() {
+    if (!active_) return;
+    active_ = false;
+    lockheld_detail::tlsInSignalHandler--;
+  }
+
+ private:
+  bool active_ = true;
+};
+
+}  // namespace cbridge::rt

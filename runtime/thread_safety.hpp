@@ -1,0 +1,21 @@
+// clang's thread-safety analysis (-Wthread-safety): the attributes that
+// say which Lock guards which data and which functions take, release or
+// need a Lock. Under other compilers they expand to nothing. scripts/run-tests
+// compiles the library with clang and -Werror=thread-safety.
+#pragma once
+
+#if defined(__clang__)
+#define CBRIDGE_TSA(x) __attribute__((x))
+#else
+#define CBRIDGE_TSA(x)
+#endif
+
+#define CAPABILITY(x) CBRIDGE_TSA(capability(x))
+#define SCOPED_CAPABILITY CBRIDGE_TSA(scoped_lockable)
+#define GUARDED_BY(x) CBRIDGE_TSA(guarded_by(x))
+#define PT_GUARDED_BY(x) CBRIDGE_TSA(pt_guarded_by(x))
+#define REQUIRES(...) CBRIDGE_TSA(requires_capability(__VA_ARGS__))
+#define ACQUIRE(...) CBRIDGE_TSA(acquire_capability(__VA_ARGS__))
+#define RELEASE(...) CBRIDGE_TSA(release_capability(__VA_ARGS__))
+#define EXCLUDES(...) CBRIDGE_TSA(locks_excluded(__VA_ARGS__))
+#define NO_THREAD_SAFETY_ANALYSIS CBRIDGE_TSA(no_thread_safety_analysis)
