@@ -36,6 +36,7 @@ const char* lockRankName(LockRank r) {
     case LockRank::CallCache: return "callCache";
     case LockRank::ClosureQuarantine: return "closureQuarantine";
     case LockRank::CallbackError: return "callbackError";
+    case LockRank::PreemptModules: return "preemptModules";
   }
   return "unknown";
 }

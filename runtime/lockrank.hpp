@@ -48,6 +48,9 @@
 //   CallCache        the bridge's prepared-call cache.
 //   ClosureQuarantine  freed callback closures.
 //   CallbackError    a callback's last error text.
+//   PreemptModules   the modules registered for asynchronous preemption
+//                    (allow_preemption_in; the handler reads the table
+//                    without it).
 //
 // None of these may be taken inside a runtime signal handler
 // (SignalHandlerScope): the interrupted code may hold it.
@@ -75,9 +78,10 @@ enum class LockRank : uint8_t {
   CallCache,
   ClosureQuarantine,
   CallbackError,
+  PreemptModules,
 };
 
-constexpr int kLockRanks = int(LockRank::CallbackError) + 1;
+constexpr int kLockRanks = int(LockRank::PreemptModules) + 1;
 constexpr LockRank kFirstLeafRank = LockRank::Sched;
 
 constexpr bool isLeafRank(LockRank r) { return r >= kFirstLeafRank; }
@@ -116,6 +120,7 @@ inline constexpr uint32_t kLockPartialOrder[kLockRanks] = {
     /* CallCache */ lockrank_detail::kNonLeaf,
     /* ClosureQuarantine */ lockrank_detail::kNonLeaf,
     /* CallbackError */ lockrank_detail::kNonLeaf,
+    /* PreemptModules */ lockrank_detail::kNonLeaf,
 };
 
 // lockRankAllowed says whether a lock of rank want may be taken while the

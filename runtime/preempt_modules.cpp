@@ -38,7 +38,7 @@ struct Range {
 constexpr int kMaxModules = 32;
 constexpr int kMaxRanges = 4 * kMaxModules;
 
-Lock modulesLock;
+Lock modulesLock{LockRank::PreemptModules};
 // Under modulesLock: the registered modules' load addresses.
 uintptr_t modules[kMaxModules];
 int nmodules = 0;

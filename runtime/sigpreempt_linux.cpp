@@ -40,6 +40,7 @@
 #include <cstring>
 
 #include "runtime/fatal.hpp"
+#include "runtime/lockheld.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/preempt_modules.hpp"
 #include "runtime/proc.hpp"
@@ -118,6 +119,11 @@ bool wantAsyncPreempt(M* m, const ucontext_t* uc) {
   if (gp == nullptr || gp->m != m || gp->status.load(std::memory_order_relaxed) != GStatus::Running)
     return false;
   if (gp->preemptDepth.load(std::memory_order_relaxed) <= 0) return false;
+  // Code of the region may run under a runtime lock: a channel's element
+  // copy, compiled into the executable, runs with the channel locked.
+  // Stopping the task there would leave the lock held while it waits for
+  // a P (Go's m.locks check).
+  if (locksHeld() != 0) return false;
   P* pp = m->p;
   if (pp == nullptr || !pp->preempt.load(std::memory_order_relaxed)) return false;
   auto sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
@@ -159,6 +165,7 @@ bool initXsave() {
 #endif  // CBRIDGE_ASYNC_PREEMPT
 
 void sigPreempt(int sig, siginfo_t* info, void* uctx) {
+  SignalHandlerScope inHandler;  // no runtime Lock may be taken here
   int savedErrno = errno;
   M* m = getm();
   bool ours = m != nullptr && info != nullptr && info->si_code == SI_TKILL &&
@@ -166,6 +173,7 @@ void sigPreempt(int sig, siginfo_t* info, void* uctx) {
   uint64_t w = ours ? m->preemptExtLock.load(std::memory_order_acquire) : 0;
   bool cycle = (w & kExtStateMask) == kExtPreempting;
   if (!ours || (!cycle && !signalWithoutLock)) {
+    inHandler.leave();  // the host's handler is not the runtime's code
     chainUrg(sig, info, uctx);
     errno = savedErrno;
     return;
