@@ -312,7 +312,58 @@ int hostSigurgHandlerStillRuns() {
   return 0;
 }
 
+// RegionMovesUnderAChannelLock: with one P, a task in a preemptible
+// region sends and receives elements whose move takes 2 ms: the channel
+// runs that move, code of this executable, under its lock. A ticker task
+// looks at the channel's length every millisecond, which takes the lock.
+// Were the task stopped by the signal inside the move, the ticker would
+// wait for the lock with the only P, and the task holding it would never
+// run again: the process would hang. The handler refuses while the M holds
+// a runtime lock (locksHeld).
+struct SlowMove {
+  SlowMove() = default;
+  SlowMove(SlowMove&&) noexcept {
+    auto until = Clock::now() + std::chrono::milliseconds(2);
+    volatile unsigned long counter = 0;
+    while (Clock::now() < until) counter = counter + 1;
+  }
+  SlowMove& operator=(SlowMove&&) = delete;
+};
+
+int regionMovesUnderAChannelLock() {
+  cbridge::Chan<SlowMove> ch(1);
+  std::atomic<bool> done{false};
+  std::atomic<long> looks{0};
+  cbridge::WaitGroup wg;
+  wg.add(2);
+  cbridge::go([&] {
+    cbridge::preemptible([&] {
+      for (int i = 0; i < 100; i++) {
+        ch.send(SlowMove{});
+        ch.recv();
+      }
+    });
+    done = true;
+    wg.done();
+  });
+  cbridge::go([&] {
+    while (!done.load()) {
+      cbridge::sleep_for(std::chrono::milliseconds(1));
+      looks += long(ch.size());
+    }
+    wg.done();
+  });
+  wg.wait();
+  cbridge::Stats s = cbridge::stats();
+  fprintf(stderr, "preempt async %llu cooperative %llu\n", (unsigned long long)s.preempt_async,
+          (unsigned long long)s.preempt_cooperative);
+  printf("100 slow moves under the channel's lock in a region: done; preempted: %s\n",
+         s.preempt_async + s.preempt_cooperative > 0 ? "yes" : "no");
+  return 0;
+}
+
 testprog::Register r1("TightLoopIsPreempted", tightLoopIsPreempted);
+testprog::Register r9("RegionMovesUnderAChannelLock", regionMovesUnderAChannelLock);
 testprog::Register r8("HostSigurgHandlerStillRuns", hostSigurgHandlerStillRuns);
 testprog::Register r2("CooperativeLoopIsPreempted", cooperativeLoopIsPreempted);
 testprog::Register r3("NoEINTRInForeignCode", noEINTRInForeignCode);

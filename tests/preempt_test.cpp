@@ -95,6 +95,15 @@ TEST_P(ExitDuringPreemption, AlwaysExitsWithItsStatus) {
   EXPECT_EQ(wrong, 0) << last;
 }
 
+// Killed after 60 s: a task stopped inside a channel's lock hangs it.
+TEST(Preempt, RegionMovesUnderAChannelLock) {
+  ChildResult r = runTestprog("RegionMovesUnderAChannelLock", with(kFast, "CBRIDGE_MAXPROCS=1"),
+                              60000);
+  EXPECT_FALSE(r.timedOut) << r.err;
+  EXPECT_EQ(r.out, "100 slow moves under the channel's lock in a region: done; preempted: yes\n")
+      << r.err;
+}
+
 TEST(Preempt, HostSigurgHandlerStillRuns) {
   ChildResult r = runTestprog("HostSigurgHandlerStillRuns", kFast);
   EXPECT_EQ(r.out, "the host's SIGURG handler ran for each of 100 signals: yes\n") << r.err;
