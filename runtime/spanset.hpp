@@ -75,7 +75,10 @@ namespace cbridge::rt {
 // freeing rule, which must be seen to leak.
 struct NoSpanSetHooks {
   static constexpr bool kOldFreeRule = false;
+  // Where the indexes start: tests start near 2^32 to cross the wrap.
+  static constexpr uint32_t kStartIndex = 0;
   static void afterClaim(uint32_t /*head*/) {}
+  static void afterRead(uint32_t /*head*/) {}
   static void beforeFree(const void* /*block*/) {}
 };
 
@@ -248,6 +251,7 @@ class SpanSet {
       backoff(spins);
       item = b->slots[bottom].load(std::memory_order_acquire);
     }
+    Hooks::afterRead(head);
     // Clear the slot: the block's next lap must start with every slot
     // empty. relaxed: the block reaches its next user through popped's
     // acq_rel and the pool's release/acquire.
@@ -272,7 +276,7 @@ class SpanSet {
   uint32_t capacity() const { return capacity_; }
 
   // reset empties the spine of a set that is empty and quiescent (no push
-  // or pop in progress), and sets the indexes back to zero, as Go's
+  // or pop in progress), and sets the indexes back to the start, as Go's
   // reset; it is a fatal error to call it otherwise, and so is finding a
   // block that should have been freed.
   void reset() {
@@ -298,7 +302,7 @@ class SpanSet {
       if (uint64_t w = spine_[i].load(std::memory_order_relaxed); w != 0)
         fatal("span set block leaked: ring slot %u holds the block of lap %llu, fully popped, never freed", i,
               static_cast<unsigned long long>(tagptr::tag(w)));
-    index_.store(0, std::memory_order_release);
+    index_.store(makeIndex(Hooks::kStartIndex, Hooks::kStartIndex), std::memory_order_release);
   }
 
   // spineBlocks counts the blocks in the ring; exact only at quiescence.
@@ -376,7 +380,7 @@ class SpanSet {
 
   // The headTailIndex: head in the upper half, tail in the lower. Alone
   // on its cache line: every push and pop writes it.
-  alignas(64) std::atomic<uint64_t> index_{0};
+  alignas(64) std::atomic<uint64_t> index_{makeIndex(Hooks::kStartIndex, Hooks::kStartIndex)};
   // Set by the constructor, then only read.
   alignas(64) std::atomic<uint64_t>* spine_ = nullptr;
   Pool& pool_;
