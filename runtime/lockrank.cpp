@@ -27,9 +27,7 @@ const char* lockRankName(LockRank r) {
     case LockRank::TimerFuncPool: return "timerFuncPool";
     case LockRank::Start: return "start";
     case LockRank::Sched: return "sched";
-    case LockRank::GFree: return "gFree";
     case LockRank::Timers: return "timers";
-    case LockRank::StackCache: return "stackCache";
     case LockRank::StackChunk: return "stackChunk";
     case LockRank::PollCache: return "pollCache";
     case LockRank::NetpollInit: return "netpollInit";

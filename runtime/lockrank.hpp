@@ -35,15 +35,13 @@
 //                    a parking lock held (the wakes of timerfuncParking),
 //                    with TimerFuncPool (a runner arming its linger timer
 //                    may start an M for it) and with Start (schedinit).
-//   GFree            sched.gFreeLock: dead Gs. Under parking locks via
-//                    newproc, as Sched.
 //   Timers           the timer heap. Under TimerFuncPool (the linger
 //                    timer), and under Hchan when an element's destructor
 //                    (a channel, a Timer) deletes a timer.
-//   StackCache       the guarded task-stack cache. Under Start
+//   StackChunk       the unguarded stack pools. Under Start
 //                    (setDefaultStackSize) and the parking locks (newproc).
-//   StackChunk       the unguarded stack pools, likewise.
-//   PollCache        the pollDesc free list.
+//   PollCache        the pollDesc cache's growth (its free list is a span
+//                    set, lock-free, as are the free Gs and the stack cache).
 //   NetpollInit      the poller's one-time setup.
 //   CallCache        the bridge's prepared-call cache.
 //   ClosureQuarantine  freed callback closures.
@@ -69,9 +67,7 @@ enum class LockRank : uint8_t {
   Start,
   // Leaves.
   Sched,
-  GFree,
   Timers,
-  StackCache,
   StackChunk,
   PollCache,
   NetpollInit,
@@ -111,9 +107,7 @@ inline constexpr uint32_t kLockPartialOrder[kLockRanks] = {
     /* Start */ lockrank_detail::kParkingLocks,
     // Leaves: after any non-leaf.
     /* Sched */ lockrank_detail::kNonLeaf,
-    /* GFree */ lockrank_detail::kNonLeaf,
     /* Timers */ lockrank_detail::kNonLeaf,
-    /* StackCache */ lockrank_detail::kNonLeaf,
     /* StackChunk */ lockrank_detail::kNonLeaf,
     /* PollCache */ lockrank_detail::kNonLeaf,
     /* NetpollInit */ lockrank_detail::kNonLeaf,

@@ -14,6 +14,7 @@
 #include "runtime/proc.hpp"
 #include "runtime/rawio.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/spanset.hpp"
 #include "runtime/tsan_io.hpp"
 
 namespace cbridge::rt {
@@ -73,18 +74,27 @@ void countEvents(int n) {
   }
 }
 
-// The pollDesc cache: pollDescs live in regions that are never unmapped,
-// so an event carrying a pointer into one is always safe to read, and a
-// data word is checked against the regions before it is read at all (an
-// unknown one is a fatal error, never a wild read). Region i holds
-// kFirstRegion << i pollDescs, all constructed when it is mapped; regions
-// and nRegions are published with release and read with acquire by
-// pollevent, without cacheLock (they only grow). freeList is under
-// cacheLock.
-Lock cacheLock{LockRank::PollCache};
-PollDesc* freeList GUARDED_BY(cacheLock) = nullptr;
+// The pollDesc cache: pollDescs live in regions that are never unmapped
+// (type-stable, as Go's pollCache), so an event carrying a pointer into
+// one is always safe to read, and a data word is checked against the
+// regions before it is read at all (an unknown one is a fatal error,
+// never a wild read). Region i holds kFirstRegion << i pollDescs, all
+// constructed when it is mapped; regions and nRegions are published with
+// release and read with acquire by pollevent, without growLock (they only
+// grow). Free pollDescs are in a span set (spanset.hpp): every M opens and
+// closes files, and any free pollDesc serves (its fdseq, not its
+// identity, tells events apart), so no order is needed and no lock is.
+// growLock only serializes mapping a region. The ring holds every
+// pollDesc the regions can have, so a free one always fits.
 constexpr int kFirstRegion = 256;
-constexpr int kMaxRegions = 24;  // 256 << 23 pollDescs: more fds than a process may have
+// At most 256 * (2^14 - 1) = 4,194,048 pollDescs: 4 times Linux's default
+// fs.nr_open, the most files a process may have open.
+constexpr int kMaxRegions = 14;
+constexpr uint32_t kPdFreeRing = 1u << 14;
+static_assert(SpanSet<PollDesc, kPdFreeRing>::capacity() >= (uint64_t(kFirstRegion) << kMaxRegions) - kFirstRegion,
+              "every pollDesc fits in the free set");
+SpanSet<PollDesc, kPdFreeRing> freePds;
+Lock growLock{LockRank::PollCache};
 std::atomic<PollDesc*> regions[kMaxRegions];
 std::atomic<int> nRegions{0};
 // Set once by netpollShutdown; seq_cst: pollwait checks it under the pollDesc lock after publishing
@@ -94,37 +104,34 @@ std::atomic<bool> shutDown{false};
 
 size_t regionSize(int i) { return size_t(kFirstRegion) << i; }
 
-PollDesc* pdalloc() {
-  LockGuard g(cacheLock);
-  if (freeList == nullptr) {
-    int i = nRegions.load(std::memory_order_relaxed);
-    if (i == kMaxRegions) fatal("netpoll: more than %zu pollable files open at once", regionSize(i) - kFirstRegion);
-    size_t n = regionSize(i);
-    void* mem = mmap(nullptr, n * sizeof(PollDesc), PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) fatal("out of memory allocating pollDescs: %s", strerror(errno));
-    auto* region = static_cast<PollDesc*>(mem);
-    for (size_t j = n; j-- > 0;) {
-      PollDesc* pd = new (&region[j]) PollDesc;
-      pd->rd.owner = pd->wd.owner = pd;
-      pd->rd.mode = 'r';
-      pd->wd.mode = 'w';
-      pd->link = freeList;
-      freeList = pd;
-    }
-    regions[i].store(region, std::memory_order_release);
-    nRegions.store(i + 1, std::memory_order_release);
-  }
-  PollDesc* pd = freeList;
-  freeList = pd->link;
-  return pd;
+void pdfree(PollDesc* pd) {
+  if (!freePds.push(pd)) fatal("netpoll: the pollDesc free set is full");
 }
 
-void pdfree(PollDesc* pd) {
-  LockGuard g(cacheLock);
-  pd->link = freeList;
-  freeList = pd;
+PollDesc* pdalloc() {
+  if (PollDesc* pd = freePds.pop()) return pd;
+  LockGuard g(growLock);
+  // Another M may have grown the cache meanwhile; a pop that found the
+  // set empty only because a push was installing a block finds it now.
+  if (PollDesc* pd = freePds.pop()) return pd;
+  int i = nRegions.load(std::memory_order_relaxed);
+  if (i == kMaxRegions) fatal("netpoll: more than %zu pollable files open at once", regionSize(i) - kFirstRegion);
+  size_t n = regionSize(i);
+  void* mem = mmap(nullptr, n * sizeof(PollDesc), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) fatal("out of memory allocating pollDescs: %s", strerror(errno));
+  auto* region = static_cast<PollDesc*>(mem);
+  for (size_t j = 0; j < n; j++) {
+    PollDesc* pd = new (&region[j]) PollDesc;
+    pd->rd.owner = pd->wd.owner = pd;
+    pd->rd.mode = 'r';
+    pd->wd.mode = 'w';
+  }
+  regions[i].store(region, std::memory_order_release);
+  nRegions.store(i + 1, std::memory_order_release);
+  for (size_t j = 1; j < n; j++) pdfree(&region[j]);
+  return &region[0];
 }
+
 
 // pdlookup returns the pollDesc at address p if p is one, else nullptr.
 PollDesc* pdlookup(uint64_t p) {

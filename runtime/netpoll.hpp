@@ -45,7 +45,6 @@ struct alignas(64) PollDesc {
     uint64_t timerSeq = 0;         // bumped by every deadline change
     uint64_t timerArmedSeq = 0;    // timerSeq when the timer was armed: a stale firing is ignored
   } rd, wd;
-  PollDesc* link = nullptr;  // free list
 };
 
 // netpollinit starts the poller once (epoll instance and break eventfd).

@@ -676,13 +676,61 @@ G* execute(M* m, G* gp, bool inheritTime) {
 }
 
 // Dead Gs are kept for reuse with their stacks, on a per-P list (no lock)
-// and a global one that takes a P's overflow and refills an empty P, in
-// batches, as Go's gfput/gfget do. Tasks made on one P and finished on
-// another flow back through it without freeing or mapping a stack.
+// and the global span sets (sched.gfreeStack, gfreeNoStack) that take a
+// P's overflow and refill an empty P, a batch per set operation, as Go's
+// gfput/gfget do with a locked list. Tasks made on one P and finished on
+// another flow back through them without freeing or mapping a stack.
 constexpr int32_t kPGFreeMax = 64;
 constexpr int32_t kGFreeBatch = 32;
 // Task ids a P takes from sched.goidgen at once (Go's _GoidCacheBatch).
 constexpr uint64_t kGoidCacheBatch = 16;
+
+// gfreeStackTaken counts n Gs taken out of gfreeStack, lowering the
+// low-water mark that gfscavenge reads.
+void gfreeStackTaken(int64_t n) {
+  int64_t left = sched->ngfreeStack.fetch_sub(n, std::memory_order_relaxed) - n;
+  if (left < sched->gfreeStackLow.load(std::memory_order_relaxed))
+    sched->gfreeStackLow.store(left, std::memory_order_relaxed);
+}
+
+void dropStacks(G* batch) {
+  for (G* g1 = batch; g1 != nullptr; g1 = g1->schedlink) {
+    stackfree(g1->stack);
+    g1->stack = nullptr;
+  }
+}
+
+// gfreePush puts a batch of n Gs in the set for them: gfreeStack if they
+// have stacks, else gfreeNoStack. When gfreeStack is full their stacks
+// go back and the batch goes to gfreeNoStack. It returns false if that
+// set is full too: the batch, without stacks, is still the caller's.
+bool gfreePush(G* batch, int64_t n, bool withStacks) {
+  if (withStacks) {
+    // Counted before the push, so a pop's subtraction never sees less.
+    sched->ngfreeStack.fetch_add(n, std::memory_order_relaxed);
+    if (sched->gfreeStack.push(batch)) return true;
+    gfreeStackTaken(n);
+    dropStacks(batch);
+  }
+  return sched->gfreeNoStack.push(batch);
+}
+
+int64_t batchLen(G* batch) {
+  int64_t n = 0;
+  for (; batch != nullptr; batch = batch->schedlink) n++;
+  return n;
+}
+
+// gfreePop takes a batch from gfreeStack, or else from gfreeNoStack.
+G* gfreePop() {
+  if (sched->ngfreeStack.load(std::memory_order_relaxed) > 0) {
+    if (G* batch = sched->gfreeStack.pop()) {
+      gfreeStackTaken(batchLen(batch));
+      return batch;
+    }
+  }
+  return sched->gfreeNoStack.pop();
+}
 
 void gfput(P* pp, G* gp) {
   gp->asanFakeStack = nullptr;
@@ -693,61 +741,57 @@ void gfput(P* pp, G* gp) {
   gp->schedlink = pp->gFree;
   pp->gFree = gp;
   if (++pp->gFreeCount < kPGFreeMax) return;
-  // Move a batch to the global lists under one lock.
-  LockGuard g(sched->gFreeLock);
+  // Move a batch to the global sets, sorted by whether they have stacks.
+  G* stacked = nullptr;
+  G* bare = nullptr;
+  int64_t nstacked = 0, nbare = 0;
   while (pp->gFreeCount > kPGFreeMax - kGFreeBatch) {
     G* g1 = pp->gFree;
     pp->gFree = g1->schedlink;
     pp->gFreeCount--;
-    if (g1->stack != nullptr) {
-      g1->schedlink = sched->gfreeStack;
-      sched->gfreeStack = g1;
-      sched->ngfreeStack.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      g1->schedlink = sched->gfreeNoStack;
-      sched->gfreeNoStack = g1;
-    }
+    G*& list = g1->stack != nullptr ? stacked : bare;
+    (g1->stack != nullptr ? nstacked : nbare)++;
+    g1->schedlink = list;
+    list = g1;
   }
-}
-
-// noteGfreeStackPop counts a G taken off gfreeStack; the caller holds
-// gFreeLock.
-void noteGfreeStackPop() REQUIRES(sched->gFreeLock) {
-  int64_t n = sched->ngfreeStack.fetch_sub(1, std::memory_order_relaxed) - 1;
-  if (n < sched->gfreeStackLow) sched->gfreeStackLow = n;
+  auto toGlobal = [pp](G* batch, int64_t n, bool withStacks) {
+    if (batch == nullptr || gfreePush(batch, n, withStacks)) return;
+    // Both sets full: the P keeps them.
+    G* last = batch;
+    while (last->schedlink != nullptr) last = last->schedlink;
+    last->schedlink = pp->gFree;
+    pp->gFree = batch;
+    pp->gFreeCount += int32_t(n);
+  };
+  toGlobal(stacked, nstacked, true);
+  toGlobal(bare, nbare, false);
 }
 
 // gfget returns a free G with a stack of size usable bytes (already
 // rounded), or nullptr. pp is nullptr on a thread without a P.
 G* gfget(P* pp, size_t size) {
   G* gp = nullptr;
-  if (pp != nullptr && pp->gFree == nullptr &&
-      sched->ngfreeStack.load(std::memory_order_relaxed) > 0) {
-    // Refill a batch; the unlocked read is a hint.
-    LockGuard g(sched->gFreeLock);
-    while (pp->gFreeCount < kGFreeBatch && sched->gfreeStack != nullptr) {
-      G* g1 = sched->gfreeStack;
-      sched->gfreeStack = g1->schedlink;
-      noteGfreeStackPop();
+  if (pp != nullptr && pp->gFree == nullptr) {
+    // Refill a batch: its Gs join the P's list.
+    for (G* g1 = gfreePop(); g1 != nullptr;) {
+      G* next = g1->schedlink;
       g1->schedlink = pp->gFree;
       pp->gFree = g1;
       pp->gFreeCount++;
+      g1 = next;
     }
   }
   if (pp != nullptr && pp->gFree != nullptr) {
     gp = pp->gFree;
     pp->gFree = gp->schedlink;
     pp->gFreeCount--;
-  } else {
-    LockGuard g(sched->gFreeLock);
-    if ((gp = sched->gfreeStack) != nullptr) {
-      sched->gfreeStack = gp->schedlink;
-      noteGfreeStackPop();
-    } else if ((gp = sched->gfreeNoStack) != nullptr) {
-      sched->gfreeNoStack = gp->schedlink;
-    }
+  } else if (pp == nullptr && (gp = gfreePop()) != nullptr) {
+    // No P to keep the rest of the batch: it goes back.
+    if (G* rest = gp->schedlink; rest != nullptr && !gfreePush(rest, batchLen(rest), gp->stack != nullptr))
+      fatal("more than %u batches of free tasks: the free-task sets are full", sched->gfreeNoStack.capacity());
   }
   if (gp == nullptr) return nullptr;
+  gp->schedlink = nullptr;
   if (gp->stack != nullptr && gp->stack->size() != size) {
     stackfree(gp->stack);
     gp->stack = nullptr;
@@ -885,30 +929,21 @@ void atexitShutdown() {
 }  // namespace
 
 void gfscavenge() {
-  Stack* drop = nullptr;
-  {
-    LockGuard g(sched->gFreeLock);
-    // Gs that stayed below the low-water mark were not reused for a whole
-    // period: their stacks go back (to the stack cache, whose own
-    // scavenging returns them to the OS).
-    for (int64_t idle = sched->gfreeStackLow; idle > 0 && sched->gfreeStack != nullptr; idle--) {
-      G* g1 = sched->gfreeStack;
-      sched->gfreeStack = g1->schedlink;
-      sched->ngfreeStack.fetch_sub(1, std::memory_order_relaxed);
-      g1->stack->next = drop;
-      drop = g1->stack;
-      g1->stack = nullptr;
-      g1->schedlink = sched->gfreeNoStack;
-      sched->gfreeNoStack = g1;
-    }
-    sched->gfreeStackLow = sched->ngfreeStack.load(std::memory_order_relaxed);
+  // Gs that stayed below the low-water mark were not reused for a whole
+  // period: their stacks go back (to the stack cache, whose own
+  // scavenging returns them to the OS), a batch at a time.
+  int64_t idle = sched->gfreeStackLow.load(std::memory_order_relaxed);
+  while (idle > 0) {
+    G* batch = sched->gfreeStack.pop();
+    if (batch == nullptr) break;
+    int64_t n = batchLen(batch);
+    gfreeStackTaken(n);
+    idle -= n;
+    dropStacks(batch);
+    if (!gfreePush(batch, n, false))
+      fatal("more than %u batches of free tasks: the free-task sets are full", sched->gfreeNoStack.capacity());
   }
-  while (drop != nullptr) {
-    Stack* next = drop->next;
-    drop->next = nullptr;
-    stackfree(drop);
-    drop = next;
-  }
+  sched->gfreeStackLow.store(sched->ngfreeStack.load(std::memory_order_relaxed), std::memory_order_relaxed);
 }
 
 uint32_t fastrand() {

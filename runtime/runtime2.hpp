@@ -9,6 +9,7 @@
 
 #include "runtime/lock.hpp"
 #include "runtime/note.hpp"
+#include "runtime/spanset.hpp"
 #include "runtime/stack.hpp"
 
 namespace cbridge::detail {
@@ -299,15 +300,27 @@ struct Sched {
   std::atomic<uint32_t> globrunqWaitMax{0};
   std::atomic<uint32_t> globrunqWaitLast{0};
   std::atomic<uint64_t> globrunqTaken{0};
-  // Dead Gs from the per-P lists' overflow, with and without stacks, under
-  // gFreeLock. gfreeStackLow is the fewest Gs gfreeStack held since the
-  // last gfscavenge. ngfreeStack is written under the lock and also read
-  // without it (relaxed) as a hint that there is something to take.
-  Lock gFreeLock{LockRank::GFree};
-  G* gfreeStack GUARDED_BY(gFreeLock) = nullptr;
-  G* gfreeNoStack GUARDED_BY(gFreeLock) = nullptr;
+  // Dead Gs from the per-P lists' overflow (gfput/gfget), as batches of
+  // up to kGFreeBatch Gs linked by schedlink: Ps move Gs in batches, so
+  // one set operation moves a batch. Go keeps these lists under a lock;
+  // a span set (spanset.hpp) is enough because the order does not
+  // matter: one dead G is as good as another, any P may take any batch,
+  // and only the count of Gs with stacks (for scavenging) is needed.
+  // gfreeStack holds Gs with a stack of the default size, gfreeNoStack
+  // Gs whose stacks were freed. The ring (a 32 KiB spine) bounds each set
+  // at about 2^21 batches, 2^26 Gs, far more than memory holds; past it,
+  // gfput keeps Gs on its P.
+  static constexpr uint32_t kGFreeRing = 1u << 12;
+  SpanSet<G, kGFreeRing> gfreeStack;
+  SpanSet<G, kGFreeRing> gfreeNoStack;
+  // The Gs (not batches) in gfreeStack: added before a batch is pushed,
+  // subtracted after one is popped, so it never understates (relaxed: a
+  // hint that there is something to take, and scavenging's measure).
+  // gfreeStackLow is the fewest it held since the last gfscavenge,
+  // lowered by a racy min (relaxed: a lost lowering only scavenges a
+  // little less).
   std::atomic<int64_t> ngfreeStack{0};
-  int64_t gfreeStackLow GUARDED_BY(gFreeLock) = 0;
+  std::atomic<int64_t> gfreeStackLow{0};
 
   P** allp = nullptr;
   int32_t gomaxprocs = 0;

@@ -29,8 +29,8 @@
 // process, so:
 //   - the indexes wrap around 2^32, and the set is empty when head ==
 //     tail rather than when head >= tail;
-//   - the spine is a ring of C (a power of two) block slots, allocated
-//     once: index i is in the block of lap top = i/N, held by ring slot
+//   - the spine is a ring of C (a power of two) block slots, part of the
+//     set: index i is in the block of lap top = i/N, held by ring slot
 //     top % C. A slot's word is a tagged pointer (tagptr.hpp): the block
 //     and the lap it serves, read in one load, so a pop or push never takes
 //     the previous lap's block (still being emptied) for its own;
@@ -52,15 +52,10 @@
 // reachable for LeakSanitizer.
 #pragma once
 
-#include <sys/mman.h>
-
 #include <atomic>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <new>
-#include <type_traits>
 
 #include "runtime/fatal.hpp"
 #include "runtime/lfstack.hpp"
@@ -106,14 +101,15 @@ struct SpanSetBlock {
 
 // The pool of free blocks of one kind: an lfstack, and blocks made on
 // demand and never unmapped. One global pool serves all the runtime's
-// sets; tests make their own to account for blocks.
+// sets; tests make their own (static, so that LeakSanitizer still finds
+// the blocks at exit) to account for blocks. Constant-initialized and
+// trivially destructible, like the sets: usable before main and by
+// threads still running after exit starts.
 template <class Block>
 class SpanSetBlockPool {
  public:
-  static SpanSetBlockPool& global() {
-    static SpanSetBlockPool pool;
-    return pool;
-  }
+  constexpr SpanSetBlockPool() = default;
+  static SpanSetBlockPool global;
 
   Block* alloc() {
     if (LFNode* n = stack_.pop()) {
@@ -153,41 +149,27 @@ class SpanSetBlockPool {
   std::atomic<int64_t> pooled_{0};
 };
 
-template <class T, uint32_t N = 512, class Hooks = NoSpanSetHooks>
+template <class Block>
+constinit SpanSetBlockPool<Block> SpanSetBlockPool<Block>::global{};
+
+// C is the ring's number of block slots and N a block's entries: the set
+// holds up to (C-1)*N items. The spine is part of the set, zero (empty)
+// when constructed, so a set in static storage costs nothing until its
+// pages are first reached.
+template <class T, uint32_t C, uint32_t N = 512, class Hooks = NoSpanSetHooks>
 class SpanSet {
   static_assert(N >= 2 && (N & (N - 1)) == 0, "block size: a power of two");
+  static_assert(C >= 2 && (C & (C - 1)) == 0, "ring: a power of two of at least 2 blocks");
+  static_assert(uint64_t(C) * N <= (uint64_t(1) << 31), "at most 2^31 entries: the indexes are 32 bits");
+  static_assert(C < (uint32_t(1) << tagptr::kTagBits), "laps top and top-C must differ in the spine word's tag");
 
  public:
   using Block = SpanSetBlock<N, Hooks::kOldFreeRule>;
   using Pool = SpanSetBlockPool<Block>;
 
-  // ringBlocks: C, the spine's slots, a power of two; the set holds up to
-  // (C-1)*N items. The spine is mapped once (its pages are committed as
-  // laps reach them) and unmapped by the destructor.
-  explicit SpanSet(uint32_t ringBlocks, Pool& pool = Pool::global())
-      : pool_(pool), mask_(ringBlocks - 1), capacity_((ringBlocks - 1) * N) {
-    if (ringBlocks < 2 || (ringBlocks & (ringBlocks - 1)) != 0 || uint64_t(ringBlocks) * N > (uint64_t(1) << 31) ||
-        ringBlocks >= (uint32_t(1) << tagptr::kTagBits))
-      fatal("span set: %u ring blocks of %u entries: the ring must be a power of two of at least 2, "
-            "at most 2^31 entries and fewer than 2^19 blocks",
-            ringBlocks, N);
-    void* mem = mmap(nullptr, spineBytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) fatal("out of memory allocating a span set's spine: mmap: %s", strerror(errno));
-    // Zeroed pages are words of value 0: an empty ring.
-    spine_ = static_cast<std::atomic<uint64_t>*>(mem);
-  }
-
-  // The destructor gives the blocks back to the pool; the items still in
-  // the set are the owner's to have drained.
-  ~SpanSet() {
-    for (uint32_t i = 0; i <= mask_; i++)
-      if (uint64_t w = spine_[i].load(std::memory_order_acquire); w != 0) {
-        auto* b = static_cast<Block*>(tagptr::pointer(w));
-        for (auto& s : b->slots) s.store(nullptr, std::memory_order_relaxed);
-        pool_.free(b);
-      }
-    munmap(spine_, spineBytes());
-  }
+  constexpr explicit SpanSet(Pool& pool = Pool::global) : pool_(&pool) {}
+  // No destructor: the runtime's sets live as long as the process, and a
+  // set's blocks are the pool's (reset() gives back the last one).
   SpanSet(const SpanSet&) = delete;
   SpanSet& operator=(const SpanSet&) = delete;
 
@@ -201,7 +183,7 @@ class SpanSet {
     uint32_t cursor;
     for (;;) {
       uint32_t head = headOf(ht), tail = tailOf(ht);
-      if (tail - head >= capacity_) return false;
+      if (tail - head >= kCapacity) return false;
       if (index_.compare_exchange_weak(ht, makeIndex(head, tail + 1), std::memory_order_relaxed,
                                        std::memory_order_relaxed)) {
         cursor = tail;
@@ -227,7 +209,7 @@ class SpanSet {
       if (head == tailOf(ht)) return nullptr;
       // Go's spineLen check: is the head's block in place? relaxed: a hint;
       // the block is read only after the claim, through an acquire load.
-      uint64_t w = spine_[(head / N) & mask_].load(std::memory_order_relaxed);
+      uint64_t w = spine_[(head / N) & kMask].load(std::memory_order_relaxed);
       if (w == 0 || tagptr::tag(w) != lapTag(head / N)) return nullptr;
       // Claim the head. A failure (another pop took it, or a push moved
       // the tail) reloads ht and starts over.
@@ -237,7 +219,7 @@ class SpanSet {
     }
     Hooks::afterClaim(head);
     uint32_t top = head / N, bottom = head % N;
-    std::atomic<uint64_t>& spineSlot = spine_[top & mask_];
+    std::atomic<uint64_t>& spineSlot = spine_[top & kMask];
     // Our claim pins the block: it cannot be freed before this pop counts
     // itself in popped. It was in place when checked above; the reload
     // (acquire: pairs with the install's release, so the block's state is
@@ -263,7 +245,7 @@ class SpanSet {
       // next lap that sees the slot free sees the block's pops done.
       spineSlot.store(0, std::memory_order_release);
       Hooks::beforeFree(b);
-      pool_.free(b);
+      pool_->free(b);
     }
     return static_cast<T*>(item);
   }
@@ -273,7 +255,7 @@ class SpanSet {
     uint64_t ht = index_.load(std::memory_order_relaxed);
     return tailOf(ht) - headOf(ht);
   }
-  uint32_t capacity() const { return capacity_; }
+  static constexpr uint32_t capacity() { return kCapacity; }
 
   // reset empties the spine of a set that is empty and quiescent (no push
   // or pop in progress), and sets the indexes back to the start, as Go's
@@ -286,7 +268,7 @@ class SpanSet {
     // The block holding the head, when the head is inside one, stays in
     // the spine since it could be pushed into again; free it now.
     uint32_t top = head / N;
-    std::atomic<uint64_t>& slot = spine_[top & mask_];
+    std::atomic<uint64_t>& slot = spine_[top & kMask];
     if (uint64_t w = slot.load(std::memory_order_acquire); w != 0 && tagptr::tag(w) == lapTag(top)) {
       auto* b = static_cast<Block*>(tagptr::pointer(w));
       uint32_t popped = b->popped.load(std::memory_order_relaxed);
@@ -295,10 +277,10 @@ class SpanSet {
       // N pops means the last popper did not free it.
       if (popped == N) fatal("fully empty unfreed span set block found in reset");
       slot.store(0, std::memory_order_relaxed);
-      pool_.free(b);
+      pool_->free(b);
     }
     // Every earlier lap's block was freed by its last popper.
-    for (uint32_t i = 0; i <= mask_; i++)
+    for (uint32_t i = 0; i < C; i++)
       if (uint64_t w = spine_[i].load(std::memory_order_relaxed); w != 0)
         fatal("span set block leaked: ring slot %u holds the block of lap %llu, fully popped, never freed", i,
               static_cast<unsigned long long>(tagptr::tag(w)));
@@ -308,18 +290,17 @@ class SpanSet {
   // spineBlocks counts the blocks in the ring; exact only at quiescence.
   uint32_t spineBlocks() const {
     uint32_t n = 0;
-    for (uint32_t i = 0; i <= mask_; i++) n += spine_[i].load(std::memory_order_relaxed) != 0;
+    for (uint32_t i = 0; i < C; i++) n += spine_[i].load(std::memory_order_relaxed) != 0;
     return n;
   }
 
  private:
-  static uint32_t headOf(uint64_t ht) { return uint32_t(ht >> 32); }
-  static uint32_t tailOf(uint64_t ht) { return uint32_t(ht); }
-  static uint64_t makeIndex(uint32_t head, uint32_t tail) { return uint64_t(head) << 32 | tail; }
+  static constexpr uint32_t headOf(uint64_t ht) { return uint32_t(ht >> 32); }
+  static constexpr uint32_t tailOf(uint64_t ht) { return uint32_t(ht); }
+  static constexpr uint64_t makeIndex(uint32_t head, uint32_t tail) { return uint64_t(head) << 32 | tail; }
   // The tag of a lap's spine word: the lap's index. Laps top and top - C,
   // the two that may meet in one ring slot, differ in it, since C < 2^19.
   static uint64_t lapTag(uint32_t top) { return top & tagptr::kTagMask; }
-  size_t spineBytes() const { return size_t(mask_ + 1) * sizeof(std::atomic<uint64_t>); }
 
   static void backoff(int spins) {
     if (spins < 64)
@@ -333,7 +314,7 @@ class SpanSet {
   // push's bound guarantees all of that block's slots were claimed, so its
   // last popper is about to free it; wait for that.
   Block* blockForPush(uint32_t top) {
-    std::atomic<uint64_t>& slot = spine_[top & mask_];
+    std::atomic<uint64_t>& slot = spine_[top & kMask];
     // acquire: pairs with the installer's release (the block's state) and
     // with the freeing pop's release (the old block's pops are done).
     uint64_t w = slot.load(std::memory_order_acquire);
@@ -344,12 +325,12 @@ class SpanSet {
         w = slot.load(std::memory_order_acquire);
         continue;
       }
-      Block* b = pool_.alloc();
+      Block* b = pool_->alloc();
       // release: the block's empty state before it is seen in the ring.
       if (slot.compare_exchange_strong(w, tagptr::pack(b, lapTag(top)), std::memory_order_acq_rel,
                                        std::memory_order_acquire))
         return b;
-      pool_.free(b);  // another pusher of this lap installed first
+      pool_->free(b);  // another pusher of this lap installed first
     }
   }
 
@@ -381,11 +362,12 @@ class SpanSet {
   // The headTailIndex: head in the upper half, tail in the lower. Alone
   // on its cache line: every push and pop writes it.
   alignas(64) std::atomic<uint64_t> index_{makeIndex(Hooks::kStartIndex, Hooks::kStartIndex)};
+  static constexpr uint32_t kMask = C - 1;
+  static constexpr uint32_t kCapacity = (C - 1) * N;
   // Set by the constructor, then only read.
-  alignas(64) std::atomic<uint64_t>* spine_ = nullptr;
-  Pool& pool_;
-  const uint32_t mask_;
-  const uint32_t capacity_;
+  alignas(64) Pool* const pool_;
+  // The ring: slot top % C holds the tagged word of lap top's block, or 0.
+  std::atomic<uint64_t> spine_[C] = {};
 };
 
 }  // namespace cbridge::rt

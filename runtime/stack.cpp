@@ -19,7 +19,7 @@
 #include <new>
 
 #include "runtime/fatal.hpp"
-#include "runtime/lock.hpp"
+#include "runtime/spanset.hpp"
 #include "runtime/stack_chunk.hpp"
 #include "runtime/stack_maps.hpp"
 
@@ -40,21 +40,25 @@ namespace {
 
 std::atomic<size_t> gDefaultSize{kDefaultStackSize};
 
-// The free cache holds stacks of one size (the default size when they were
-// freed) so that start+finish of a task costs no system call and no page
-// fault: a fresh stack costs mmap, mprotect, a fault on first touch and
-// munmap later, ~10 µs here. It is not bounded by count; like Go's stack
-// spans, cached stacks go back to the OS when idle (stackscavenge).
-// Invariants, under cacheLock: every stack on the list has size() ==
-// cacheSize; changing the default size empties the cache; lowWater is the
-// fewest stacks the cache held since the last scavenge.
-Lock cacheLock{LockRank::StackCache};
-Stack* cacheHead GUARDED_BY(cacheLock) = nullptr;
-size_t cacheCount GUARDED_BY(cacheLock) = 0;
-size_t cacheSize GUARDED_BY(cacheLock) = 0;
-size_t lowWater GUARDED_BY(cacheLock) = 0;
+// The free cache holds guarded stacks of the default size, so that
+// start+finish of a task costs no system call and no page fault: a fresh
+// stack costs mmap, mprotect, a fault on first touch and munmap later,
+// ~10 µs here. It is not bounded by count; like Go's stack spans, cached
+// stacks go back to the OS when idle (stackscavenge). Every M frees and
+// takes stacks, in no order that matters (any cached stack of the size
+// asked for serves), so the cache is a span set (spanset.hpp) where it
+// was a locked list. The set may hold stacks of an earlier default size
+// (setDefaultStackSize drains it, but a stackfree racing with the change
+// may put one back): stackalloc frees those it finds. The ring holds
+// (C-1)*N = 65,024 stacks, more than the map-entry budget allows guarded
+// stacks (two entries each, vm.max_map_count is 65,530 by default); a
+// stack past it goes back to the OS.
+SpanSet<Stack, 128> cache;
+// The fewest stacks the cache held since the last scavenge, lowered by a
+// racy min (relaxed: a lost lowering only scavenges a little less).
+std::atomic<uint32_t> lowWater{0};
 // Stacks kept however idle: enough for a burst of short tasks.
-constexpr size_t kCacheFloor = 64;
+constexpr uint32_t kCacheFloor = 64;
 
 // Set by the first unguarded stack: the user is told once.
 std::atomic<bool> gUnguardedWarned{false};
@@ -105,6 +109,17 @@ void osfree(Stack* s) {
   delete s;
 }
 
+// cachepop takes a stack of size bytes from the cache, or returns nullptr.
+Stack* cachepop(size_t size) {
+  while (Stack* s = cache.pop()) {
+    uint32_t left = cache.size();
+    if (left < lowWater.load(std::memory_order_relaxed)) lowWater.store(left, std::memory_order_relaxed);
+    if (s->size() == size) return s;
+    osfree(s);  // of an earlier default size
+  }
+  return nullptr;
+}
+
 // unguarded hands out a stack from a chunk, and the first time says so:
 // overflow detection is off for it, and why, and the fix.
 Stack* unguarded(size_t size) {
@@ -133,39 +148,17 @@ size_t defaultStackSize() { return gDefaultSize.load(std::memory_order_relaxed);
 
 void setDefaultStackSize(size_t size) {
   size = roundup(size < 4 * pagesize() ? 4 * pagesize() : size, pagesize());
-  gDefaultSize.store(size, std::memory_order_relaxed);
-  Stack* drop = nullptr;
-  {
-    LockGuard g(cacheLock);
-    if (cacheSize != size) {
-      drop = cacheHead;
-      cacheHead = nullptr;
-      cacheCount = 0;
-      cacheSize = size;
-    }
-  }
-  while (drop != nullptr) {
-    Stack* next = drop->next;
-    osfree(drop);
-    drop = next;
-  }
+  if (gDefaultSize.exchange(size, std::memory_order_relaxed) == size) return;
+  // Drain the cache of the old size; a stackfree racing with the change
+  // may still put one back, and stackalloc frees it when it finds it.
+  while (Stack* s = cache.pop()) osfree(s);
 }
 
 size_t stackround(size_t size) { return roundup(size == 0 ? defaultStackSize() : size, pagesize()); }
 
 Stack* stackalloc(size_t size) {
   size = stackround(size);
-  Stack* s = nullptr;
-  {
-    LockGuard g(cacheLock);
-    if (cacheHead != nullptr && cacheSize == size) {
-      s = cacheHead;
-      cacheHead = s->next;
-      cacheCount--;
-      if (cacheCount < lowWater) lowWater = cacheCount;
-      s->next = nullptr;
-    }
-  }
+  Stack* s = size == defaultStackSize() ? cachepop(size) : nullptr;
   if (s == nullptr && mapsRoomForGuard()) s = osalloc(size);
   if (s == nullptr) s = unguarded(size);
   s->valgrindId = VALGRIND_STACK_REGISTER(s->lo, s->hi);
@@ -178,39 +171,19 @@ void stackfree(Stack* s) {
     chunkfree(s);
     return;
   }
-  {
-    LockGuard g(cacheLock);
-    if (cacheSize == 0) cacheSize = defaultStackSize();
-    if (s->size() == cacheSize) {
-      s->next = cacheHead;
-      cacheHead = s;
-      cacheCount++;
-      return;
-    }
-  }
+  if (s->size() == defaultStackSize() && cache.push(s)) return;
   osfree(s);
 }
 
 void stackscavenge() {
-  Stack* drop = nullptr;
-  {
-    LockGuard g(cacheLock);
-    // Stacks below the low-water mark sat unused for the whole period.
-    size_t idle = lowWater > kCacheFloor ? lowWater - kCacheFloor : 0;
-    for (; idle > 0 && cacheHead != nullptr; idle--) {
-      Stack* s = cacheHead;
-      cacheHead = s->next;
-      cacheCount--;
-      s->next = drop;
-      drop = s;
-    }
-    lowWater = cacheCount;
+  // Stacks below the low-water mark sat unused for the whole period.
+  uint32_t low = lowWater.load(std::memory_order_relaxed);
+  for (uint32_t idle = low > kCacheFloor ? low - kCacheFloor : 0; idle > 0; idle--) {
+    Stack* s = cache.pop();
+    if (s == nullptr) break;
+    osfree(s);
   }
-  while (drop != nullptr) {
-    Stack* next = drop->next;
-    osfree(drop);
-    drop = next;
-  }
+  lowWater.store(cache.size(), std::memory_order_relaxed);
   chunkscavenge();
   mapsScavenge();
 }
@@ -219,9 +192,6 @@ uint64_t stacksUnguarded() { return chunkStacksMade(); }
 
 void stackrelease(Stack* s) { madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED); }
 
-size_t stackcached() {
-  LockGuard g(cacheLock);
-  return cacheCount;
-}
+size_t stackcached() { return cache.size(); }
 
 }  // namespace cbridge::rt

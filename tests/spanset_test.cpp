@@ -69,10 +69,11 @@ struct RaceResult {
 template <bool Old>
 RaceResult playSeedRace() {
   using Hooks = RaceHooks<Old>;
-  using Set = SpanSet<Item, kN, Hooks>;
+  using Set = SpanSet<Item, 4, kN, Hooks>;
   Hooks::reset();
-  typename Set::Pool pool;
-  Set set(4, pool);
+  static typename Set::Pool pool;
+  const int64_t made0 = pool.made(), pooled0 = pool.pooled();
+  Set set(pool);
   Item items[kN];
   for (uint32_t i = 0; i < kN; i++) {
     items[i].id = i;
@@ -90,7 +91,8 @@ RaceResult playSeedRace() {
   a.join();
   EXPECT_EQ(gotA, &items[kN - 2]);
   EXPECT_EQ(set.size(), 0u);
-  RaceResult r{Hooks::frees.load(), Hooks::readsAtFree.load(), set.spineBlocks(), pool.made(), pool.pooled()};
+  RaceResult r{Hooks::frees.load(), Hooks::readsAtFree.load(), set.spineBlocks(), pool.made() - made0,
+               pool.pooled() - pooled0};
   if (r.blocksLeftInSpine == 0) set.reset();
   return r;
 }
@@ -117,9 +119,9 @@ TEST(SpanSet, SeedRaceUnderTheOldRuleLeaksTheBlock) {
 // block nobody freed (the head is past it, at the next block's start).
 void resetAfterTheOldRulesLeak() {
   using Hooks = RaceHooks<true>;
-  using Set = SpanSet<Item, kN, Hooks>;
+  using Set = SpanSet<Item, 4, kN, Hooks>;
   Hooks::reset();
-  Set set(4);
+  Set set;
   Item items[kN];
   for (auto& it : items) set.push(&it);
   set.pop();
@@ -134,7 +136,7 @@ void resetAfterTheOldRulesLeak() {
 }
 
 void resetNonEmpty() {
-  SpanSet<Item, kN> set(4);
+  SpanSet<Item, 4, kN> set;
   Item it;
   set.push(&it);
   set.reset();
@@ -154,8 +156,9 @@ TEST(SpanSetDeathTest, ResetRefusesANonEmptySet) {
 }
 
 TEST(SpanSet, ResetFreesTheHeadsBlock) {
-  SpanSet<Item, kN>::Pool pool;
-  SpanSet<Item, kN> set(4, pool);
+  using Set = SpanSet<Item, 4, kN>;
+  static Set::Pool pool;
+  Set set(pool);
   Item items[kN + 2];
   for (auto& it : items) ASSERT_TRUE(set.push(&it));
   for (size_t i = 0; i < kN + 2; i++) ASSERT_NE(set.pop(), nullptr);
@@ -169,7 +172,7 @@ TEST(SpanSet, ResetFreesTheHeadsBlock) {
 // The ring holds (C-1)*N items; a push past that fails and changes
 // nothing.
 TEST(SpanSet, PushFailsWhenFull) {
-  SpanSet<Item, kN> set(4);
+  SpanSet<Item, 4, kN> set;
   std::vector<Item> items(set.capacity() + 1);
   for (uint32_t i = 0; i < set.capacity(); i++) ASSERT_TRUE(set.push(&items[i]));
   EXPECT_FALSE(set.push(&items.back()));
@@ -190,8 +193,8 @@ struct StartAt : cbridge::rt::NoSpanSetHooks {
 // that start just below 2^32, so that they wrap.
 template <class Set>
 void stress(int pushers, int poppers, uint32_t total) {
-  typename Set::Pool pool;
-  Set set(8, pool);
+  static typename Set::Pool pool;  // one per Set type: each is used by one test
+  Set set(pool);
   std::unique_ptr<Item[]> items(new Item[total]);
   std::unique_ptr<std::atomic<uint8_t>[]> seen(new std::atomic<uint8_t>[total]);
   for (uint32_t i = 0; i < total; i++) {
@@ -240,11 +243,11 @@ void stress(int pushers, int poppers, uint32_t total) {
 // 10 million items; a tenth under ThreadSanitizer, which runs every atomic
 // through its runtime.
 constexpr uint32_t kStressItems = cbridge_test::kTsanBuild ? 1'000'000 : 10'000'000;
-using StressSet = SpanSet<Item, kN, StartAt<0xFFFF'FF00u>>;
+using StressSet = SpanSet<Item, 8, kN, StartAt<0xFFFF'FF00u>>;
 
 TEST(SpanSetStress, TwoThreads) { stress<StressSet>(1, 1, kStressItems); }
 TEST(SpanSetStress, EightThreadsOversubscribed) { stress<StressSet>(4, 4, kStressItems); }
 // The runtime's block size.
-TEST(SpanSetStress, EightThreadsRuntimeBlocks) { stress<SpanSet<Item>>(4, 4, kStressItems / 10); }
+TEST(SpanSetStress, EightThreadsRuntimeBlocks) { stress<SpanSet<Item, 8>>(4, 4, kStressItems / 10); }
 
 }  // namespace
