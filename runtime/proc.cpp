@@ -705,6 +705,7 @@ void dropStacks(G* batch) {
 // go back and the batch goes to gfreeNoStack. It returns false if that
 // set is full too: the batch, without stacks, is still the caller's.
 bool gfreePush(G* batch, int64_t n, bool withStacks) {
+  batch->gfreeBatchLen = uint32_t(n);
   if (withStacks) {
     // Counted before the push, so a pop's subtraction never sees less.
     sched->ngfreeStack.fetch_add(n, std::memory_order_relaxed);
@@ -715,17 +716,11 @@ bool gfreePush(G* batch, int64_t n, bool withStacks) {
   return sched->gfreeNoStack.push(batch);
 }
 
-int64_t batchLen(G* batch) {
-  int64_t n = 0;
-  for (; batch != nullptr; batch = batch->schedlink) n++;
-  return n;
-}
-
 // gfreePop takes a batch from gfreeStack, or else from gfreeNoStack.
 G* gfreePop() {
   if (sched->ngfreeStack.load(std::memory_order_relaxed) > 0) {
     if (G* batch = sched->gfreeStack.pop()) {
-      gfreeStackTaken(batchLen(batch));
+      gfreeStackTaken(batch->gfreeBatchLen);
       return batch;
     }
   }
@@ -772,13 +767,10 @@ void gfput(P* pp, G* gp) {
 G* gfget(P* pp, size_t size) {
   G* gp = nullptr;
   if (pp != nullptr && pp->gFree == nullptr) {
-    // Refill a batch: its Gs join the P's list.
-    for (G* g1 = gfreePop(); g1 != nullptr;) {
-      G* next = g1->schedlink;
-      g1->schedlink = pp->gFree;
-      pp->gFree = g1;
-      pp->gFreeCount++;
-      g1 = next;
+    // Refill: a batch becomes the P's list.
+    if (G* batch = gfreePop()) {
+      pp->gFree = batch;
+      pp->gFreeCount = int32_t(batch->gfreeBatchLen);
     }
   }
   if (pp != nullptr && pp->gFree != nullptr) {
@@ -787,7 +779,7 @@ G* gfget(P* pp, size_t size) {
     pp->gFreeCount--;
   } else if (pp == nullptr && (gp = gfreePop()) != nullptr) {
     // No P to keep the rest of the batch: it goes back.
-    if (G* rest = gp->schedlink; rest != nullptr && !gfreePush(rest, batchLen(rest), gp->stack != nullptr))
+    if (G* rest = gp->schedlink; rest != nullptr && !gfreePush(rest, gp->gfreeBatchLen - 1, gp->stack != nullptr))
       fatal("more than %u batches of free tasks: the free-task sets are full", sched->gfreeNoStack.capacity());
   }
   if (gp == nullptr) return nullptr;
@@ -936,7 +928,7 @@ void gfscavenge() {
   while (idle > 0) {
     G* batch = sched->gfreeStack.pop();
     if (batch == nullptr) break;
-    int64_t n = batchLen(batch);
+    int64_t n = batch->gfreeBatchLen;
     gfreeStackTaken(n);
     idle -= n;
     dropStacks(batch);

@@ -39,6 +39,9 @@ struct G {
   // so that a G seen Runnable has its ctx published.
   std::atomic<GStatus> status{GStatus::Idle};
   G* schedlink = nullptr;  // run queue or free list link; owned by that list
+  // While this G heads a batch of free Gs in a sched.gfree set: the
+  // batch's length, so that taking a batch needs no walk of cold Gs.
+  uint32_t gfreeBatchLen = 0;
   M* m = nullptr;          // the M running it, while Running
   detail::TaskFn* fn = nullptr;
   G* alllink = nullptr;  // allgs list; written once under sched.lock
