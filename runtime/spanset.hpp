@@ -119,8 +119,9 @@ class SpanSetBlockPool {
     auto* b = new (std::align_val_t(64), std::nothrow) Block;
     if (b == nullptr) fatal("out of memory allocating a span set block (%zu bytes)", sizeof(Block));
     if (!tagptr::packable(b)) fatal("span set block at %p does not fit a tagged pointer", static_cast<void*>(b));
-    // Blocks only join the list; relaxed CAS on a list nobody walks
-    // concurrently with its growth except the quiescent accounting.
+    // Blocks only join the list, which no code reads: it is there for
+    // LeakSanitizer's scan at exit. release: allnext before the block is
+    // on the list.
     Block* head = all_.load(std::memory_order_relaxed);
     do b->allnext = head;
     while (!all_.compare_exchange_weak(head, b, std::memory_order_release, std::memory_order_relaxed));
