@@ -6,7 +6,9 @@
 #include <cbridge/cbridge.hpp>
 
 #include "runtime/lock.hpp"
+#include "runtime/proc.hpp"
 #include "runtime/runtime2.hpp"
+#include "runtime/stack.hpp"
 
 namespace {
 
@@ -50,6 +52,27 @@ TEST(GFree, FinishedTasksGsAreReusedThroughTheSets) {
     // make most of its 2,000 anew.
     EXPECT_LT(allgCount() - after1, kWave / 10);
     EXPECT_GT(batches, 0u) << "no batch of free Gs ever reached the sets";
+  });
+}
+
+// Scavenging: free Gs in gfreeStack that no P took for a whole period
+// give their stacks to the stack cache (and move to gfreeNoStack); cached
+// stacks idle for a period go back to the OS, down to a floor of 64.
+TEST(GFree, IdleFreeGsGiveTheirStacksBack) {
+  cbridge::run([] {
+    spawnWave(2000);
+    ASSERT_GT(rt::sched->ngfreeStack.load(), 0);
+    uint32_t bareBatches = rt::sched->gfreeNoStack.size();
+    rt::gfscavenge();  // opens a period (sysmon may have opened one too)
+    rt::gfscavenge();  // nothing was taken since: every G's stack goes
+    EXPECT_EQ(rt::sched->ngfreeStack.load(), 0);
+    EXPECT_EQ(rt::sched->gfreeStack.size(), 0u);
+    EXPECT_GT(rt::sched->gfreeNoStack.size(), bareBatches);
+    EXPECT_GT(rt::stackcached(), 1000u);
+    rt::stackscavenge();
+    rt::stackscavenge();
+    EXPECT_LE(rt::stackcached(), 64u);
+    spawnWave(2000);  // Gs without stacks get new ones
   });
 }
 
