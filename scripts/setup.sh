@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
-  libbenchmark-dev clang libclang-rt-14-dev valgrind spin)
+  libbenchmark-dev libboost-dev clang libclang-rt-14-dev valgrind spin)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(golang-1.19-go python3)
 fi
