@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
 with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
-against time.AfterFunc, preemption against Go's), and prints (and writes)
-a table of both and their ratio.
+against time.AfterFunc, preemption against Go's, the span set against a
+mutex-guarded vector and Boost.Lockfree's stack), and prints (and writes) a
+table of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|timers|sched|globq|preempt [CPUS]]
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|timers|sched|globq|preempt|spanset [CPUS]]
 """
 import json
 import os
@@ -158,6 +159,53 @@ def run_preempt(build, workdir, cpus, rounds=7):
     return rows, note
 
 
+# The span set's peers in spanset_bench, and what the rows call them.
+SPANSET_PEERS = [("BM_MutexVector", "mutex+vector"), ("BM_BoostStack", "Boost stack")]
+SPANSET_THREADS = (1, 2, 8)
+
+
+def run_spanset_once(build, cpus, name, threads):
+    """One process of spanset_bench running one structure's row on
+    `threads` threads, pinned to CPUS: ns per pair (all threads together),
+    pairs per second, and the pops that found the structure empty."""
+    out = subprocess.run(
+        pinned(cpus, os.path.join(build, "bench", "spanset_bench"), "--benchmark_format=json",
+               f"--benchmark_filter=^{name}/real_time/threads:{threads}$", "--benchmark_min_time=0.5"),
+        check=True, capture_output=True, text=True).stdout
+    b = json.loads(out)["benchmarks"][0]
+    scale = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
+    return {"ns": b["real_time"] * scale, "pairs": b["items_per_second"], "empty": b["pop_empty"]}
+
+
+def run_spanset(build, cpus, rounds=7):
+    """Push+pop pairs on a shared free list (issue 14): the span set against
+    a mutex-guarded vector and against Boost.Lockfree's (node-based) stack,
+    on 1, 2 and 8 threads (8 oversubscribes 2 cores on purpose). For each
+    thread count and peer, `rounds` alternated pairs of processes (span
+    set, peer, span set, ...; one row each, so that the two sides of a pair
+    run within a second or two of each other), both pinned to the same
+    CPUs; each row has the medians of ns per pair (all threads together;
+    lower is better) and the median of the pairs' ratios with their spread.
+    Returns the rows and a note line."""
+    rows, notes = [], []
+    for t in SPANSET_THREADS:
+        note = []
+        for peer, label in SPANSET_PEERS:
+            cbs, peers = alternate(lambda: run_spanset_once(build, cpus, "BM_SpanSet", t),
+                                   lambda: run_spanset_once(build, cpus, peer, t), rounds)
+            rows.append(pair_row(f"push+pop pair on a shared free list, {t} thread{'s' * (t > 1)}: "
+                                 f"span set against {label}, all threads (ns)",
+                                 cbs, peers, "ns", label, "ns"))
+            note.append(f"span set {spread_of(c['pairs'] for c in cbs)[0] / 1e6:.1f} against {label} "
+                        f"{spread_of(p['pairs'] for p in peers)[0] / 1e6:.1f}, span set pops that "
+                        f"found it empty {sum(c['empty'] for c in cbs):.0f}")
+        notes.append(f"{t} thread{'s' * (t > 1)}: " + "; ".join(note))
+    note = (f"Span set runs (CPUs {cpus}, {rounds} pairs per row), median M pairs/s: "
+            + "; ".join(notes) + ". Boost stack: boost::lockfree::stack<T*>, node-based, "
+            "freelist reserved.")
+    return rows, note
+
+
 def run_sched_pairs(build, workdir, procs, rounds=5):
     """The scheduler rows as alternated pairs against Go with the same
     number of Ps (CBRIDGE_MAXPROCS / GOMAXPROCS)."""
@@ -292,9 +340,11 @@ def main():
     # rows, "callbacks" only the callback rows (after a change to that path), "timers" only the timer
     # storm, "sched" the scheduler rows as alternated pairs, "globq" the
     # global run queue under load, "preempt" the preemption rows (pinned to
-    # the CPUs of a fourth argument, a taskset list; default the last CPU).
+    # the CPUs of a fourth argument, a taskset list; default the last CPU),
+    # "spanset" the span set against its peers (pinned to the CPUs of the
+    # fourth argument; default all of them).
     only = sys.argv[3] if len(sys.argv) > 3 else None
-    cpus = sys.argv[4] if len(sys.argv) > 4 else str(os.cpu_count() - 1)
+    cpus = sys.argv[4] if len(sys.argv) > 4 else None
     rows, notes = [], []
     with tempfile.TemporaryDirectory() as work:
         for procs in (1, 2) if only is None else ():
@@ -330,10 +380,15 @@ def main():
         for what, c, peer, g, r, spread in run_globq(build, work) if only in (None, "globq") else ():
             rows.append((what, 2, c, g, r, peer, spread))
         if only in (None, "preempt"):
-            prows, note = run_preempt(build, work, cpus)
+            prows, note = run_preempt(build, work, cpus or str(os.cpu_count() - 1))
             notes.append(note)
             for what, c, peer, g, r, *spread in prows:
                 rows.append((what, 1, c, g, r, peer, *spread))
+        if only in (None, "spanset"):
+            srows, note = run_spanset(build, cpus or f"0-{os.cpu_count() - 1}")
+            notes.append(note)
+            for what, c, peer, g, r, spread in srows:
+                rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g in run_net(build, work) if only is None else ():
             higher_is_better = "round trips/s" in what
             rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
@@ -351,8 +406,9 @@ def main():
     table = "\n".join(lines + ([""] + notes if notes else []))
     print(table)
     with open(outpath, "w") as f:
-        f.write("Peers: Go 1.19 (golang-1.19-go) and a bare Boost.Context fcontext switch, measured\n"
-                "in the same run. Ratio = cbridge / peer (lower is better).\n\n")
+        f.write("Peers: Go 1.19 (golang-1.19-go), a bare Boost.Context fcontext switch, and for the\n"
+                "span set a mutex-guarded std::vector and Boost.Lockfree's stack, measured in the\n"
+                "same run. Ratio = cbridge / peer (lower is better).\n\n")
         f.write(table + "\n")
 
 
