@@ -3,14 +3,19 @@
 # each of its OLD_* variants (the protocol as it was before a fix) must
 # fail, which shows the model can see the bug it guards.
 # The models: timerwait.pml (the idle Ms, the timer waiter and their
-# wake-ups) and preempt.pml (the preemptExtLock handshake of preemption,
-# foreign code and exit).
+# wake-ups), preempt.pml (the preemptExtLock handshake of preemption,
+# foreign code and exit) and spanset.pml (the span set's push, pop and
+# block recycling; its variants break the free rule, the lap tag and the
+# capacity bound).
 # Usage: runtime/models/check.sh [--full]
 #   --full  explore the full timer-waiter model exhaustively (about 55M
 #           states, 3 GB and several minutes); by default it is explored
 #           with bitstate hashing (256 MB), and its no-netpoll reduction
 #           exhaustively. Also run preempt.pml's extra-M reuse with two
-#           sysmon attempts (5.7M states, 25 s) instead of one.
+#           sysmon attempts (5.7M states, 25 s) instead of one, and
+#           spanset.pml with its index loads, pre-checks and claims as
+#           separate steps, two items a pusher (-DSPLIT -DPER=2: 23.5M
+#           states, 1.1 GB, about a minute).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,3 +87,9 @@ verify preempt.pml fail exhaustive -DOLD_TAKEOVER
 verify preempt.pml fail exhaustive -DOLD_GE
 verify preempt.pml fail exhaustive -DREUSE -DNSYS=1 -DOLD_DROPM
 verify preempt.pml fail ltl -DWAIT_UNBOUNDED
+
+verify spanset.pml pass exhaustive
+if [[ $full == 1 ]]; then verify spanset.pml pass exhaustive -DSPLIT -DPER=2; fi
+verify spanset.pml fail exhaustive -DOLD_RULE
+verify spanset.pml fail exhaustive -DNO_LAP_TAG
+verify spanset.pml fail exhaustive -DNO_CAPACITY
