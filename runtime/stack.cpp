@@ -175,7 +175,7 @@ void stackfree(Stack* s) {
   osfree(s);
 }
 
-void stackscavenge() {
+void stackcachescavenge() {
   // Stacks below the low-water mark sat unused for the whole period.
   uint32_t low = lowWater.load(std::memory_order_relaxed);
   for (uint32_t idle = low > kCacheFloor ? low - kCacheFloor : 0; idle > 0; idle--) {
@@ -184,6 +184,10 @@ void stackscavenge() {
     osfree(s);
   }
   lowWater.store(cache.size(), std::memory_order_relaxed);
+}
+
+void stackscavenge() {
+  stackcachescavenge();
   chunkscavenge();
   mapsScavenge();
 }

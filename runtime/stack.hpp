@@ -60,6 +60,9 @@ void stackfree(Stack* s);
 // unguarded ones; while stacks go unguarded it rechecks the map count.
 // sysmon calls it.
 void stackscavenge();
+// stackcachescavenge is stackscavenge's part for the cache alone: unlike
+// the rest, it is safe beside sysmon's (the cache is a span set).
+void stackcachescavenge();
 // stacksUnguarded counts stacks handed out without a guard region, ever.
 uint64_t stacksUnguarded();
 size_t stackcached();
