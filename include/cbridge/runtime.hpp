@@ -13,8 +13,9 @@ struct Config {
   // another M, in nanoseconds; 0: 20 µs (Go's value).
   int64_t syscall_retake_ns = 0;
   // How long a task may hold its P before sysmon asks it to stop (Go's
-  // forcePreemptNS), in nanoseconds; 0: env CBRIDGE_FORCE_PREEMPT_NS, else
-  // 10 ms. See preempt.hpp.
+  // forcePreemptNS), in nanoseconds, from 100 µs to 10 s (start() refuses
+  // other values and says so); 0: env CBRIDGE_FORCE_PREEMPT_NS, else 10 ms.
+  // See preempt.hpp.
   int64_t force_preempt_ns = 0;
 };
 
