@@ -17,6 +17,16 @@ int fail(int code, std::string what) {
 
 }  // namespace
 
+#define CBRIDGE_STR2(x) #x
+#define CBRIDGE_STR(x) CBRIDGE_STR2(x)
+
+extern "C" unsigned int cbridge_version(void) { return CBRIDGE_VERSION_HEX; }
+
+extern "C" const char* cbridge_version_string(void) {
+  return CBRIDGE_STR(CBRIDGE_VERSION_MAJOR) "." CBRIDGE_STR(CBRIDGE_VERSION_MINOR) "." CBRIDGE_STR(
+      CBRIDGE_VERSION_PATCH);
+}
+
 extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** args) {
   if (signature == nullptr) return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: signature is NULL");
   if (fn == nullptr)

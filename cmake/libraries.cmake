@@ -24,7 +24,8 @@ foreach(t cbridge cbridge_static)
 endforeach()
 # The static archive's users must link its dependencies themselves.
 target_link_libraries(cbridge_static INTERFACE $<LINK_ONLY:Boost::context> ${CBRIDGE_SYSTEM_LIBS})
-set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0)
+# The SONAME carries the major version: a C ABI break bumps it.
+set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 add_library(cbridge::cbridge ALIAS cbridge)
 # The tests, testprogs and benchmarks reach into the runtime's internals.
 add_library(cbridge_internal INTERFACE)

@@ -190,6 +190,12 @@ TEST(CApi, FromC99) {
   EXPECT_EQ(out, 9);
 }
 
+TEST(CApi, VersionOfTheHeadersIsTheLibrarys) {
+  EXPECT_EQ(c99_version_matches(), 1);
+  EXPECT_EQ(cbridge_version(), unsigned(CBRIDGE_VERSION_HEX));
+  EXPECT_STREQ(cbridge_version_string(), "0.1.0");
+}
+
 TEST(CApi, ErrorsAreCodesWithAMessage) {
   int a = 0;
   void* args[] = {&a};

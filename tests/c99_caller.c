@@ -16,3 +16,9 @@ int c99_call_add3(int a, int b, int c, int* out) {
   memcpy(&fn, &fp, sizeof fn);
   return cbridge_call(fn, "int(int, int, int)", out, args);
 }
+
+/* The headers' version against the library's. */
+int c99_version_matches(void) {
+  const char* s = cbridge_version_string();
+  return cbridge_version() == CBRIDGE_VERSION_HEX && s != NULL && s[0] != '\0';
+}

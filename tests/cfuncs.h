@@ -68,6 +68,7 @@ double call_struct_cb(double (*cb)(struct pair), int a, double b);
 
 /* A C99 caller of the C API: cbridge_call(add3, ...) from C. */
 int c99_call_add3(int a, int b, int c, int* out);
+int c99_version_matches(void);
 
 #ifdef __cplusplus
 }

@@ -4,9 +4,18 @@
 
 #include <stdint.h>
 
+#include "cbridge/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* cbridge_version returns the version of the library the program runs
+ * with, as CBRIDGE_VERSION_HEX gives the headers' (0xMMmmpp); it cannot
+ * fail. cbridge_version_string returns it as "MAJOR.MINOR.PATCH", a
+ * static string. */
+unsigned int cbridge_version(void);
+const char* cbridge_version_string(void);
 
 /* Results of the functions below that return int (libuv's convention):
  * 0 on success, else a negative code, with the reason in
