@@ -5,7 +5,9 @@
 set -euo pipefail
 
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
-  libbenchmark-dev libboost-dev clang libclang-rt-14-dev valgrind spin)
+  libbenchmark-dev libboost-dev clang libclang-rt-14-dev valgrind spin
+  # The examples' C libraries, the API reference and the ABI check.
+  libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools)
 if [[ "${1:-}" == "--bench" ]]; then
   pkgs+=(golang-1.19-go python3)
 fi

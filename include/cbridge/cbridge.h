@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "cbridge/export.h"
 #include "cbridge/version.h"
 
 #ifdef __cplusplus
@@ -14,8 +15,8 @@ extern "C" {
  * with, as CBRIDGE_VERSION_HEX gives the headers' (0xMMmmpp); it cannot
  * fail. cbridge_version_string returns it as "MAJOR.MINOR.PATCH", a
  * static string. */
-unsigned int cbridge_version(void);
-const char* cbridge_version_string(void);
+CBRIDGE_EXPORT unsigned int cbridge_version(void);
+CBRIDGE_EXPORT const char* cbridge_version_string(void);
 
 /* Results of the functions below that return int (libuv's convention):
  * 0 on success, else a negative code, with the reason in
@@ -44,7 +45,7 @@ enum cbridge_error {
  * a message quotes at most 80 characters of the signature, around the
  * error. */
 #define CBRIDGE_SIGNATURE_CACHE_SIZE 256
-int cbridge_call(void *fn, const char *signature, void *ret, void **args);
+CBRIDGE_EXPORT int cbridge_call(void *fn, const char *signature, void *ret, void **args);
 
 /* Callbacks: C function pointers that run a handler as managed code (on a
  * task, with a P, free to block on channels, timers and I/O and to call C
@@ -58,23 +59,23 @@ typedef struct cbridge_callback cbridge_callback;
 /* cbridge_callback_new makes a callback with a signature in the same
  * syntax as cbridge_call (not variadic). NULL on error, with the reason in
  * cbridge_last_error(). */
-cbridge_callback *cbridge_callback_new(const char *signature, cbridge_handler h, void *user);
+CBRIDGE_EXPORT cbridge_callback *cbridge_callback_new(const char *signature, cbridge_handler h, void *user);
 /* cbridge_callback_fn is the C function pointer, valid until freed. */
-void *cbridge_callback_fn(const cbridge_callback *cb);
+CBRIDGE_EXPORT void *cbridge_callback_fn(const cbridge_callback *cb);
 /* cbridge_callback_free frees cb; it may be called while calls of cb are
  * in flight, from its own handler too: its closure is freed when they
  * return (said once per process on stderr). Calling the function pointer
  * after the free is undefined. NULL is ignored. */
-void cbridge_callback_free(cbridge_callback *cb);
+CBRIDGE_EXPORT void cbridge_callback_free(cbridge_callback *cb);
 
 /* cbridge_go starts fn(arg) as a task: 0, or CBRIDGE_ERR_SHUTDOWN after
  * shutdown, during exit, and in the child of fork() (only exec is
  * supported after fork, as in Go: there callbacks also return a zero
  * result without running their handler, and one line says why, once). */
-int cbridge_go(void (*fn)(void *), void *arg);
+CBRIDGE_EXPORT int cbridge_go(void (*fn)(void *), void *arg);
 /* cbridge_sleep_ns parks the calling task (a handler's too) for ns
  * nanoseconds; outside tasks it sleeps the thread. */
-void cbridge_sleep_ns(int64_t ns);
+CBRIDGE_EXPORT void cbridge_sleep_ns(int64_t ns);
 /* cbridge_stat reads a runtime counter by name: ms_created, ms_idle,
  * extra_ms_idle, extra_ms_in_use, callbacks, callback_cache_hits,
  * extra_m_stacks_released (idle extra Ms' task stacks given back),
@@ -85,10 +86,10 @@ void cbridge_sleep_ns(int64_t ns);
  * made without a guard region near vm.max_map_count), timers_armed,
  * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
  * name (value untouched). */
-int cbridge_stat(const char *name, uint64_t *value);
+CBRIDGE_EXPORT int cbridge_stat(const char *name, uint64_t *value);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has
  * none yet. */
-int64_t cbridge_current_m(void);
+CBRIDGE_EXPORT int64_t cbridge_current_m(void);
 
 /* cbridge_wait_fd parks the calling task (or thread) until fd is ready
  * for mode (CBRIDGE_WAIT_READ or CBRIDGE_WAIT_WRITE) or timeout_ns passes
@@ -107,31 +108,31 @@ int64_t cbridge_current_m(void);
  * then returns it too). */
 #define CBRIDGE_WAIT_READ 1
 #define CBRIDGE_WAIT_WRITE 2
-int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);
+CBRIDGE_EXPORT int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);
 
 /* Preemption (see cbridge/preempt.hpp and the README, "Preemption"): a
  * task that holds its P for 10 ms is asked to stop. cbridge_checkpoint
  * yields the P if the calling task was asked (it resumes later, maybe on
  * another thread); otherwise it returns at once. Outside tasks it does
  * nothing. */
-void cbridge_checkpoint(void);
+CBRIDGE_EXPORT void cbridge_checkpoint(void);
 /* cbridge_preemptible runs fn(arg) as a region where the task may also be
  * stopped asynchronously, by a signal, at any instruction of the main
  * executable or of a module given to cbridge_allow_preemption_in (never in
  * libc or cbridge): fn must hold no OS lock across such code and use no
  * thread-local state. Regions nest. */
-void cbridge_preemptible(void (*fn)(void *), void *arg);
+CBRIDGE_EXPORT void cbridge_preemptible(void (*fn)(void *), void *arg);
 /* cbridge_allow_preemption_in lets preemptible regions be interrupted in
  * the code of the loaded module containing address. 0, or
  * CBRIDGE_ERR_ARGUMENT (with the reason in cbridge_last_error()) when no
  * module contains it, when it is libc, libstdc++, libgcc, the loader, a
  * sanitizer runtime or cbridge, or when 32 modules are registered. */
-int cbridge_allow_preemption_in(const void *address);
+CBRIDGE_EXPORT int cbridge_allow_preemption_in(const void *address);
 
 /* cbridge_last_error describes the last failed cbridge_* call of the
  * calling task (or thread, outside tasks); "" if there was none. The text
  * stays valid until the next failing call. */
-const char *cbridge_last_error(void);
+CBRIDGE_EXPORT const char *cbridge_last_error(void);
 
 #ifdef __cplusplus
 }
