@@ -159,7 +159,7 @@ long threadPoolWithIo() {
   slots.send(0);
   slots.send(0);
   cbridge::Mutex mu;
-  std::set<int64_t> ms;  // the Ms the handlers ran on; guarded by mu
+  std::set<int64_t> handlerMs;  // the Ms the handlers ran on; guarded by mu
   uint16_t port = ln.port();
   cbridge::Callback<int(int)> square([&](int job) {
     slots.recv();                  // parks this handler's task until a slot is free
@@ -174,20 +174,20 @@ long threadPoolWithIo() {
     }
     slots.send(0);
     std::lock_guard<cbridge::Mutex> g(mu);
-    ms.insert(cbridge::m_id());
+    handlerMs.insert(cbridge::m_id());
     return result;
   });
 
   const int threads = kPoolThreads, jobs = 8, n = threads * jobs;
   auto t0 = std::chrono::steady_clock::now();
   long sum = cbridge::call(pool_run, threads, jobs, square.fn());
-  double ms_ = msSince(t0);
+  double elapsed = msSince(t0);
   ln.close();
   serverDone.wait();
   long want = long(n - 1) * n * (2 * n - 1) / 6;  // the sum of the squares of 0..n-1
-  step(sum == want && ms.size() == size_t(threads),
+  step(sum == want && handlerMs.size() == size_t(threads),
        "4. %d C threads called %d handlers that parked and talked TCP to a task: sum %ld, on %zu Ms, %.1f ms",
-       threads, n, sum, ms.size(), ms_);
+       threads, n, sum, handlerMs.size(), elapsed);
   return n;
 }
 
