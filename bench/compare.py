@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
-with 1 and 2 Ps, foreign calls and callbacks against cgo, a timer storm
+with 1 and 2 Ps, foreign calls and callbacks against cgo, callbacks from a
+C thread against JNI (openjdk-17) and Python's ctypes, a timer storm
 against time.AfterFunc, preemption against Go's, the span set against a
 mutex-guarded vector and Boost.Lockfree's stack), and prints (and writes) a
 table of both and their ratio.
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|timers|sched|globq|preempt|spanset [CPUS]]
+Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|callback-peers|timers|sched|globq|preempt|spanset [CPUS]]
 """
 import json
 import os
@@ -65,13 +66,15 @@ def parse_lines(out):
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
 
 
-def medians(build, program, repetitions=3):
-    """Runs a Google Benchmark program `repetitions` times over; each
-    benchmark's median real time (or its ns_per_callback counter), by name."""
+def medians(build, program, repetitions=3, bench_filter=None):
+    """Runs a Google Benchmark program `repetitions` times over (only the
+    benchmarks bench_filter matches, if given); each benchmark's median real
+    time (or its ns_per_callback counter), by name."""
+    filt = [f"--benchmark_filter={bench_filter}"] if bench_filter else []
     res = subprocess.run(
         [os.path.join(build, "bench", program), "--benchmark_format=json",
          "--benchmark_min_time=0.5", f"--benchmark_repetitions={repetitions}",
-         "--benchmark_report_aggregates_only=true"],
+         "--benchmark_report_aggregates_only=true", *filt],
         check=True, capture_output=True, text=True).stdout
     med = {}
     for b in json.loads(res)["benchmarks"]:
@@ -291,6 +294,63 @@ def run_callbacks(build, workdir, rounds=5):
     ]
 
 
+JDK = "/usr/lib/jvm/java-17-openjdk-amd64"
+
+
+def build_jni_peer(workdir):
+    """Builds the JNI peer (bench/peers/jni: a C program that creates a JVM
+    and calls a static empty Java method from a pthread attached once);
+    its argv, or (None, why) when no JDK is installed."""
+    javac, jni_h = os.path.join(JDK, "bin", "javac"), os.path.join(JDK, "include", "jni.h")
+    if not (os.path.exists(javac) and os.path.exists(jni_h)):
+        return None, f"JNI row skipped: no JDK in {JDK} (scripts/setup.sh --bench installs openjdk-17-jdk-headless)"
+    src = os.path.join(HERE, "peers", "jni")
+    subprocess.run([javac, "-d", workdir, os.path.join(src, "Empty.java")], check=True)
+    exe = os.path.join(workdir, "jni_callback")
+    subprocess.run([os.environ.get("CC", "cc"), "-O2", f"-I{JDK}/include", f"-I{JDK}/include/linux",
+                    os.path.join(src, "jni_callback.c"), f"-L{JDK}/lib/server", "-ljvm",
+                    f"-Wl,-rpath,{JDK}/lib/server", "-pthread", "-o", exe], check=True)
+    return [exe, workdir], None
+
+
+def build_ctypes_peer(workdir):
+    """Builds the ctypes peer (bench/peers/ctypes: a pthread of a small C
+    library calls a Python CFUNCTYPE callback); its argv, or (None, why)
+    when this Python has no ctypes."""
+    try:
+        import ctypes  # noqa: F401
+    except ImportError:
+        return None, f"ctypes row skipped: {sys.executable} has no ctypes"
+    src = os.path.join(HERE, "peers", "ctypes")
+    lib = os.path.join(workdir, "libcthread.so")
+    subprocess.run([os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC",
+                    os.path.join(src, "cthread.c"), "-pthread", "-o", lib], check=True)
+    return [sys.executable, os.path.join(src, "ctypes_callback.py"), lib], None
+
+
+def run_callback_peers(build, workdir, rounds=5):
+    """A warm callback of an empty handler from a foreign thread against
+    JNI (a C thread attached once calling a static Java method, as cbridge
+    keeps a C thread's M) and Python's ctypes (a C thread calling a
+    CFUNCTYPE). Alternated pairs, like run_callbacks; a peer that is not
+    installed is skipped with one note. Returns (rows, notes)."""
+    rows, notes = [], []
+    for label, key, (argv, why) in (
+            ("JNI C-thread→Java", "JniCThreadCallsJava", build_jni_peer(workdir)),
+            ("ctypes C-thread→Python", "CtypesCThreadCallsPython", build_ctypes_peer(workdir))):
+        if argv is None:
+            print(f"compare: {why}", file=sys.stderr)
+            notes.append(why)
+            continue
+        cbs, peers = alternate(
+            lambda: medians(build, "callback_bench", repetitions=1,
+                            bench_filter="BM_CallbackForeignThreadWarm$"),
+            lambda: run_program(*argv), rounds)
+        rows.append(pair_row("callback of an empty handler from a foreign thread, warm (ns)", cbs,
+                             peers, "BM_CallbackForeignThreadWarm", label, key))
+    return rows, notes
+
+
 def run_net(build, workdir):
     """The netpoller against Go's net package: a loopback TCP echo (50
     connections, 64-byte messages, round trips per second: higher is better,
@@ -337,7 +397,8 @@ def run_timers(build, workdir, rounds=5):
 def main():
     build, outpath = sys.argv[1], sys.argv[2]
     # A third argument picks one part: "calls" runs only the foreign-call
-    # rows, "callbacks" only the callback rows (after a change to that path), "timers" only the timer
+    # rows, "callbacks" only the callback rows (after a change to that path; with the JNI and
+    # ctypes rows, which "callback-peers" runs alone), "timers" only the timer
     # storm, "sched" the scheduler rows as alternated pairs, "globq" the
     # global run queue under load, "preempt" the preemption rows (pinned to
     # the CPUs of a fourth argument, a taskset list; default the last CPU),
@@ -372,6 +433,11 @@ def main():
             rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_callbacks(build, work) if only in (None, "callbacks") else ():
             rows.append((what, 0, c, g, r, peer, spread))
+        if only in (None, "callbacks", "callback-peers"):
+            crows, cnotes = run_callback_peers(build, work)
+            notes += cnotes
+            for what, c, peer, g, r, spread in crows:
+                rows.append((what, 0, c, g, r, peer, spread))
         for what, c, peer, g, r, spread in run_timers(build, work) if only in (None, "timers") else ():
             rows.append((what, 0, c, g, r, peer, spread))
         for procs in (1, 2) if only == "sched" else ():
@@ -406,7 +472,8 @@ def main():
     table = "\n".join(lines + ([""] + notes if notes else []))
     print(table)
     with open(outpath, "w") as f:
-        f.write("Peers: Go 1.19 (golang-1.19-go), a bare Boost.Context fcontext switch, and for the\n"
+        f.write("Peers: Go 1.19 (golang-1.19-go), a bare Boost.Context fcontext switch, JNI\n"
+                "(openjdk-17) and Python's ctypes for callbacks from a C thread, and for the\n"
                 "span set a mutex-guarded std::vector and Boost.Lockfree's stack, measured in the\n"
                 "same run. Ratio = cbridge / peer (lower is better).\n\n")
         f.write(table + "\n")

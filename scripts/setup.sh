@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what cbridge needs from Debian's packages, and nothing when all
 # of it is there. Usage: scripts/setup.sh [--bench]
-#   --bench  also the benchmark peers (Go 1.19)
+#   --bench  also the benchmark peers (Go 1.19, openjdk-17 for JNI, python3 for ctypes)
 set -euo pipefail
 
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
@@ -9,7 +9,8 @@ pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-
   # The examples' C libraries, the API reference and the ABI check.
   libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools)
 if [[ "${1:-}" == "--bench" ]]; then
-  pkgs+=(golang-1.19-go python3)
+  # JNI and ctypes peers of the callback rows: the JDK is big, so only here.
+  pkgs+=(golang-1.19-go python3 openjdk-17-jdk-headless)
 fi
 
 missing=()
