@@ -28,7 +28,7 @@ constexpr int kJobs = 64;
 struct Job {
   uv_work_t req;  // req.data points back to the Job
   int n;
-  int64_t square = 0;       // written by work_cb, read by after_work_cb
+  int64_t square = 0;       // written by work_cb, read by after_work_cb (libuv orders them)
   int64_t workM = -1;       // the M work_cb ran on
   int64_t workTask = 0;     // the task work_cb ran as
 };

@@ -59,7 +59,7 @@ int main() {
         cbridge::call(sqlite3_result_int64, ctx, static_cast<sqlite3_int64>(y));  // C again
       });
 
-  std::atomic<int> failures{0};
+  std::atomic<int> failures{0};  // relaxed adds: read after the joins
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; t++) {
     threads.emplace_back([&, t] {
@@ -86,13 +86,13 @@ int main() {
         if (got != sumOfCubes(kRows)) {
           std::fprintf(stderr, "thread %d: sum(managed_cube(x)) = %lld, want %lld\n", t,
                        static_cast<long long>(got), static_cast<long long>(sumOfCubes(kRows)));
-          failures++;
+          failures.fetch_add(1, std::memory_order_relaxed);
         }
         sqlite3_reset(stmt);
       }
       if (rc != SQLITE_OK) {
         std::fprintf(stderr, "thread %d: %s\n", t, db ? sqlite3_errmsg(db) : "sqlite3_open_v2");
-        failures++;
+        failures.fetch_add(1, std::memory_order_relaxed);
       }
       sqlite3_finalize(stmt);
       sqlite3_close(db);
