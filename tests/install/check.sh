@@ -36,4 +36,29 @@ g++ -std=c++20 -O2 "$src/examples/threadpool/main.cpp" "$work/pool.o" -o "$work/
 cc -shared -fPIC -O2 "$src/examples/plugin_host/plugin.c" -o "$work/pc-plugin.so" $(pc --cflags --libs)
 g++ -std=c++20 -O2 "$src/examples/plugin_host/host.cpp" -o "$work/pc-plugin-host" $(pc --cflags --libs) -ldl
 "$work/pc-plugin-host" "$work/pc-plugin.so" >/dev/null
+# The examples with real C libraries: the find_package builds, then each
+# built by hand with pkg-config as its README says. quiet shows a run's
+# output only when it fails.
+quiet() { local out; out=$("$@" 2>&1) || { printf '%s\nfailed: %s\n' "$out" "$*"; return 1; }; }
+quiet "$work/examples/sqlite/example_sqlite"
+quiet "$work/examples/libuv/example_libuv"
+quiet "$work/examples/openmp/example_openmp"
+quiet "$work/examples/curl/example_curl"
+quiet "$work/examples/coroutines/example_coroutines"
+quiet "$work/examples/plugin_host_c/example_plugin_host_c" "$work/examples/plugin_host_c/libexample_plugin_c.so"
+ex=$src/examples
+g++ -std=c++20 "$ex/sqlite/main.cpp" -o "$work/pc-sqlite" $(pc --cflags --libs) $(pkg-config --cflags --libs sqlite3)
+quiet "$work/pc-sqlite"
+g++ -std=c++20 "$ex/libuv/main.cpp" -o "$work/pc-libuv" $(pc --cflags --libs) $(pkg-config --cflags --libs libuv)
+quiet "$work/pc-libuv"
+g++ -std=c++20 -fopenmp "$ex/openmp/main.cpp" -o "$work/pc-openmp" $(pc --cflags --libs)
+quiet "$work/pc-openmp"
+g++ -std=c++20 "$ex/curl/main.cpp" -o "$work/pc-curl" $(pc --cflags --libs) $(pkg-config --cflags --libs libcurl)
+quiet "$work/pc-curl"
+cc -c "$ex/coroutines/coro.c" -o "$work/coro.o"
+g++ -std=c++20 "$ex/coroutines/main.cpp" "$work/coro.o" -o "$work/pc-coroutines" $(pc --cflags --libs) -lboost_fiber -lboost_context
+quiet "$work/pc-coroutines"
+cc -shared -fPIC "$ex/plugin_host_c/plugin.c" -o "$work/pc-plugin-c.so"
+cc -std=c99 "$ex/plugin_host_c/host.c" -o "$work/pc-plugin-host-c" $(pc --cflags --libs) -ldl -lpthread
+quiet "$work/pc-plugin-host-c" "$work/pc-plugin-c.so"
 echo "install check passed"
