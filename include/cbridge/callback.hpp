@@ -18,8 +18,9 @@ enum class OnException {
   ReturnZero,  // the C caller gets a zero result; last_error() says what was thrown
 };
 
+// CallbackOptions configures a Callback or DynamicCallback.
 struct CallbackOptions {
-  OnException on_exception = OnException::Fatal;
+  OnException on_exception = OnException::Fatal;  // what a handler's exception does
 };
 
 namespace detail {
@@ -135,8 +136,10 @@ class Callback;
 template <typename R, typename... A>
 class Callback<R(A...)> : public detail::CallbackHandle {
  public:
-  using pointer = R (*)(A...);
+  using pointer = R (*)(A...);  // the C function pointer type, R(*)(A...)
 
+  // Callback wraps f, callable as R(A...); throws SignatureError if libffi
+  // refuses the signature.
   template <typename F>
   explicit Callback(F f, CallbackOptions opts = {})
       : CallbackHandle(detail::newCore<std::decay_t<F>>(
@@ -147,6 +150,7 @@ class Callback<R(A...)> : public detail::CallbackHandle {
             },
             std::move(f), opts.on_exception)) {}
 
+  // fn is the C function pointer, valid while the Callback lives.
   pointer fn() const { return reinterpret_cast<pointer>(code()); }
 };
 
@@ -155,6 +159,8 @@ class Callback<R(A...)> : public detail::CallbackHandle {
 // (void* ret, void** args) as a libffi closure does.
 class DynamicCallback : public detail::CallbackHandle {
  public:
+  // DynamicCallback wraps handler, callable as handler(void* ret, void**
+  // args); throws SignatureError for a bad or variadic signature.
   template <typename F>
   DynamicCallback(const std::string& signature, F handler, CallbackOptions opts = {})
       : CallbackHandle(detail::newCore<std::decay_t<F>>(
@@ -162,6 +168,7 @@ class DynamicCallback : public detail::CallbackHandle {
             [](void* ret, void** args, void* self) { (*static_cast<std::decay_t<F>*>(self))(ret, args); },
             std::move(handler), opts.on_exception)) {}
 
+  // fn is the C function pointer, valid while the DynamicCallback lives.
   void* fn() const { return code(); }
 };
 

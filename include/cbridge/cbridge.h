@@ -44,7 +44,7 @@ enum cbridge_error {
  * microseconds) instead of growing. Returns CBRIDGE_OK or a cbridge_error;
  * a message quotes at most 80 characters of the signature, around the
  * error. */
-#define CBRIDGE_SIGNATURE_CACHE_SIZE 256
+#define CBRIDGE_SIGNATURE_CACHE_SIZE 256 /* signatures cbridge_call keeps parsed */
 CBRIDGE_EXPORT int cbridge_call(void *fn, const char *signature, void *ret, void **args);
 
 /* Callbacks: C function pointers that run a handler as managed code (on a
@@ -106,8 +106,8 @@ CBRIDGE_EXPORT int64_t cbridge_current_m(void);
  * CBRIDGE_ERR_ARGUMENT for a bad mode; CBRIDGE_ERR_SHUTDOWN after the
  * runtime was shut down (one line on stderr per process; a thread waiting
  * then returns it too). */
-#define CBRIDGE_WAIT_READ 1
-#define CBRIDGE_WAIT_WRITE 2
+#define CBRIDGE_WAIT_READ 1  /* wait until fd is readable */
+#define CBRIDGE_WAIT_WRITE 2 /* wait until fd is writable */
 CBRIDGE_EXPORT int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns);
 
 /* Preemption (see cbridge/preempt.hpp and the README, "Preemption"): a

@@ -81,9 +81,10 @@ class Chan {
   // throws). Closing twice throws ChannelClosed.
   void close() { detail::chanClose(c_); }
 
-  size_t size() const { return detail::chanLen(c_); }
-  size_t capacity() const { return detail::chanCap(c_); }
+  size_t size() const { return detail::chanLen(c_); }      // values buffered now
+  size_t capacity() const { return detail::chanCap(c_); }  // the buffer's size; 0: unbuffered
 
+  // core is the type-erased channel, for select (internal).
   detail::ChanCore* core() const { return c_; }
 
  private:

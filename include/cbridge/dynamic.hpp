@@ -35,9 +35,9 @@ class ForeignFunction {
   // P may go to another M while it lasts, and it runs on the system stack.
   void call(void* ret, void* const* args) const;
 
-  size_t arity() const;
-  void* pointer() const { return fn_; }
-  const std::string& signature() const;
+  size_t arity() const;                         // parameters, fixed and variadic
+  void* pointer() const { return fn_; }         // the C function
+  const std::string& signature() const;         // the signature it was bound with
 
  private:
   void* fn_;

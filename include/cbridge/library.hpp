@@ -26,7 +26,7 @@ class Library {
   // ForeignFunction); throws LibraryError or SignatureError.
   ForeignFunction function(const std::string& name, const std::string& signature) const;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return path_; }  // the path it was opened with
 
  private:
   std::string path_;

@@ -19,8 +19,8 @@ class Mutex {
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
-  void lock();
-  bool try_lock();
+  void lock();      // parks the task (or blocks the thread) until the Mutex is ours
+  bool try_lock();  // takes the Mutex only if it is free; false: not taken
   // unlock of an unlocked Mutex is a fatal error (Go: "sync: unlock of
   // unlocked mutex").
   void unlock();

@@ -27,8 +27,8 @@ struct FileAccess;  // the implementation's access to File and Listener
 // category) for one that would wait after cbridge::shutdown(), else the
 // errno.
 struct IoResult {
-  size_t n = 0;
-  std::error_code err;
+  size_t n = 0;          // bytes read or written
+  std::error_code err;  // why it stopped short; empty on success
 };
 
 using Deadline = std::chrono::steady_clock::time_point;  // Deadline{}: none
@@ -63,17 +63,18 @@ class File {
   std::error_code set_read_deadline(Deadline d);
   std::error_code set_write_deadline(Deadline d);
 
-  int fd() const;
-  bool pollable() const;
-  explicit operator bool() const { return impl_ != nullptr; }
+  int fd() const;         // the fd, still owned by the File; -1 for an empty File
+  bool pollable() const;  // registered with the netpoller (not a regular file)
+  explicit operator bool() const { return impl_ != nullptr; }  // not an empty File
 
  private:
   friend struct detail::FileAccess;
   std::shared_ptr<detail::FileImpl> impl_;
 };
 
-using Conn = File;
+using Conn = File;  // a connected socket is a File
 
+// Listener is a listening socket (listen_tcp, listen_unix).
 class Listener {
  public:
   Listener() = default;
@@ -82,7 +83,7 @@ class Listener {
   std::error_code close();
   std::error_code set_deadline(Deadline d);
   uint16_t port() const;  // the bound TCP port (useful after listening on port 0)
-  explicit operator bool() const { return bool(file_); }
+  explicit operator bool() const { return bool(file_); }  // not an empty Listener
 
  private:
   friend struct detail::FileAccess;
@@ -98,15 +99,20 @@ std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_
 // is retried, as Go's dialer does, then reported as connection_refused.
 std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
                                           std::chrono::nanoseconds timeout = {});
+// listen_unix and dial_unix: the same over a Unix socket at path.
 std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
 std::pair<Conn, std::error_code> dial_unix(const std::string& path);
-// pipe returns the read end and the write end.
+// Pipe is what pipe() returns.
 struct Pipe {
-  File reader, writer;
-  std::error_code err;
+  File reader;          // the read end
+  File writer;          // the write end
+  std::error_code err;  // why pipe() failed (both ends empty then)
 };
+// pipe returns the read end and the write end of a new pipe, both
+// registered with the netpoller.
 Pipe pipe();
 
+// WaitMode is what wait_fd waits for: readable or writable.
 enum class WaitMode { Read = 1, Write = 2 };
 // wait_fd parks until fd (owned by the caller, e.g. a C library) is ready,
 // or the timeout (< 0: none) passes (timed_out). One waiter per fd at a

@@ -6,6 +6,7 @@
 
 namespace cbridge {
 
+// Config is the runtime's configuration, given to start().
 struct Config {
   int maxprocs = 0;       // Ps; 0: env CBRIDGE_MAXPROCS, else the CPU count
   size_t stack_size = 0;  // default task stack in bytes; 0: 256 KiB
@@ -41,6 +42,7 @@ void shutdown();
 // now on without their own (rounded up to pages, at least 4 pages).
 void set_default_stack_size(size_t bytes);
 
+// Stats are the runtime's counters, read by stats().
 struct Stats {
   uint64_t tasks_created;  // tasks ever started
   int64_t tasks_live;      // started and not finished
@@ -77,6 +79,7 @@ struct Stats {
   uint64_t timer_funcs;          // Timer functions run
 };
 
+// stats reads the runtime's counters (each read alone: not one snapshot).
 Stats stats();
 
 }  // namespace cbridge

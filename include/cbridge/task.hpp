@@ -14,6 +14,7 @@
 
 namespace cbridge {
 
+// TaskOptions are the options of one task, given to go() or run().
 struct TaskOptions {
   size_t stack_size = 0;  // usable bytes; 0: the default (256 KiB unless set)
 };

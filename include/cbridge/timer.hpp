@@ -25,6 +25,7 @@ struct TimerImpl;
 // reset() return false.
 class Timer {
  public:
+  // Timer arms a timer that runs f once d has passed.
   Timer(std::chrono::nanoseconds d, std::function<void()> f);
   ~Timer();
   Timer(const Timer&) = delete;
@@ -43,7 +44,7 @@ class Timer {
   detail::TimerImpl* impl_;  // shared with queued calls of f (see timer_api.cpp)
 };
 
-using Instant = std::chrono::steady_clock::time_point;
+using Instant = std::chrono::steady_clock::time_point;  // what after()'s channel receives
 
 // after returns a channel that receives the time once d has passed (Go's
 // time.After). It costs a timer, no task: when the last handle to the

@@ -5,6 +5,7 @@
 #ifndef CBRIDGE_VERSION_H
 #define CBRIDGE_VERSION_H
 
+/* The major, minor and patch numbers of the headers' version. */
 #define CBRIDGE_VERSION_MAJOR 0
 #define CBRIDGE_VERSION_MINOR 1
 #define CBRIDGE_VERSION_PATCH 0

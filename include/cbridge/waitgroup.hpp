@@ -10,6 +10,8 @@ namespace detail {
 struct WaitGroupImpl;
 }
 
+// WaitGroup counts work in flight; wait() blocks until the count is zero.
+// Usable from tasks and from OS threads.
 class WaitGroup {
  public:
   WaitGroup();
