@@ -42,7 +42,8 @@ class CFunction<R(A...)> {
 template <typename R, typename... A>
 class CFunction<R(A...) noexcept> : public CFunction<R(A...)> {
  public:
-  explicit CFunction(R (*fn)(A...) noexcept) noexcept : CFunction<R(A...)>(fn) {}
+  using pointer = R (*)(A...) noexcept;
+  explicit CFunction(pointer fn) noexcept : CFunction<R(A...)>(fn) {}
 };
 
 // CFunction<R(A..., ...)>: a C variadic function (the printf family). The
@@ -66,7 +67,8 @@ class CFunction<R(A..., ...)> {
 template <typename R, typename... A>
 class CFunction<R(A..., ...) noexcept> : public CFunction<R(A..., ...)> {
  public:
-  explicit CFunction(R (*fn)(A..., ...) noexcept) noexcept : CFunction<R(A..., ...)>(fn) {}
+  using pointer = R (*)(A..., ...) noexcept;
+  explicit CFunction(pointer fn) noexcept : CFunction<R(A..., ...)>(fn) {}
 };
 
 // A pointer type names the same function type: CFunction<R(*)(A...)>.
@@ -74,6 +76,7 @@ template <typename F>
   requires std::is_function_v<F>
 class CFunction<F*> : public CFunction<F> {
  public:
+  using typename CFunction<F>::pointer;
   using CFunction<F>::CFunction;
 };
 

@@ -13,5 +13,7 @@ void f() {
   cbridge::Callback<void(Flags, Mode, const char*)> b([](Flags, Mode, const char*) {});
   cbridge::Library lib("libc.so.6");
   auto printf_ = lib.get<log_fn>("printf");
-  (void)printf_;
+  auto cos_ = lib.get<double(double) noexcept>("cos");
+  auto vprintf_ = lib.get<int (*)(const char*, ...) noexcept>("printf");
+  (void)printf_, (void)cos_, (void)vprintf_;
 }
