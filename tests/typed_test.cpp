@@ -12,6 +12,7 @@
 #include <cbridge/cbridge.hpp>
 #include <cbridge/errors.hpp>
 #include <cbridge/library.hpp>
+#include <cbridge/signature.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -131,6 +132,30 @@ TEST(LibraryGet, ErrorsAreSymbols) {
               std::string::npos)
         << e.what();
   }
+}
+
+TEST(DescribeSignature, KindsSizesAndStructLayout) {
+  cbridge::SignatureInfo s =
+      cbridge::describe_signature("unsigned char(const char*, struct {char; double; short}, ..., int, double)");
+  EXPECT_EQ(s.result.kind, cbridge::CTypeKind::Unsigned);
+  EXPECT_EQ(s.result.size, 1u);
+  ASSERT_EQ(s.params.size(), 4u);
+  EXPECT_EQ(s.fixed, 2u);
+  EXPECT_TRUE(s.variadic);
+  EXPECT_EQ(s.params[0].kind, cbridge::CTypeKind::Pointer);
+  struct Like {
+    char c;
+    double d;
+    short h;
+  };
+  EXPECT_EQ(s.params[1].kind, cbridge::CTypeKind::Struct);
+  EXPECT_EQ(s.params[1].size, sizeof(Like));
+  EXPECT_EQ(s.params[1].align, alignof(Like));
+  EXPECT_EQ(s.params[1].fields.size(), 3u);
+  EXPECT_EQ(s.params[2].kind, cbridge::CTypeKind::Signed);
+  EXPECT_EQ(s.params[3].kind, cbridge::CTypeKind::Float);
+  EXPECT_EQ(s.params[3].size, sizeof(double));
+  EXPECT_THROW(cbridge::describe_signature("int(int,, double)"), cbridge::SignatureError);
 }
 
 }  // namespace
