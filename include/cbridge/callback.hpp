@@ -1,4 +1,6 @@
 // Callbacks: C function pointers that call managed code, from any thread.
+// Callback<F> is typed (the signature comes from F, ctype.hpp);
+// DynamicCallback takes a signature string.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +8,8 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+
+#include "cbridge/ctype.hpp"
 
 namespace cbridge {
 
@@ -41,41 +45,81 @@ void* callbackFn(const CallbackCore* c);
 void callbackFree(CallbackCore* c);
 std::string callbackLastError(const CallbackCore* c);
 
-template <typename T>
-inline constexpr bool kAlwaysFalse = false;
+template <typename F, typename R, typename... A, size_t... I>
+void invokeTyped(void* ret, void** args, void* self, std::index_sequence<I...>);
 
-// cname is the C spelling of a C++ parameter or result type, for the
-// signature of a typed Callback.
-template <typename T>
-constexpr const char* cname() {
-  using U = std::remove_cv_t<T>;
-  if constexpr (std::is_pointer_v<U>) return "void*";
-  else if constexpr (std::is_same_v<U, void>) return "void";
-  else if constexpr (std::is_same_v<U, bool>) return "bool";
-  else if constexpr (std::is_same_v<U, char>) return "char";
-  else if constexpr (std::is_same_v<U, signed char>) return "signed char";
-  else if constexpr (std::is_same_v<U, unsigned char>) return "unsigned char";
-  else if constexpr (std::is_same_v<U, short>) return "short";
-  else if constexpr (std::is_same_v<U, unsigned short>) return "unsigned short";
-  else if constexpr (std::is_same_v<U, int>) return "int";
-  else if constexpr (std::is_same_v<U, unsigned>) return "unsigned";
-  else if constexpr (std::is_same_v<U, long>) return "long";
-  else if constexpr (std::is_same_v<U, unsigned long>) return "unsigned long";
-  else if constexpr (std::is_same_v<U, long long>) return "long long";
-  else if constexpr (std::is_same_v<U, unsigned long long>) return "unsigned long long";
-  else if constexpr (std::is_same_v<U, float>) return "float";
-  else if constexpr (std::is_same_v<U, double>) return "double";
-  else if constexpr (std::is_same_v<U, long double>) return "long double";
-  else static_assert(kAlwaysFalse<T>, "Callback<R(A...)>: R and A must be C scalar or pointer types; use DynamicCallback for structs");
-}
+// CFunctionTraits<F> takes F apart: a function type R(A...) or a pointer
+// to one, noexcept or not. pointer is what Callback<F>::fn() returns.
+template <typename F>
+struct CFunctionTraits {
+  static_assert(kAlwaysFalse<F>,
+                "Callback<F>: F must be a C function type R(A...) or a function pointer type "
+                "R(*)(A...) such as a C header's callback typedef");
+  static constexpr bool kOk = false;
+  using pointer = void*;
+};
+
+template <typename P, typename R, typename... A>
+struct CFunctionParts {
+  static constexpr bool kOk = true;
+  using pointer = P;
+  using result = R;
+  // invocable: a handler H can be called as invokeTyped calls it (each
+  // argument an lvalue of the parameter's type) and its result converts
+  // to R (anything, for void).
+  template <typename H>
+  static constexpr bool invocable = std::is_invocable_r_v<R, H&, std::remove_cv_t<A>&...>;
+  static std::string signature() { return c_signature<R, A...>(); }
+  template <typename H>
+  static void invoke(void* ret, void** args, void* self) {
+    invokeTyped<H, R, A...>(ret, args, self, std::index_sequence_for<A...>{});
+  }
+};
+
+// A variadic F has no typed callback: the closure cannot know how many
+// arguments a call passed or their types.
+template <typename F>
+struct CVariadic {
+  static_assert(kAlwaysFalse<F>,
+                "Callback<F>: F is variadic (\"...\"); a callback cannot read variadic "
+                "arguments. Declare the arguments the C caller passes as fixed parameters, or "
+                "take a va_list");
+  static constexpr bool kOk = false;
+  using pointer = F*;
+};
 
 template <typename R, typename... A>
-std::string signatureOf() {
-  std::string s = std::string(cname<R>()) + "(";
-  const char* names[] = {cname<A>()..., nullptr};
-  for (size_t i = 0; i < sizeof...(A); i++) s += (i ? ", " : "") + std::string(names[i]);
-  return s + (sizeof...(A) == 0 ? "void)" : ")");
-}
+struct CFunctionTraits<R(A...)> : CFunctionParts<R (*)(A...), R, A...> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R(A...) noexcept> : CFunctionParts<R (*)(A...) noexcept, R, A...> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R (*)(A...)> : CFunctionParts<R (*)(A...), R, A...> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R (*)(A...) noexcept> : CFunctionParts<R (*)(A...) noexcept, R, A...> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R(A..., ...)> : CVariadic<R(A..., ...)> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R(A..., ...) noexcept> : CVariadic<R(A..., ...) noexcept> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R (*)(A..., ...)> : CVariadic<R(A..., ...)> {};
+template <typename R, typename... A>
+struct CFunctionTraits<R (*)(A..., ...) noexcept> : CVariadic<R(A..., ...) noexcept> {};
+
+// CheckHandler<Handler, F> refuses a handler that does not fit F; the
+// compiler prints both types as its template arguments.
+template <typename Handler, typename F>
+struct CheckHandler {
+  static constexpr bool kOk = [] {
+    if constexpr (CFunctionTraits<F>::kOk)
+      return CFunctionTraits<F>::template invocable<Handler>;
+    else
+      return true;  // F itself was refused
+  }();
+  static_assert(kOk,
+                "Callback<F>: the handler is not callable with the parameters of F, or its "
+                "result does not convert to F's result; the handler's type and F are the "
+                "template arguments of cbridge::detail::CheckHandler<Handler, F> above");
+};
 
 template <typename F, typename R, typename... A, size_t... I>
 void invokeTyped(void* ret, void** args, void* self, std::index_sequence<I...>) {
@@ -121,37 +165,50 @@ CallbackCore* newCore(const std::string& signature, RawHandler h, F&& f, OnExcep
 
 }  // namespace detail
 
-template <typename Sig>
-class Callback;
-
-// Callback<R(A...)> makes a real C function pointer, fn(), from any C++
+// Callback<F> makes a real C function pointer, fn(), from any C++
 // callable (stateful lambdas too). The pointer stays valid until the
 // Callback is destroyed and may be called from any thread: threads the
 // runtime never created (the first call binds them an M, kept until the
 // thread exits), or a runtime M inside a foreign call (a nested callback,
 // run on the calling task). The callable runs as managed code: on a task,
 // with a P, free to block on channels and timers and to call C again,
-// while the C caller waits. R and A are C scalar or pointer types; use
-// DynamicCallback for structs by value.
-template <typename R, typename... A>
-class Callback<R(A...)> : public detail::CallbackHandle {
+// while the C caller waits.
+//
+// F is a function type R(A...) or a C header's callback typedef, a
+// function pointer type R(*)(A...) (Callback<uv_work_cb>), noexcept or
+// not. R and A are the types a C header uses: scalars, enums, any
+// pointer (const, to functions), and structs by value when they are C-like
+// aggregates of at most 16 fields (see ctype.hpp). A variadic F, a type
+// with no C equivalent (union, bit-fields, references) and a handler not
+// callable with A... (or whose result does not convert to R) are compile
+// errors that say so. The constructor throws what DynamicCallback's does
+// (std::bad_alloc when no closure can be made).
+template <typename F>
+class Callback : public detail::CallbackHandle {
+  using Traits = detail::CFunctionTraits<F>;
+
  public:
-  using pointer = R (*)(A...);  // the C function pointer type, R(*)(A...)
+  using pointer = typename Traits::pointer;  // the C function pointer type F names
 
-  // Callback wraps f, callable as R(A...); throws SignatureError if libffi
-  // refuses the signature.
-  template <typename F>
-  explicit Callback(F f, CallbackOptions opts = {})
-      : CallbackHandle(detail::newCore<std::decay_t<F>>(
-            detail::signatureOf<R, A...>(),
-            [](void* ret, void** args, void* self) {
-              detail::invokeTyped<std::decay_t<F>, R, A...>(ret, args, self,
-                                                            std::index_sequence_for<A...>{});
-            },
-            std::move(f), opts.on_exception)) {}
+  // Callback wraps h, callable with F's parameters; throws SignatureError
+  // if libffi refuses the signature.
+  template <typename H>
+  explicit Callback(H h, CallbackOptions opts = {}) : CallbackHandle(make(std::move(h), opts)) {}
 
-  // fn is the C function pointer, valid while the Callback lives.
+  // fn is the C function pointer; valid while this Callback lives.
   pointer fn() const { return reinterpret_cast<pointer>(code()); }
+
+ private:
+  template <typename H>
+  static detail::CallbackCore* make(H h, CallbackOptions opts) {
+    using Fn = std::decay_t<H>;
+    if constexpr (Traits::kOk && detail::CheckHandler<Fn, F>::kOk) {
+      return detail::newCore<Fn>(Traits::signature(), &Traits::template invoke<Fn>, std::move(h),
+                                 opts.on_exception);
+    } else {
+      return nullptr;  // not compiled: a static_assert above has failed
+    }
+  }
 };
 
 // DynamicCallback is a Callback whose signature is a string, for plugin

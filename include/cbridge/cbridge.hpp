@@ -12,6 +12,7 @@
 #include "cbridge/preempt.hpp"
 #include "cbridge/runtime.hpp"
 #include "cbridge/select.hpp"
+#include "cbridge/signature.hpp"
 #include "cbridge/task.hpp"
 #include "cbridge/timer.hpp"
 #include "cbridge/waitgroup.hpp"

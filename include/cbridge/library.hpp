@@ -3,7 +3,9 @@
 
 #include <string>
 
+#include "cbridge/cfunction.hpp"
 #include "cbridge/dynamic.hpp"
+#include "cbridge/errors.hpp"
 
 namespace cbridge {
 
@@ -25,6 +27,19 @@ class Library {
   // function binds a function symbol with its signature (see
   // ForeignFunction); throws LibraryError or SignatureError.
   ForeignFunction function(const std::string& name, const std::string& signature) const;
+
+  // get binds a function symbol with its C++ type F, checked by you, not
+  // by the library (as a C header would be): get<double(double)>("cos"),
+  // get<int(const char*, ...)>("printf"), or a pointer type. The result
+  // is a CFunction<F>, called through the typed path (cbridge::call, no
+  // libffi). Throws LibraryError as symbol() does, and when the symbol's
+  // value is null ("symbol \"name\" in \"path\" is null").
+  template <typename F>
+  CFunction<F> get(const std::string& name) const {
+    void* p = symbol(name);
+    if (p == nullptr) throw LibraryError("symbol \"" + name + "\" in \"" + path_ + "\" is null");
+    return CFunction<F>(reinterpret_cast<typename CFunction<F>::pointer>(p));
+  }
 
   const std::string& path() const { return path_; }  // the path it was opened with
 
