@@ -30,19 +30,25 @@ class CFunction {
 template <typename R, typename... A>
 class CFunction<R(A...)> {
  public:
-  using pointer = R (*)(A...);
+  using pointer = R (*)(A...);  // the C function pointer type
+  // CFunction wraps fn, which must not be null.
   explicit CFunction(pointer fn) noexcept : fn_(fn) {}
+  // operator() calls the function with args, as foreign code.
   R operator()(A... args) const { return cbridge::call(fn_, args...); }
+  // get is the C function pointer.
   pointer get() const noexcept { return fn_; }
 
  private:
   pointer fn_;
 };
 
+// CFunction<R(A...) noexcept> is CFunction<R(A...)> for a noexcept
+// function type.
 template <typename R, typename... A>
 class CFunction<R(A...) noexcept> : public CFunction<R(A...)> {
  public:
-  using pointer = R (*)(A...) noexcept;
+  using pointer = R (*)(A...) noexcept;  // the C function pointer type
+  // CFunction wraps fn, which must not be null.
   explicit CFunction(pointer fn) noexcept : CFunction<R(A...)>(fn) {}
 };
 
@@ -52,22 +58,28 @@ class CFunction<R(A...) noexcept> : public CFunction<R(A...)> {
 template <typename R, typename... A>
 class CFunction<R(A..., ...)> {
  public:
-  using pointer = R (*)(A..., ...);
+  using pointer = R (*)(A..., ...);  // the C function pointer type
+  // CFunction wraps fn, which must not be null.
   explicit CFunction(pointer fn) noexcept : fn_(fn) {}
+  // operator() calls the function with args and varargs, as foreign code.
   template <typename... V>
   R operator()(A... args, V&&... varargs) const {
     return cbridge::call(fn_, args..., std::forward<V>(varargs)...);
   }
+  // get is the C function pointer.
   pointer get() const noexcept { return fn_; }
 
  private:
   pointer fn_;
 };
 
+// CFunction<R(A..., ...) noexcept> is CFunction<R(A..., ...)> for a
+// noexcept function type.
 template <typename R, typename... A>
 class CFunction<R(A..., ...) noexcept> : public CFunction<R(A..., ...)> {
  public:
-  using pointer = R (*)(A..., ...) noexcept;
+  using pointer = R (*)(A..., ...) noexcept;  // the C function pointer type
+  // CFunction wraps fn, which must not be null.
   explicit CFunction(pointer fn) noexcept : CFunction<R(A..., ...)>(fn) {}
 };
 

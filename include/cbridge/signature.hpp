@@ -25,7 +25,7 @@ enum class CTypeKind {
 
 // CTypeInfo is one C type of a signature.
 struct CTypeInfo {
-  CTypeKind kind = CTypeKind::Void;
+  CTypeKind kind = CTypeKind::Void;  // how it holds its value
   std::size_t size = 0;   // sizeof in bytes (0 for void)
   std::size_t align = 1;  // alignof in bytes
   std::vector<CTypeInfo> fields;  // Struct only, in order
@@ -35,10 +35,10 @@ struct CTypeInfo {
 // then (for a variadic function) the variadic arguments written after
 // "...".
 struct SignatureInfo {
-  CTypeInfo result;
-  std::vector<CTypeInfo> params;
+  CTypeInfo result;               // the result type (kind Void for void)
+  std::vector<CTypeInfo> params;  // fixed parameters, then variadic arguments
   std::size_t fixed = 0;  // how many of params are fixed
-  bool variadic = false;
+  bool variadic = false;  // whether the signature has "..."
 };
 
 // describe_signature parses signature as ForeignFunction does ("double(double)",
