@@ -189,10 +189,13 @@ void runnerLoop() {
       void (*fn)(void*) = w->fn;
       void* arg = w->arg;
       delete w;
+      // Counted before it runs: whoever the function wakes (a test
+      // waiting for the last one) must find it counted. Relaxed: a
+      // statistic; the wake-up itself orders it for that reader.
+      p.ran.fetch_add(1, std::memory_order_relaxed);
       gp->timerFunc = true;
       fn(arg);
       gp->timerFunc = false;
-      p.ran.fetch_add(1, std::memory_order_relaxed);
       // Others wait for this P: let them run first (a storm must not keep
       // the P for itself). Hints, read without locks.
       P* pp = getm()->p;

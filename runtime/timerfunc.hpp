@@ -26,7 +26,7 @@ void timerfuncResumed();
 
 struct TimerfuncStats {
   uint64_t runnersStarted;  // runner tasks ever started
-  uint64_t funcsRun;        // functions run
+  uint64_t funcsRun;        // functions started (counted as each begins)
 };
 TimerfuncStats timerfuncstats();
 

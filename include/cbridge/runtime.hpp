@@ -76,7 +76,7 @@ struct Stats {
   uint64_t stacks_unguarded;
   int64_t timers_armed;          // runtime timers waiting to fire (Timer, after, sleeps, deadlines)
   uint64_t timer_runners;        // runner tasks ever started to run Timer functions
-  uint64_t timer_funcs;          // Timer functions run
+  uint64_t timer_funcs;          // Timer functions run (counted as each starts)
 };
 
 // stats reads the runtime's counters (each read alone: not one snapshot).
