@@ -16,8 +16,8 @@
 //  - an entry's reference is dropped (which may free the PreparedCall,
 //    when the shared cache evicted it too) only when foreignCallDepth()
 //    is 0: no PreparedCall::call is in progress on this thread, so none can
-//    be using it. A call reads its PreparedCall only while it is in
-//    progress (prepared_call.cpp), and between the lookup and the start of
+//    be using it. A call reads its PreparedCall only before its foreign
+//    part starts or while it runs (prepared_call.cpp), and between the lookup and the start of
 //    its call nothing else runs on the thread (no switch: the task is in
 //    cbridge's own code, where no preemption lands). A lookup nested in a
 //    call (from a callback) that misses goes to the shared cache and holds

@@ -7,12 +7,14 @@
 // area with alloca and goes through two more calls, where the plan is one
 // load per argument.
 //
-// Lifetime: call() reads the PreparedCall only inside the foreign part
-// (onSystemStack), on the thread that runs it, with foreignCallDepth
-// raised; call_cache.cpp's thread-local cache frees an entry only on its
-// own thread at depth 0, so an entry can never be freed under a call that
-// uses it (a callback nested in the call may look signatures up, but not
-// evict them).
+// Lifetime: call() reads the PreparedCall only before the foreign call
+// starts (the register path: the plan is applied into a frame on the
+// caller's stack, and what the result needs is copied to locals) or inside
+// its foreign part (callOnSystemStack, ffi_call reads the cif), on the
+// thread that runs it, with foreignCallDepth raised; call_cache.cpp's
+// thread-local cache frees an entry only on its own thread at depth 0, so
+// an entry can never be freed under a call that uses it (a callback nested
+// in the call may look signatures up, but not evict them).
 #include "bridge/prepared_call.hpp"
 
 #include <cstring>
@@ -75,7 +77,7 @@ __attribute__((tls_model("initial-exec"))) thread_local uint32_t tlsCallDepth = 
 }  // namespace
 
 #if defined(__x86_64__)
-extern "C" void cbridge_regcall(void* fn, RegFrame* f);
+extern "C" void cbridge_regcall(void* frame);
 #endif
 
 // Out of line: a task's thread-local address must not be cached across a
@@ -143,8 +145,7 @@ void PreparedCall::planRegisters(const CSignature& sig) {
 #endif
 }
 
-__attribute__((always_inline)) inline void PreparedCall::callRegisters(void* fn, void* ret,
-                                                                      void* const* args) const {
+void PreparedCall::callRegisters(void* fn, void* ret, void* const* args) const {
 #if defined(__x86_64__)
   RegFrame f;
   size_t n = plan_.size();
@@ -172,16 +173,21 @@ __attribute__((always_inline)) inline void PreparedCall::callRegisters(void* fn,
     }
   }
   f.nsse = nsse_;
-  cbridge_regcall(fn, &f);
-  if (ret == nullptr || retKind_ == Kind::Void) return;
+  f.fn = fn;
+  // Copied now: after the call this PreparedCall may be gone (see the top).
+  Kind rk = retKind_;
+  size_t rs = retSize_;
+  detail::cgocall(cbridge_regcall, &f);
+  if (ret == nullptr || rk == Kind::Void) return;
   // Little-endian: a narrow integer is in the low bytes of rax, a float in
   // the low 4 bytes of xmm0.
-  if (retKind_ == Kind::Float || retKind_ == Kind::Double)
-    std::memcpy(ret, &f.xmm0, retSize_);
+  if (rk == Kind::Float || rk == Kind::Double)
+    std::memcpy(ret, &f.xmm0, rs);
   else
-    std::memcpy(ret, &f.rax, retSize_);
+    std::memcpy(ret, &f.rax, rs);
 #else
-  callFfi(fn, ret, args);
+  CallArgs c{this, fn, ret, args};  // not reached: regs_ is x86-64's
+  detail::cgocall(callOnSystemStack, &c);
 #endif
 }
 
@@ -211,10 +217,7 @@ void PreparedCall::callFfi(void* fn, void* ret, void* const* args) const {
 __attribute__((noipa)) void callOnSystemStack(void* p) {
   auto* c = static_cast<CallArgs*>(p);
   tlsCallDepth++;
-  if (c->pc->regs_)
-    c->pc->callRegisters(c->fn, c->ret, c->args);
-  else
-    c->pc->callFfi(c->fn, c->ret, c->args);
+  c->pc->callFfi(c->fn, c->ret, c->args);
   tlsCallDepth--;
 }
 

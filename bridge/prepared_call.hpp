@@ -21,6 +21,7 @@ struct RegFrame {
   uint64_t nsse;    // %al: SSE registers used, for a variadic callee
   uint64_t rax;     // results
   uint64_t xmm0;
+  void* fn;         // what to call
 };
 
 // foreignCallDepth counts the prepared calls in progress on this thread
@@ -57,6 +58,7 @@ class PreparedCall {
   // relies on this).
   // Inline: it is the hot path of every prepared call.
   void call(void* fn, void* ret, void* const* args) const {
+    if (regs_) return callRegisters(fn, ret, args);
     CallArgs c{this, fn, ret, args};
     detail::cgocall(callOnSystemStack, &c);
   }

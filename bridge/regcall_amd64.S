@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* void cbridge_regcall(void* fn, struct RegFrame* f)
+/* void cbridge_regcall(struct RegFrame* f)
  *
- * Calls fn with every argument register of the System V AMD64 ABI loaded
+ * Calls f->fn with every argument register of the System V AMD64 ABI loaded
  * from f and stores its integer and SSE results back: the prepared call's
  * fast path (bridge/prepared_call.cpp) for signatures whose arguments all
  * travel in registers (at most 6 of the INTEGER class, at most 8 of the
@@ -12,8 +12,12 @@
  * ffi_call_unix64 does once ffi_call has classified the arguments; the
  * prepared call classifies them once, when it is made.
  *
+ * It has cgocall's signature, void(void*), so that it is itself the
+ * foreign part of the call: the frame is filled before the call and read
+ * after it, and nothing else runs on the system stack.
+ *
  * RegFrame (prepared_call.hpp): gpr[6] at 0, sse[8] at 48, nsse at 112,
- * rax at 120, xmm0 at 128.
+ * rax at 120, xmm0 at 128, fn at 136.
  */
         .text
         .globl  cbridge_regcall
@@ -30,8 +34,8 @@ cbridge_regcall:
         pushq   %rbx
         .cfi_offset %rbx, -24
         subq    $8, %rsp                /* 16-byte aligned at the call */
-        movq    %rsi, %rbx              /* f, kept across the call */
-        movq    %rdi, %r11
+        movq    %rdi, %rbx              /* f, kept across the call */
+        movq    136(%rbx), %r11
         movq    48(%rbx), %xmm0
         movq    56(%rbx), %xmm1
         movq    64(%rbx), %xmm2
