@@ -103,10 +103,33 @@ TEST(CApiCache, BoundedAndCorrectUnderEviction) {
   });
 }
 
+// A struct by value: the outer call goes through ffi_call, which reads
+// the prepared call's cif while the callback runs.
+struct CallbackAndArg {
+  int (*cb)(int);
+  int x;
+};
+int callThroughStruct(CallbackAndArg w) { return w.cb(w.x); }
+
+// callOuter calls cb(x) through the outer signature: call_int_cb on the
+// register path, callThroughStruct on ffi_call's.
+std::string nestedOuter;
+bool nestedViaFfi;
+int callOuter(int (*cb)(int), int x) {
+  int r = -1;
+  CallbackAndArg w{cb, x};
+  void* args[] = {&cb, &x};
+  void* wargs[] = {&w};
+  EXPECT_EQ(cbridge_call(nestedViaFfi ? fp(callThroughStruct) : fp(call_int_cb),
+                         nestedOuter.c_str(), &r, nestedViaFfi ? wargs : args),
+            CBRIDGE_OK)
+      << cbridge_last_error();
+  return r;
+}
+
 // A callback nested in a call looks up more signatures than both caches
 // hold: the outer call's prepared call must stay alive until it returns
 // (ASan reports the use after free if it does not).
-std::string nestedOuter;
 void evictingHandler(void* ret, void** args, void*) {
   int x = *static_cast<int*>(args[0]);
   for (int i = 0; i < CBRIDGE_SIGNATURE_CACHE_SIZE + 20; i++) {
@@ -114,23 +137,25 @@ void evictingHandler(void* ret, void** args, void*) {
     callAdd3(s.c_str(), 0, 0, 0);
   }
   // And the outer signature itself, from inside its own call.
-  callAdd3(nestedOuter.c_str(), 0, 0, 0);
+  EXPECT_EQ(callOuter(inc_int, 1), 2);
   *static_cast<int*>(ret) = x + 1;
 }
 
 TEST(CApiCache, ACallbackNestedInACallEvictsNothingTheCallUses) {
   cbridge_callback* cb = cbridge_callback_new("int(int)", evictingHandler, nullptr);
   ASSERT_NE(cb, nullptr);
-  nestedOuter = "int(void*," + std::string(4000, ' ') + "int)";
-  for (int round = 0; round < 2; round++) {  // from a thread, then from a task
+  for (int round = 0; round < 4; round++) {
+    // Rounds 0 and 1 take the register path, 2 and 3 ffi_call; even
+    // rounds run on a thread, odd ones in a task.
+    nestedViaFfi = round >= 2;
+    std::string spaces(size_t(4000 + round), ' ');
+    nestedOuter =
+        nestedViaFfi ? "int(struct {void*;" + spaces + "int})" : "int(void*," + spaces + "int)";
     auto body = [&] {
-      void* f = cbridge_callback_fn(cb);
-      int x = 41, r = 0;
-      void* args[] = {&f, &x};
-      EXPECT_EQ(cbridge_call(fp(call_int_cb), nestedOuter.c_str(), &r, args), CBRIDGE_OK);
-      EXPECT_EQ(r, 42);
+      int (*f)(int) = reinterpret_cast<int (*)(int)>(cbridge_callback_fn(cb));
+      EXPECT_EQ(callOuter(f, 41), 42);
     };
-    if (round == 0)
+    if (round % 2 == 0)
       onThread(body);
     else
       cbridge::run(body);
