@@ -1,9 +1,12 @@
 // Foreign-call benchmarks: the same empty C function called directly,
-// through bare libffi, typed through cbridge::call and dynamically through
-// ForeignFunction; the Go peer (bench/peers/go/cgo) calls it through cgo.
+// through bare libffi, typed through cbridge::call, dynamically through
+// ForeignFunction, and from the C API: prepared (cbridge_fn_call) and by
+// signature string (cbridge_call, a hit in the signature cache); the Go
+// peer (bench/peers/go/cgo) calls it through cgo.
 // The cbridge calls run inside a task, as managed code makes them.
 #include <benchmark/benchmark.h>
 #include <cbridge/call.hpp>
+#include <cbridge/cbridge.h>
 #include <cbridge/cbridge.hpp>
 #include <cbridge/dynamic.hpp>
 #include <ffi.h>
@@ -39,6 +42,23 @@ void BM_DynamicCall(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_DynamicCall)->UseRealTime();
+
+void BM_CFnCall(benchmark::State& state) {
+  cbridge_fn* f = cbridge_fn_new(reinterpret_cast<void*>(cbridge_bench_empty), "void(void)");
+  cbridge::run([&] {
+    for (auto _ : state) cbridge_fn_call(f, nullptr, nullptr);
+  });
+  cbridge_fn_free(f);
+}
+BENCHMARK(BM_CFnCall)->UseRealTime();
+
+void BM_CCallByString(benchmark::State& state) {
+  void* fn = reinterpret_cast<void*>(cbridge_bench_empty);
+  cbridge::run([&] {
+    for (auto _ : state) cbridge_call(fn, "void(void)", nullptr, nullptr);
+  });
+}
+BENCHMARK(BM_CCallByString)->UseRealTime();
 
 }  // namespace
 

@@ -246,8 +246,9 @@ def run_globq(build, workdir, rounds=5):
 
 
 def run_calls(build, workdir, rounds=5):
-    """The foreign-call benchmarks: cbridge's typed and dynamic calls, bare
-    libffi and a direct call, each against Go 1.19's cgo call. cbridge and
+    """The foreign-call benchmarks: cbridge's typed and dynamic calls, the C
+    API's prepared call and call by string (a cache hit), bare libffi and a
+    direct call, each against Go 1.19's cgo call. cbridge and
     Go run alternately, `rounds` pairs; each row has the medians and the
     median of the pairs' ratios with their spread."""
     goexe = build_go("cgo", workdir)
@@ -260,6 +261,9 @@ def run_calls(build, workdir, rounds=5):
     return [
         row("call of an empty C function: typed cbridge::call (ns)", "BM_TypedCall"),
         row("call of an empty C function: dynamic ForeignFunction (ns)", "BM_DynamicCall"),
+        row("call of an empty C function: C API prepared cbridge_fn_call (ns)", "BM_CFnCall"),
+        row("call of an empty C function: C API cbridge_call by string, cache hit (ns)",
+            "BM_CCallByString"),
         row("call of an empty C function: bare libffi ffi_call (ns)", "BM_BareFfiCall"),
         row("call of an empty C function: direct C call (ns)", "BM_DirectCall"),
     ]

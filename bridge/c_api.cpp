@@ -27,14 +27,20 @@ extern "C" const char* cbridge_version_string(void) {
       CBRIDGE_VERSION_PATCH);
 }
 
-extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** args) {
+namespace {
+
+// callSlow is cbridge_call past a miss of this thread's cache: the checks,
+// the shared cache (or a parse) and the call, holding a reference when
+// the prepared call is not cached here.
+__attribute__((noinline)) int callSlow(void* fn, const char* signature, void* ret, void** args) {
   if (signature == nullptr) return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: signature is NULL");
   if (fn == nullptr)
     return fail(CBRIDGE_ERR_ARGUMENT,
                 "cbridge_call: fn is NULL (" + cbridge::bridge::signatureQuote(signature) + ")");
-  std::shared_ptr<const cbridge::bridge::PreparedCall> pc;
+  std::shared_ptr<const cbridge::bridge::PreparedCall> hold;
+  const cbridge::bridge::PreparedCall* pc;
   try {
-    pc = cbridge::bridge::preparedCall(signature);
+    pc = cbridge::bridge::cachedCall(signature, &hold);
   } catch (const std::exception& e) {
     return fail(CBRIDGE_ERR_SIGNATURE, e.what());
   }
@@ -44,6 +50,22 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
                                           std::to_string(pc->nargs()) + " argument(s)");
   pc->call(fn, ret, args);
   return CBRIDGE_OK;
+}
+
+}  // namespace
+
+extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** args) {
+  // The common path: a hit in this thread's cache, by text, with no lock
+  // and no reference taken (call_cache_local.cpp says why the pointer
+  // stays valid through the call).
+  const cbridge::bridge::PreparedCall* pc;
+  if (__builtin_expect(fn != nullptr && signature != nullptr, 1) &&
+      (pc = cbridge::bridge::localCachedCall(signature)) != nullptr &&
+      (args != nullptr || pc->nargs() == 0)) {
+    pc->call(fn, ret, args);
+    return CBRIDGE_OK;
+  }
+  return callSlow(fn, signature, ret, args);
 }
 
 extern "C" const char* cbridge_last_error(void) { return cbridge::bridge::lastErrorText(); }

@@ -17,6 +17,28 @@ namespace cbridge::bridge {
 // meanwhile. Throws SignatureError.
 std::shared_ptr<const PreparedCall> preparedCall(std::string_view signature);
 
+// cachedCall is cbridge_call's lookup: first this thread's cache of its
+// kLocalCallCacheSize most recently used signatures (compared by text, no
+// lock, no reference count), then preparedCall. The result stays valid
+// until this thread's next cachedCall or the end of a PreparedCall::call
+// it starts next, whichever is later: *hold keeps it alive instead when it
+// is not cached here (a lookup nested in a call on this thread never
+// evicts). Throws SignatureError.
+inline constexpr size_t kLocalCallCacheSize = 8;
+const PreparedCall* cachedCall(const char* signature, std::shared_ptr<const PreparedCall>* hold);
+// localCachedCall is cachedCall's first half: a hit in this thread's
+// cache, or nullptr (then call cachedCall). It neither throws nor takes a
+// lock.
+const PreparedCall* localCachedCall(const char* signature) noexcept;
+
+struct LocalCallCacheStats {
+  size_t entries;  // signatures this thread keeps
+  uint64_t hits;   // lookups this thread served itself
+  uint64_t misses; // lookups that went to the shared cache
+};
+// localCallCacheStats is the calling thread's.
+LocalCallCacheStats localCallCacheStats();
+
 struct CallCacheStats {
   size_t entries;      // signatures cached now
   uint64_t hits;       // lookups served from the cache

@@ -1,3 +1,20 @@
+// A signature turned into a call, once: the ffi_cif libffi calls through,
+// and, on x86-64 for signatures whose arguments all go in registers (most
+// C APIs: ints, pointers, doubles, up to six and eight of them), a plan
+// that loads them straight into the registers (regcall_amd64.S). That path
+// is what makes a prepared call cost little more than a typed one: ffi_call
+// classifies every argument again on every call, allocates the stack
+// area with alloca and goes through two more calls, where the plan is one
+// load per argument.
+//
+// Lifetime: call() reads the PreparedCall only before the foreign call
+// starts (the register path: the plan is applied into a frame on the
+// caller's stack, and what the result needs is copied to locals) or inside
+// its foreign part (callOnSystemStack, ffi_call reads the cif), on the
+// thread that runs it, with foreignCallDepth raised; call_cache.cpp's
+// thread-local cache frees an entry only on its own thread at depth 0, so
+// an entry can never be freed under a call that uses it (a callback nested
+// in the call may look signatures up, but not evict them).
 #include "bridge/prepared_call.hpp"
 
 #include <cstring>
@@ -54,19 +71,19 @@ const char* statusText(ffi_status st) {
   }
 }
 
-struct FfiCall {
-  const ffi_cif* cif;
-  void* fn;
-  void* ret;
-  void* const* args;
-};
-
-void doFfiCall(void* p) {
-  auto* c = static_cast<FfiCall*>(p);
-  ffi_call(const_cast<ffi_cif*>(c->cif), FFI_FN(c->fn), c->ret, const_cast<void**>(c->args));
-}
+// initial-exec: one word, read on every call.
+__attribute__((tls_model("initial-exec"))) thread_local uint32_t tlsCallDepth = 0;
 
 }  // namespace
+
+#if defined(__x86_64__)
+extern "C" void cbridge_regcall(void* frame);
+#endif
+
+// Out of line: a task's thread-local address must not be cached across a
+// switch (see runtime/tls.cpp); this runs on one thread from start to end.
+__attribute__((noipa)) uint32_t foreignCallDepth() { return tlsCallDepth; }
+
 
 ffi_type* PreparedCall::build(const CType& t) {
   if (t.kind != Kind::Struct) return scalar(t.kind);
@@ -101,9 +118,80 @@ PreparedCall::PreparedCall(const std::string& signature) : signature_(signature)
   retSize_ = retType_->size;
   retKind_ = sig.ret.kind;
   variadic_ = sig.variadic;
+  planRegisters(sig);
 }
 
-void PreparedCall::call(void* fn, void* ret, void* const* args) const {
+void PreparedCall::planRegisters(const CSignature& sig) {
+#if defined(__x86_64__)
+  auto simple = [](Kind k) { return k != Kind::Struct && k != Kind::LongDouble; };
+  if (!simple(sig.ret.kind)) return;
+  uint8_t ngpr = 0, nsse = 0;
+  auto add = [&](const CType& t) {
+    if (!simple(t.kind)) return false;
+    bool sse = t.kind == Kind::Float || t.kind == Kind::Double;
+    uint8_t& n = sse ? nsse : ngpr;
+    if (n == (sse ? 8 : 6)) return false;  // the next one would go on the stack
+    plan_.push_back({t.kind, n++});
+    return true;
+  };
+  for (const CType& p : sig.params)
+    if (!add(p)) return plan_.clear();
+  for (const CType& v : sig.varargs)
+    if (!add(v)) return plan_.clear();
+  nsse_ = nsse;
+  regs_ = true;
+#else
+  (void)sig;
+#endif
+}
+
+void PreparedCall::callRegisters(void* fn, void* ret, void* const* args) const {
+#if defined(__x86_64__)
+  RegFrame f;
+  size_t n = plan_.size();
+  for (size_t i = 0; i < n; i++) {
+    const void* a = args[i];
+    uint8_t slot = plan_[i].slot;
+    // Integers narrower than a register are extended to 64 bits, beyond
+    // what the ABI asks (32): clang's callees rely on the 32.
+    switch (plan_[i].kind) {
+      case Kind::SChar: f.gpr[slot] = uint64_t(int64_t(*static_cast<const signed char*>(a))); break;
+      case Kind::UChar:
+      case Kind::Bool: f.gpr[slot] = *static_cast<const unsigned char*>(a); break;
+      case Kind::SShort: f.gpr[slot] = uint64_t(int64_t(*static_cast<const short*>(a))); break;
+      case Kind::UShort: f.gpr[slot] = *static_cast<const unsigned short*>(a); break;
+      case Kind::SInt: f.gpr[slot] = uint64_t(int64_t(*static_cast<const int*>(a))); break;
+      case Kind::UInt: f.gpr[slot] = *static_cast<const unsigned*>(a); break;
+      case Kind::Float: {
+        uint32_t bits;
+        std::memcpy(&bits, a, 4);
+        f.sse[slot] = bits;
+        break;
+      }
+      case Kind::Double: std::memcpy(&f.sse[slot], a, 8); break;
+      default: std::memcpy(&f.gpr[slot], a, 8); break;  // long, long long, pointers
+    }
+  }
+  f.nsse = nsse_;
+  f.fn = fn;
+  // Copied now: after the call this PreparedCall may be gone (see the top).
+  Kind rk = retKind_;
+  size_t rs = retSize_;
+  detail::cgocall(cbridge_regcall, &f);
+  if (ret == nullptr || rk == Kind::Void) return;
+  // Little-endian: a narrow integer is in the low bytes of rax, a float in
+  // the low 4 bytes of xmm0.
+  if (rk == Kind::Float || rk == Kind::Double)
+    std::memcpy(ret, &f.xmm0, rs);
+  else
+    std::memcpy(ret, &f.rax, rs);
+#else
+  CallArgs c{this, fn, ret, args};  // not reached: regs_ is x86-64's
+  detail::cgocall(callOnSystemStack, &c);
+#endif
+}
+
+void PreparedCall::callFfi(void* fn, void* ret, void* const* args) const {
   ffi_arg wide;
   alignas(16) unsigned char discard[64];
   std::unique_ptr<unsigned char[]> bigDiscard;
@@ -119,10 +207,18 @@ void PreparedCall::call(void* fn, void* ret, void* const* args) const {
       into = bigDiscard.get();
     }
   }
-  FfiCall c{&cif_, fn, into, args};
-  detail::cgocall(doFfiCall, &c);
+  ffi_call(const_cast<ffi_cif*>(&cif_), FFI_FN(fn), into, const_cast<void**>(args));
   // Little-endian: the value is in the low bytes of the ffi_arg.
   if (retNarrow_ && ret != nullptr) std::memcpy(ret, &wide, retSize_);
+}
+
+// callOnSystemStack is the foreign part of every prepared call (on g0 for
+// a task, on the calling thread outside tasks).
+__attribute__((noipa)) void callOnSystemStack(void* p) {
+  auto* c = static_cast<CallArgs*>(p);
+  tlsCallDepth++;
+  c->pc->callFfi(c->fn, c->ret, c->args);
+  tlsCallDepth--;
 }
 
 }  // namespace cbridge::bridge

@@ -1,6 +1,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/chan.hpp"
 
+#include <cstring>
 #include <new>
 #include <vector>
 
@@ -8,6 +9,20 @@
 #include "runtime/fatal.hpp"
 
 namespace cbridge::rt {
+
+namespace {
+// A C channel's elements (cbridge_chan, ops without functions) are bytes:
+// memcpy moves them, and a receive that drops its value has a null dst.
+inline void elemMove(const detail::ElemOps* ops, void* dst, void* src) {
+  if (ops->moveConstruct != nullptr)
+    ops->moveConstruct(dst, src);
+  else if (dst != nullptr && ops->size > 0)
+    std::memcpy(dst, src, ops->size);
+}
+inline void elemDestroy(const detail::ElemOps* ops, void* p) {
+  if (ops->destroy != nullptr) ops->destroy(p);
+}
+}  // namespace
 
 void WaitQ::enqueue(Sudog* sg) {
   sg->next = nullptr;
@@ -54,7 +69,7 @@ Sudog* WaitQ::dequeue() {
 }
 
 Waiter* sendToWaiter(detail::ChanCore* c, Sudog* sg, void* src) {
-  c->ops->moveConstruct(sg->elem, src);
+  elemMove(c->ops, sg->elem, src);
   sg->success = true;
   sg->w->param = sg;
   return sg->w;
@@ -62,14 +77,14 @@ Waiter* sendToWaiter(detail::ChanCore* c, Sudog* sg, void* src) {
 
 Waiter* recvFromWaiter(detail::ChanCore* c, Sudog* sg, void* dst) {
   if (c->cap == 0) {
-    c->ops->moveConstruct(dst, sg->elem);
+    elemMove(c->ops, dst, sg->elem);
   } else {
     // The queue is full: take its head and put the sender's value at the
     // tail, which is the same slot.
     void* s = c->slot(c->recvx);
-    c->ops->moveConstruct(dst, s);
-    c->ops->destroy(s);
-    c->ops->moveConstruct(s, sg->elem);
+    elemMove(c->ops, dst, s);
+    elemDestroy(c->ops, s);
+    elemMove(c->ops, s, sg->elem);
     c->recvx = (c->recvx + 1) % c->cap;
     c->sendx = c->recvx;
   }
@@ -79,15 +94,15 @@ Waiter* recvFromWaiter(detail::ChanCore* c, Sudog* sg, void* dst) {
 }
 
 void bufSend(detail::ChanCore* c, void* src) {
-  c->ops->moveConstruct(c->slot(c->sendx), src);
+  elemMove(c->ops, c->slot(c->sendx), src);
   c->sendx = (c->sendx + 1) % c->cap;
   c->qcount++;
 }
 
 void bufRecv(detail::ChanCore* c, void* dst) {
   void* s = c->slot(c->recvx);
-  c->ops->moveConstruct(dst, s);
-  c->ops->destroy(s);
+  elemMove(c->ops, dst, s);
+  elemDestroy(c->ops, s);
   c->recvx = (c->recvx + 1) % c->cap;
   c->qcount--;
 }
@@ -116,7 +131,7 @@ void chanRetain(ChanCore* c) { c->refs.fetch_add(1, std::memory_order_relaxed); 
 void chanRelease(ChanCore* c) {
   if (c->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   if (c->onFree != nullptr) c->onFree(c);
-  for (size_t i = 0; i < c->qcount; i++) c->ops->destroy(c->slot((c->recvx + i) % c->cap));
+  for (size_t i = 0; i < c->qcount; i++) rt::elemDestroy(c->ops, c->slot((c->recvx + i) % c->cap));
   if (c->buf != nullptr) ::operator delete(c->buf, std::align_val_t(c->ops->align));
   delete c;
 }

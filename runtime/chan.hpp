@@ -68,6 +68,12 @@ struct ChanCore {
 
 }  // namespace cbridge::detail
 
+struct cbridge_chan;
+namespace cbridge::detail {
+// capiChanCore is the channel under a cbridge.h channel (for tests).
+ChanCore* capiChanCore(cbridge_chan* ch);
+}  // namespace cbridge::detail
+
 namespace cbridge::rt {
 
 // The halves of a send or receive that happen under the channel lock(s);

@@ -71,7 +71,20 @@ void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...) {
   va_end(ap);
 }
 
+namespace {
+// The names of cbridge.h's CBRIDGE_DEBUG_* bits, in bit order.
+const char* const kDebugBitNames[] = {"shutdown", "callbacks", "deadlock"};
+// Relaxed: set before the runtime starts (cbridge_init), read later by
+// threads the start made, which the start's own synchronization orders.
+std::atomic<uint32_t> configDebug{0};
+}  // namespace
+
+void addDebugFlags(uint32_t bits) { configDebug.fetch_or(bits, std::memory_order_relaxed); }
+
 bool debugEnabled(const char* what) {
+  uint32_t bits = configDebug.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < sizeof kDebugBitNames / sizeof kDebugBitNames[0]; i++)
+    if ((bits & (1u << i)) != 0 && strcmp(kDebugBitNames[i], what) == 0) return true;
   // Read once: getenv is not safe against a concurrent setenv, and the
   // answer must not change while the runtime runs.
   static const char* const debug = [] {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace cbridge::rt {
 
@@ -28,5 +29,11 @@ void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...)
 // everything. Reports of unfinished work and per-call details print only
 // then; by default the runtime is quiet, as Go's is.
 bool debugEnabled(const char* what);
+
+// addDebugFlags turns on, besides what CBRIDGE_DEBUG names, the reports of
+// cbridge.h's CBRIDGE_DEBUG_* bits (cbridge_config.debug): 1 "shutdown",
+// 2 "callbacks", 4 "deadlock". Called before the runtime starts, since
+// some reports read their setting once.
+void addDebugFlags(uint32_t bits);
 
 }  // namespace cbridge::rt

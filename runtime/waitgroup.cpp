@@ -1,47 +1,28 @@
+#include "runtime/waitgroup.hpp"
+
 #include "cbridge/waitgroup.hpp"
-
-#include <vector>
-
-#include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
-#include "runtime/lock.hpp"
-#include "runtime/waiter.hpp"
+#include "runtime/preempt.hpp"
 
 namespace cbridge::detail {
 
-// counter and waiters under lock. Invariant: waiters is empty whenever
-// counter == 0 (reaching zero releases them all).
-struct WaitGroupImpl {
-  rt::Lock lock{rt::LockRank::WaitGroup};
-  int64_t counter GUARDED_BY(lock) = 0;
-  std::vector<rt::Waiter*> waiters GUARDED_BY(lock);
-};
-
-}  // namespace cbridge::detail
-
-namespace cbridge {
-
-WaitGroup::WaitGroup() : impl_(new detail::WaitGroupImpl) {}
-WaitGroup::~WaitGroup() = default;
-
-void WaitGroup::add(int64_t delta) {
+bool waitgroupAdd(WaitGroupImpl& wg, int64_t delta) {
   rt::checkPreempt();
-  detail::WaitGroupImpl& wg = *impl_;
   std::vector<rt::Waiter*> release;
   wg.lock.lock();
-  wg.counter += delta;
-  if (wg.counter < 0) {
+  if (wg.counter + delta < 0) {
     wg.lock.unlock();
-    rt::fatal("sync: negative cbridge::WaitGroup counter");
+    return false;
   }
+  wg.counter += delta;
   if (wg.counter == 0) release.swap(wg.waiters);
   wg.lock.unlock();
   for (rt::Waiter* w : release) w->wake();
+  return true;
 }
 
-void WaitGroup::wait() {
+void waitgroupWait(WaitGroupImpl& wg) {
   rt::checkPreempt();
-  detail::WaitGroupImpl& wg = *impl_;
   wg.lock.lock();
   if (wg.counter == 0) {
     wg.lock.unlock();
@@ -51,5 +32,23 @@ void WaitGroup::wait() {
   wg.waiters.push_back(&w);
   w.parkUnlock(wg.lock);
 }
+
+bool waitgroupHasWaiters(WaitGroupImpl& wg) {
+  rt::LockGuard g(wg.lock);
+  return !wg.waiters.empty();
+}
+
+}  // namespace cbridge::detail
+
+namespace cbridge {
+
+WaitGroup::WaitGroup() : impl_(new detail::WaitGroupImpl) {}
+WaitGroup::~WaitGroup() = default;
+
+void WaitGroup::add(int64_t delta) {
+  if (!detail::waitgroupAdd(*impl_, delta)) rt::fatal("sync: negative cbridge::WaitGroup counter");
+}
+
+void WaitGroup::wait() { detail::waitgroupWait(*impl_); }
 
 }  // namespace cbridge

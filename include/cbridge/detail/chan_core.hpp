@@ -6,6 +6,8 @@
 namespace cbridge::detail {
 
 // ElemOps tells the runtime how to move and destroy elements of one type.
+// Both functions null: the elements are plain bytes (cbridge.h's
+// channels), moved with memcpy, where a null dst drops the element.
 struct ElemOps {
   size_t size;
   size_t align;
