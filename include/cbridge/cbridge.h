@@ -60,6 +60,8 @@ enum cbridge_error {
    * by first use) or was shut down. */
   CBRIDGE_ERR_RUNNING = -10008
 };
+/* CBRIDGE_ERR_FIRST and CBRIDGE_ERR_LAST bound the range kept for
+ * cbridge's own codes, now and in later versions: FIRST >= code >= LAST. */
 #define CBRIDGE_ERR_FIRST (-10001)
 #define CBRIDGE_ERR_LAST (-10999)
 
