@@ -31,3 +31,16 @@ add_library(cbridge::cbridge ALIAS cbridge)
 add_library(cbridge_internal INTERFACE)
 target_link_libraries(cbridge_internal INTERFACE cbridge_static)
 target_include_directories(cbridge_internal INTERFACE ${PROJECT_SOURCE_DIR})
+
+# Only the public API leaves libcbridge.so: the objects are compiled with
+# hidden visibility and the declarations in include/cbridge/ carry
+# CBRIDGE_EXPORT (export.h). Inline member functions stay hidden too
+# (-fvisibility-inlines-hidden): each user compiles its own copy from the
+# header, so they are no part of the ABI. The static archive is made from
+# the same objects; visibility means nothing to a static link, so the
+# tests and benchmarks that reach into the runtime link it (cbridge_internal).
+set_target_properties(cbridge_objects PROPERTIES
+  C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+# What visibility cannot hide (std:: instantiations): see libcbridge.map.
+target_link_options(cbridge PRIVATE "-Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/libcbridge.map")
+set_property(TARGET cbridge APPEND PROPERTY LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/libcbridge.map)

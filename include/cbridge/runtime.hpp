@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 struct Config {
@@ -22,7 +24,7 @@ struct Config {
 // start starts the runtime with cfg. Without it the runtime starts with
 // its defaults on first use. Returns false, after printing why, if the
 // runtime is already running or was shut down.
-bool start(const Config& cfg = {});
+CBRIDGE_EXPORT bool start(const Config& cfg = {});
 
 // shutdown stops the runtime: new tasks and callbacks are refused (go()
 // returns false, a callback a zero result, one line each); callbacks from
@@ -35,11 +37,11 @@ bool start(const Config& cfg = {});
 // runtime did not make), and never hangs. The runtime cannot be started
 // again. At exit it is not called: exit freezes the world at once and
 // quietly (the report is under CBRIDGE_DEBUG=shutdown; see the README).
-void shutdown();
+CBRIDGE_EXPORT void shutdown();
 
 // set_default_stack_size sets the usable stack size of tasks started from
 // now on without their own (rounded up to pages, at least 4 pages).
-void set_default_stack_size(size_t bytes);
+CBRIDGE_EXPORT void set_default_stack_size(size_t bytes);
 
 struct Stats {
   uint64_t tasks_created;  // tasks ever started
@@ -77,6 +79,6 @@ struct Stats {
   uint64_t timer_funcs;          // Timer functions run
 };
 
-Stats stats();
+CBRIDGE_EXPORT Stats stats();
 
 }  // namespace cbridge

@@ -4,13 +4,15 @@
 #include <cstdint>
 #include <memory>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace detail {
 struct WaitGroupImpl;
 }
 
-class WaitGroup {
+class CBRIDGE_EXPORT WaitGroup {
  public:
   WaitGroup();
   ~WaitGroup();
