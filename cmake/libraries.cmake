@@ -6,8 +6,15 @@ foreach(t cbridge cbridge_static)
   target_include_directories(${t} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(${t} PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
 endforeach()
+target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
+# The static archive's users link its dependencies themselves: a static
+# library's PRIVATE links are its users' (as $<LINK_ONLY:...>). Installed,
+# libffi is cbridge::libffi, which cbridgeConfig.cmake makes from the
+# libffi it finds (libffi has no CMake package); Boost::context and
+# Threads::Threads come from its find_dependency calls.
+target_link_libraries(cbridge_static PUBLIC Threads::Threads PRIVATE Boost::context
+  $<BUILD_INTERFACE:${LIBFFI_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::libffi> ${CMAKE_DL_LIBS})
 # Exported to users, not only used for the library: task code runs on
 # 256 KiB stacks with a 64 KiB guard below, and a user's frame of more than
 # 64 KiB compiled without probes jumps the guard into another task's live
@@ -22,8 +29,6 @@ foreach(t cbridge cbridge_static)
     $<$<COMPILE_LANG_AND_ID:C,GNU,Clang>:-fstack-clash-protection>
     $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-fstack-clash-protection>)
 endforeach()
-# The static archive's users must link its dependencies themselves.
-target_link_libraries(cbridge_static INTERFACE $<LINK_ONLY:Boost::context> ${CBRIDGE_SYSTEM_LIBS})
 # The SONAME carries the major version: a C ABI break bumps it.
 set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 add_library(cbridge::cbridge ALIAS cbridge)
