@@ -12,6 +12,7 @@
  */
         .text
         .globl  cbridge_asmcgocall
+        .hidden cbridge_asmcgocall   /* internal: -fvisibility does not reach assembly */
         .type   cbridge_asmcgocall, @function
         .p2align 4
 cbridge_asmcgocall:

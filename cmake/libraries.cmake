@@ -6,8 +6,15 @@ foreach(t cbridge cbridge_static)
   target_include_directories(${t} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-  target_link_libraries(${t} PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
 endforeach()
+target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
+# The static archive's users link its dependencies themselves: a static
+# library's PRIVATE links are its users' (as $<LINK_ONLY:...>). Installed,
+# libffi is cbridge::libffi, which cbridgeConfig.cmake makes from the
+# libffi it finds (libffi has no CMake package); Boost::context and
+# Threads::Threads come from its find_dependency calls.
+target_link_libraries(cbridge_static PUBLIC Threads::Threads PRIVATE Boost::context
+  $<BUILD_INTERFACE:${LIBFFI_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::libffi> ${CMAKE_DL_LIBS})
 # Exported to users, not only used for the library: task code runs on
 # 256 KiB stacks with a 64 KiB guard below, and a user's frame of more than
 # 64 KiB compiled without probes jumps the guard into another task's live
@@ -22,8 +29,6 @@ foreach(t cbridge cbridge_static)
     $<$<COMPILE_LANG_AND_ID:C,GNU,Clang>:-fstack-clash-protection>
     $<$<COMPILE_LANG_AND_ID:CXX,GNU,Clang>:-fstack-clash-protection>)
 endforeach()
-# The static archive's users must link its dependencies themselves.
-target_link_libraries(cbridge_static INTERFACE $<LINK_ONLY:Boost::context> ${CBRIDGE_SYSTEM_LIBS})
 # The SONAME carries the major version: a C ABI break bumps it.
 set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
 add_library(cbridge::cbridge ALIAS cbridge)
@@ -31,3 +36,16 @@ add_library(cbridge::cbridge ALIAS cbridge)
 add_library(cbridge_internal INTERFACE)
 target_link_libraries(cbridge_internal INTERFACE cbridge_static)
 target_include_directories(cbridge_internal INTERFACE ${PROJECT_SOURCE_DIR})
+
+# Only the public API leaves libcbridge.so: the objects are compiled with
+# hidden visibility and the declarations in include/cbridge/ carry
+# CBRIDGE_EXPORT (export.h). Inline member functions stay hidden too
+# (-fvisibility-inlines-hidden): each user compiles its own copy from the
+# header, so they are no part of the ABI. The static archive is made from
+# the same objects; visibility means nothing to a static link, so the
+# tests and benchmarks that reach into the runtime link it (cbridge_internal).
+set_target_properties(cbridge_objects PROPERTIES
+  C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+# What visibility cannot hide (std:: instantiations): see libcbridge.map.
+target_link_options(cbridge PRIVATE "-Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/libcbridge.map")
+set_property(TARGET cbridge APPEND PROPERTY LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/libcbridge.map)

@@ -68,6 +68,7 @@
 
 #include <cstdlib>
 
+#include "cbridge/cbridge.h"  // cbridge_checkpoint, cbridge_preemptible: exported from there
 #include "runtime/fatal.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"

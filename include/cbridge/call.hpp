@@ -4,6 +4,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace detail {
@@ -12,7 +14,7 @@ namespace detail {
 // M's system stack with runtime preemption held off, and errno as the call
 // left it is what the caller sees afterwards. From a plain OS thread it is
 // a plain call.
-void cgocall(void (*fn)(void*), void* arg);
+CBRIDGE_EXPORT void cgocall(void (*fn)(void*), void* arg);
 
 template <typename F>
 void cgocallLambda(F& f) {

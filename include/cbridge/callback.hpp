@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "cbridge/ctype.hpp"
+#include "cbridge/export.h"
 
 namespace cbridge {
 
@@ -37,13 +38,13 @@ using RawHandler = void (*)(void* ret, void** args, void* self);
 // callbackNew makes a closure for signature (the bridge's C prototype
 // syntax, not variadic) that runs handler as managed code. It owns self
 // and destroys it with destroySelf. Throws SignatureError.
-CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void* self,
-                          void (*destroySelf)(void*), OnException policy);
-void* callbackFn(const CallbackCore* c);
+CBRIDGE_EXPORT CallbackCore* callbackNew(const std::string& signature, RawHandler handler,
+                                         void* self, void (*destroySelf)(void*), OnException policy);
+CBRIDGE_EXPORT void* callbackFn(const CallbackCore* c);
 // callbackFree frees c, or, while calls are in flight, says so on stderr
 // and leaves the last of them to free it.
-void callbackFree(CallbackCore* c);
-std::string callbackLastError(const CallbackCore* c);
+CBRIDGE_EXPORT void callbackFree(CallbackCore* c);
+CBRIDGE_EXPORT std::string callbackLastError(const CallbackCore* c);
 
 template <typename F, typename R, typename... A, size_t... I>
 void invokeTyped(void* ret, void** args, void* self, std::index_sequence<I...>);
@@ -231,6 +232,6 @@ class DynamicCallback : public detail::CallbackHandle {
 
 // m_id is the id of the M the calling thread has (a runtime M, or the
 // extra M a foreign thread was given by its first callback), -1 if none.
-int64_t m_id();
+CBRIDGE_EXPORT int64_t m_id();
 
 }  // namespace cbridge

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace bridge {
@@ -20,7 +22,7 @@ class PreparedCall;
 // function the types after "..." are those of the variadic arguments of
 // the calls you will make (as C promotes them: int, not char; double, not
 // float).
-class ForeignFunction {
+class CBRIDGE_EXPORT ForeignFunction {
  public:
   // Throws SignatureError ("signature \"...\": expected a type at column
   // 9") for a bad signature, std::invalid_argument for a null fn.

@@ -6,12 +6,13 @@
 #include "cbridge/cfunction.hpp"
 #include "cbridge/dynamic.hpp"
 #include "cbridge/errors.hpp"
+#include "cbridge/export.h"
 
 namespace cbridge {
 
 // Library is a dlopen'ed shared object, closed when the Library is
 // destroyed (functions bound from it must not be called after that).
-class Library {
+class CBRIDGE_EXPORT Library {
  public:
   // Throws LibraryError("cannot load library \"path\": <dlerror>").
   explicit Library(const std::string& path);

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace detail {
@@ -12,7 +14,7 @@ struct MutexImpl;
 // Mutex is FIFO-fair: unlock hands the lock to the longest waiter. It may
 // be used from tasks and from OS threads. Meets the Lockable requirements
 // (std::lock_guard, std::unique_lock).
-class Mutex {
+class CBRIDGE_EXPORT Mutex {
  public:
   Mutex();
   ~Mutex();

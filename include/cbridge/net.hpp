@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "cbridge/export.h"
+
 namespace cbridge::net {
 
 namespace detail {
@@ -37,7 +39,7 @@ using Deadline = std::chrono::steady_clock::time_point;  // Deadline{}: none
 // epoll takes it (sockets, pipes, FIFOs, ttys...), else (regular files,
 // some devices) its reads and writes run as foreign calls, so they do not
 // stall the scheduler either. Copies share the fd; the last one closes it.
-class File {
+class CBRIDGE_EXPORT File {
  public:
   File() = default;
   // adopt takes ownership of fd (sets it non-blocking if pollable). It
@@ -75,7 +77,7 @@ class File {
 using Conn = File;  // a connected socket is a File
 
 // Listener is a listening socket (listen_tcp, listen_unix).
-class Listener {
+class CBRIDGE_EXPORT Listener {
  public:
   Listener() = default;
   // accept waits for a connection.
@@ -91,17 +93,17 @@ class Listener {
 };
 
 // listen_tcp listens on an IPv4 address ("127.0.0.1"); port 0 picks one.
-std::pair<Listener, std::error_code> listen_tcp(const std::string& host, uint16_t port,
-                                                int backlog = 512);
+CBRIDGE_EXPORT std::pair<Listener, std::error_code> listen_tcp(const std::string& host,
+                                                               uint16_t port, int backlog = 512);
 // dial_tcp connects, giving up with timed_out after timeout (0: no limit).
 // A connection to itself (local and remote address equal, which Linux may
 // make when the port dialed is a free ephemeral one) is never returned: it
 // is retried, as Go's dialer does, then reported as connection_refused.
-std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
-                                          std::chrono::nanoseconds timeout = {});
+CBRIDGE_EXPORT std::pair<Conn, std::error_code> dial_tcp(const std::string& host, uint16_t port,
+                                                         std::chrono::nanoseconds timeout = {});
 // listen_unix and dial_unix: the same over a Unix socket at path.
-std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
-std::pair<Conn, std::error_code> dial_unix(const std::string& path);
+CBRIDGE_EXPORT std::pair<Listener, std::error_code> listen_unix(const std::string& path, int backlog = 512);
+CBRIDGE_EXPORT std::pair<Conn, std::error_code> dial_unix(const std::string& path);
 // Pipe is what pipe() returns.
 struct Pipe {
   File reader;          // the read end
@@ -110,7 +112,7 @@ struct Pipe {
 };
 // pipe returns the read end and the write end of a new pipe, both
 // registered with the netpoller.
-Pipe pipe();
+CBRIDGE_EXPORT Pipe pipe();
 
 // WaitMode is what wait_fd waits for: readable or writable.
 enum class WaitMode { Read = 1, Write = 2 };
@@ -122,6 +124,6 @@ enum class WaitMode { Read = 1, Write = 2 };
 // first waiter as it was. A read wait on an fd the poller reports only an
 // error for returns io_error. Starts the runtime if nothing has; ESHUTDOWN
 // after cbridge::shutdown() (a thread waiting then wakes with it).
-std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout);
+CBRIDGE_EXPORT std::error_code wait_fd(int fd, WaitMode mode, std::chrono::nanoseconds timeout);
 
 }  // namespace cbridge::net

@@ -14,16 +14,18 @@
 #include <cstdint>
 #include <utility>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace detail {
 // The number of Ps whose running task sysmon has asked to stop and that
 // have not yet stopped: non-zero while any request is pending. Relaxed: a
 // late look only stops the task at its next check.
-extern std::atomic<uint32_t> preemptRequests;
-void checkpointSlow();
-void enterPreemptible();
-void leavePreemptible();
+CBRIDGE_EXPORT extern std::atomic<uint32_t> preemptRequests;
+CBRIDGE_EXPORT void checkpointSlow();
+CBRIDGE_EXPORT void enterPreemptible();
+CBRIDGE_EXPORT void leavePreemptible();
 }  // namespace detail
 
 // checkpoint yields the P if sysmon asked the calling task to stop (the
@@ -65,6 +67,6 @@ decltype(auto) preemptible(F&& f) {
 // libgcc, the dynamic loader, a sanitizer runtime or cbridge itself
 // (whose code must never be interrupted), or if 32 modules are registered
 // already. The main executable is allowed from the start.
-bool allow_preemption_in(const void* address);
+CBRIDGE_EXPORT bool allow_preemption_in(const void* address);
 
 }  // namespace cbridge

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 // Config is the runtime's configuration, given to start().
@@ -23,7 +25,7 @@ struct Config {
 // start starts the runtime with cfg. Without it the runtime starts with
 // its defaults on first use. Returns false, after printing why, if the
 // runtime is already running or was shut down.
-bool start(const Config& cfg = {});
+CBRIDGE_EXPORT bool start(const Config& cfg = {});
 
 // shutdown stops the runtime: new tasks and callbacks are refused (go()
 // returns false, a callback a zero result, one line each); callbacks from
@@ -36,11 +38,11 @@ bool start(const Config& cfg = {});
 // runtime did not make), and never hangs. The runtime cannot be started
 // again. At exit it is not called: exit freezes the world at once and
 // quietly (the report is under CBRIDGE_DEBUG=shutdown; see the README).
-void shutdown();
+CBRIDGE_EXPORT void shutdown();
 
 // set_default_stack_size sets the usable stack size of tasks started from
 // now on without their own (rounded up to pages, at least 4 pages).
-void set_default_stack_size(size_t bytes);
+CBRIDGE_EXPORT void set_default_stack_size(size_t bytes);
 
 // Stats are the runtime's counters, read by stats().
 struct Stats {
@@ -80,6 +82,6 @@ struct Stats {
 };
 
 // stats reads the runtime's counters (each read alone: not one snapshot).
-Stats stats();
+CBRIDGE_EXPORT Stats stats();
 
 }  // namespace cbridge

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "cbridge/detail/task_fn.hpp"
+#include "cbridge/export.h"
 
 namespace cbridge {
 
@@ -34,21 +35,21 @@ bool go(F&& f) {
 
 // yield lets other tasks run (Go's runtime.Gosched); on an OS thread
 // outside tasks it yields the thread.
-void yield();
+CBRIDGE_EXPORT void yield();
 
 // sleep_for parks the calling task for at least d; on an OS thread
 // outside tasks it sleeps the thread.
-void sleep_for(std::chrono::nanoseconds d);
+CBRIDGE_EXPORT void sleep_for(std::chrono::nanoseconds d);
 
 // in_task reports whether the caller runs as a task.
-bool in_task();
+CBRIDGE_EXPORT bool in_task();
 // task_id is the running task's id (1, 2, ...), 0 outside tasks.
-uint64_t task_id();
+CBRIDGE_EXPORT uint64_t task_id();
 
 namespace detail {
 // runAndWait runs fn as a task and blocks the calling OS thread until it
 // returns; false: the runtime was shut down and fn did not run.
-bool runAndWait(TaskFn* fn, size_t stackSize);
+CBRIDGE_EXPORT bool runAndWait(TaskFn* fn, size_t stackSize);
 }  // namespace detail
 
 // run runs f() as a task and blocks the calling OS thread until it

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cbridge/chan.hpp"
+#include "cbridge/export.h"
 
 namespace cbridge {
 
@@ -23,7 +24,7 @@ struct TimerImpl;
 // kept alive until it returns. Made (or reset) after cbridge::shutdown()
 // it never fires: one line on stderr per process says so, and stop() and
 // reset() return false.
-class Timer {
+class CBRIDGE_EXPORT Timer {
  public:
   // Timer arms a timer that runs f once d has passed.
   Timer(std::chrono::nanoseconds d, std::function<void()> f);
@@ -49,6 +50,6 @@ using Instant = std::chrono::steady_clock::time_point;  // what after()'s channe
 // after returns a channel that receives the time once d has passed (Go's
 // time.After). It costs a timer, no task: when the last handle to the
 // channel goes before then, the timer is stopped and freed.
-Chan<Instant> after(std::chrono::nanoseconds d);
+CBRIDGE_EXPORT Chan<Instant> after(std::chrono::nanoseconds d);
 
 }  // namespace cbridge

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "cbridge/export.h"
+
 namespace cbridge {
 
 namespace detail {
@@ -12,7 +14,7 @@ struct WaitGroupImpl;
 
 // WaitGroup counts work in flight; wait() blocks until the count is zero.
 // Usable from tasks and from OS threads.
-class WaitGroup {
+class CBRIDGE_EXPORT WaitGroup {
  public:
   WaitGroup();
   ~WaitGroup();

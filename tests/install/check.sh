@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build into a scratch prefix, then builds and runs a consumer
-# with find_package(cbridge CONFIG) and with pkg-config.
+# with find_package(cbridge CONFIG) and with pkg-config: C++ and C, against
+# libcbridge.so and against libcbridge.a.
 # Usage: check.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$1
@@ -11,16 +12,41 @@ cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$src/tests/install" -B "$work/consumer" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 LD_LIBRARY_PATH="$work/prefix/lib" "$work/consumer/consumer"
+# cbridge::cbridge_static, from C++ and from C: linked from libcbridge.a,
+# with nothing of libcbridge.so.
+needs_no_so() {
+  if readelf -d "$1" | grep -q 'NEEDED.*libcbridge'; then
+    echo "$1 needs libcbridge.so: not linked from libcbridge.a"
+    exit 1
+  fi
+}
+for p in consumer_static consumer_c_static; do
+  needs_no_so "$work/consumer/$p"
+  "$work/consumer/$p"
+done
 libdir=$(dirname "$(find "$work/prefix" -name cbridge.pc)")
-PKG_CONFIG_PATH="$libdir" g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/pc-consumer" \
-  $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags --libs cbridge)
+pc() { PKG_CONFIG_PATH="$libdir" pkg-config "$@" cbridge; }
+g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/pc-consumer" $(pc --cflags --libs)
 LD_LIBRARY_PATH="$(dirname "$libdir")" "$work/pc-consumer"
-# The static archive too: its users add Boost.Context themselves, as the
-# .pc's Libs.private says.
-PKG_CONFIG_PATH="$libdir" g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/static-consumer" \
-  $(PKG_CONFIG_PATH="$libdir" pkg-config --cflags cbridge) "$(dirname "$libdir")/libcbridge.a" \
-  $(PKG_CONFIG_PATH="$libdir" pkg-config --libs-only-l --static cbridge | sed 's/-lcbridge//')
-"$work/static-consumer"
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/tests/install/consumer.c" -o "$work/pc-c-consumer" \
+  $(pc --cflags --libs)
+LD_LIBRARY_PATH="$(dirname "$libdir")" "$work/pc-c-consumer"
+# The static archive through pkg-config --static: its Libs.private and
+# Requires.private name all libcbridge.a needs (Boost.Context, libffi,
+# libdl, threads and, for a C program's link, the C++ runtime). Linked
+# all static (-static: the linker takes every library's archive), and with
+# libcbridge.a alone static (-l:libcbridge.a, GNU ld), from g++ and cc.
+static_libs() { pc --static --libs | sed 's/-lcbridge /-l:libcbridge.a /'; }
+g++ -std=c++20 -static "$src/tests/install/consumer.cpp" -o "$work/pc-static" $(pc --static --cflags --libs)
+"$work/pc-static"
+g++ -std=c++20 "$src/tests/install/consumer.cpp" -o "$work/pc-static-cbridge" $(pc --cflags) $(static_libs)
+needs_no_so "$work/pc-static-cbridge"
+"$work/pc-static-cbridge"
+cc -std=c99 -static "$src/tests/install/consumer.c" -o "$work/pc-c-static" $(pc --static --cflags --libs)
+"$work/pc-c-static"
+cc -std=c99 "$src/tests/install/consumer.c" -o "$work/pc-c-static-cbridge" $(pc --cflags) $(static_libs)
+needs_no_so "$work/pc-c-static-cbridge"
+"$work/pc-c-static-cbridge"
 # The examples, from the installed form: with find_package, then with
 # pkg-config, each run once.
 cmake -S "$src/tests/install/examples" -B "$work/examples" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \

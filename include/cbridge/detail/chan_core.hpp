@@ -3,6 +3,8 @@
 
 #include <cstddef>
 
+#include "cbridge/export.h"
+
 namespace cbridge::detail {
 
 // ElemOps tells the runtime how to move and destroy elements of one type.
@@ -17,24 +19,24 @@ struct ElemOps {
 
 struct ChanCore;
 
-ChanCore* chanMake(const ElemOps* ops, size_t capacity);
-void chanRetain(ChanCore* c);
-void chanRelease(ChanCore* c);
+CBRIDGE_EXPORT ChanCore* chanMake(const ElemOps* ops, size_t capacity);
+CBRIDGE_EXPORT void chanRetain(ChanCore* c);
+CBRIDGE_EXPORT void chanRelease(ChanCore* c);
 
 // chanSend moves *src into the channel. It returns false only when
 // !block and the send could not proceed; it throws ChannelClosed on a
 // closed channel.
-bool chanSend(ChanCore* c, void* src, bool block);
+CBRIDGE_EXPORT bool chanSend(ChanCore* c, void* src, bool block);
 
 enum class RecvStatus { Received, Closed, WouldBlock };
 // chanRecv move-constructs a received element into dst (raw storage) when
 // it returns Received; otherwise dst is untouched.
-RecvStatus chanRecv(ChanCore* c, void* dst, bool block);
+CBRIDGE_EXPORT RecvStatus chanRecv(ChanCore* c, void* dst, bool block);
 
 // chanClose throws ChannelClosed if c is already closed.
-void chanClose(ChanCore* c);
-size_t chanLen(ChanCore* c);
-size_t chanCap(ChanCore* c);
+CBRIDGE_EXPORT void chanClose(ChanCore* c);
+CBRIDGE_EXPORT size_t chanLen(ChanCore* c);
+CBRIDGE_EXPORT size_t chanCap(ChanCore* c);
 
 struct SelectCase {
   ChanCore* c;  // nullptr: a case that is never ready (Go's nil channel)
@@ -48,6 +50,6 @@ struct SelectResult {
 // selectGo waits until one case can proceed and runs it (Go's selectgo),
 // picking uniformly among ready cases. A send case on a closed channel
 // throws ChannelClosed.
-SelectResult selectGo(SelectCase* cases, int n, bool block);
+CBRIDGE_EXPORT SelectResult selectGo(SelectCase* cases, int n, bool block);
 
 }  // namespace cbridge::detail

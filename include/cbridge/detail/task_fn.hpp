@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "cbridge/export.h"
+
 namespace cbridge::detail {
 
 // TaskFn owns a callable that a task runs once.
@@ -26,6 +28,6 @@ class TaskFnOf final : public TaskFn {
 // spawn starts fn as a task with a stack of stackSize usable bytes (0: the
 // default size) and takes ownership of fn. It returns false, having
 // deleted fn and printed why, when the runtime was shut down.
-bool spawn(TaskFn* fn, size_t stackSize);
+CBRIDGE_EXPORT bool spawn(TaskFn* fn, size_t stackSize);
 
 }  // namespace cbridge::detail
