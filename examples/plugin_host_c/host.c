@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* A plugin host in C99 with cbridge.h only: it dlopens a plugin, reads the
  * plugin's table of {symbol, signature}, binds each function by its
- * signature string and calls it with cbridge_call, from main() and from
- * threads of its own. The host's API, which the plugin calls back, is
+ * signature string into a prepared call (cbridge_fn_new: parsed once) and
+ * calls it with cbridge_fn_call, from main() and from threads of its own. The host's API, which the plugin calls back, is
  * made of cbridge callbacks (cbridge_callback_new): their handlers run as
  * managed code, so they may park (cbridge_sleep_ns) while the plugin's
  * caller waits, whatever thread that is.
  *
  * Usage: example_plugin_host_c PLUGIN.so */
-#define _POSIX_C_SOURCE 200809L /* pthreads, dlopen under -std=c99 */
+#define _POSIX_C_SOURCE 200809L /* pthreads under -std=c99 */
 #include <cbridge/cbridge.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,15 +19,12 @@
 
 enum { THREADS = 4, JOBS = 100 };
 
-/* ---- Binding: the one place that turns {symbol, signature} into a call.
- * cbridge_call parses each signature once and caches it; a prepared call
- * (cbridge_fn_new) could replace fn and signature here without changing
- * the callers. */
+/* ---- Binding: the one place that turns {symbol, signature} into a call:
+ * a prepared call, whose signature is parsed once, here. */
 
 struct binding {
   const char *symbol;
-  const char *signature;
-  void *fn;
+  cbridge_fn *fn;
 };
 
 static struct binding bindings[16];
@@ -36,10 +32,10 @@ static int nbindings;
 
 /* bind_plugin binds every function of the plugin's table; -1 (and a
  * message) if the table or one of its symbols is missing. */
-static int bind_plugin(void *lib) {
-  const struct plugin_export *table = dlsym(lib, PLUGIN_EXPORTS_SYMBOL);
+static int bind_plugin(cbridge_lib *lib) {
+  const struct plugin_export *table = cbridge_lib_sym(lib, PLUGIN_EXPORTS_SYMBOL);
   if (table == NULL) {
-    fprintf(stderr, "host: no %s: %s\n", PLUGIN_EXPORTS_SYMBOL, dlerror());
+    fprintf(stderr, "host: %s\n", cbridge_last_error());
     return -1;
   }
   for (nbindings = 0; table[nbindings].symbol != NULL; nbindings++) {
@@ -49,10 +45,10 @@ static int bind_plugin(void *lib) {
       return -1;
     }
     b->symbol = table[nbindings].symbol;
-    b->signature = table[nbindings].signature;
-    b->fn = dlsym(lib, b->symbol);
+    void *sym = cbridge_lib_sym(lib, b->symbol);
+    b->fn = sym != NULL ? cbridge_fn_new(sym, table[nbindings].signature) : NULL;
     if (b->fn == NULL) {
-      fprintf(stderr, "host: %s: %s\n", b->symbol, dlerror());
+      fprintf(stderr, "host: %s: %s\n", b->symbol, cbridge_last_error());
       return -1;
     }
   }
@@ -65,7 +61,7 @@ static int bind_plugin(void *lib) {
 static int call_plugin(const char *symbol, void *ret, void **args) {
   for (int i = 0; i < nbindings; i++)
     if (strcmp(bindings[i].symbol, symbol) == 0) {
-      int rc = cbridge_call(bindings[i].fn, bindings[i].signature, ret, args);
+      int rc = cbridge_fn_call(bindings[i].fn, ret, args);
       if (rc != 0) fprintf(stderr, "host: %s: %s\n", symbol, cbridge_last_error());
       return rc;
     }
@@ -121,9 +117,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s PLUGIN.so\n", argv[0]);
     return 2;
   }
-  void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  cbridge_lib *lib = cbridge_lib_open(argv[1]);
   if (lib == NULL) {
-    fprintf(stderr, "host: %s\n", dlerror());
+    fprintf(stderr, "host: %s\n", cbridge_last_error());
     return 1;
   }
   if (bind_plugin(lib) != 0) return 1;
@@ -195,7 +191,11 @@ int main(int argc, char **argv) {
 
   call_plugin("plugin_fini", NULL, NULL);
   for (int i = 0; i < 3; i++) cbridge_callback_free(cbs[i]);
-  dlclose(lib);
+  for (int i = 0; i < nbindings; i++) cbridge_fn_free(bindings[i].fn);
+  if (cbridge_lib_close(lib) != 0) {
+    fprintf(stderr, "host: %s\n", cbridge_last_error());
+    failed = 1;
+  }
   printf("%s\n", failed ? "FAIL" : "OK");
   return failed ? 1 : 0;
 }

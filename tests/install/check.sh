@@ -85,6 +85,6 @@ cc -c "$ex/coroutines/coro.c" -o "$work/coro.o"
 g++ -std=c++20 "$ex/coroutines/main.cpp" "$work/coro.o" -o "$work/pc-coroutines" $(pc --cflags --libs) -lboost_fiber -lboost_context
 quiet "$work/pc-coroutines"
 cc -shared -fPIC "$ex/plugin_host_c/plugin.c" -o "$work/pc-plugin-c.so"
-cc -std=c99 "$ex/plugin_host_c/host.c" -o "$work/pc-plugin-host-c" $(pc --cflags --libs) -ldl -lpthread
+cc -std=c99 "$ex/plugin_host_c/host.c" -o "$work/pc-plugin-host-c" $(pc --cflags --libs) -lpthread
 quiet "$work/pc-plugin-host-c" "$work/pc-plugin-c.so"
 echo "install check passed"
