@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Foreign-call benchmarks: the same empty C function called directly,
 // through bare libffi, typed through cbridge::call, dynamically through
 // ForeignFunction, and from the C API: prepared (cbridge_fn_call) and by

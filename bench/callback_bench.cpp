@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Callback benchmarks: an empty handler called from a foreign thread with
 // a warm cache (this benchmark's own thread, which the runtime did not
 // create), nested (task → C → callback → back), and the bare libffi

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
 with 1 and 2 Ps, foreign calls and callbacks against cgo, callbacks from a
 C thread against JNI (openjdk-17) and Python's ctypes, a timer storm

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tasks that reach the global run queue while both Ps are busy, the twin
 // of bench/peers/go/globq: two channel ping-pong pairs keep 2 Ps busy
 // while a task makes 20 ms C calls (usleep) one after the other; on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Netpoller benchmarks, each the twin of one in bench/peers/go/net:
 // a loopback TCP echo (50 connections, 64-byte request/response, for a
 // fixed time) and a pipe ping-pong between two tasks (a park/unpark

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption benchmarks (issue 13), run by bench/compare.py's preempt mode.
 // Printed as "name value" lines, as the other bench programs.
 //

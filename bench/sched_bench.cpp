@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scheduler benchmarks, each the twin of one in bench/peers/go. Run with
 // CBRIDGE_MAXPROCS set by bench/compare.py (1 and 2 Ps).
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The callback soak: THREADS C threads call callbacks for SECONDS while
  * the main thread samples RSS every second. Each thread calls its own
  * callback, which parks its handler on every 64th call, and replaces it

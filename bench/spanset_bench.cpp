@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The span set (runtime/spanset.hpp) against two shared free lists a user
 // would reach for: a std::mutex-guarded std::vector (push_back/pop_back)
 // and Boost.Lockfree's stack. bench/compare.py runs the rows as

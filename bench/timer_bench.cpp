@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A timer storm, the twin of bench/peers/go/timers: 100,000 Timers with
 // random delays in [0, 100 ms) (time.AfterFunc in Go), all armed at once;
 // each function records how late it ran. Printed as "name value" lines:

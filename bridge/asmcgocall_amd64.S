@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* void cbridge_asmcgocall(void (*fn)(void*, uintptr_t), void* arg, void* sp)
  *
  * Calls fn(arg, inuse) with the stack pointer set to sp (16-byte aligned,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C API of cbridge.h over the C++ bridge.
 #include <exception>
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C API's prepared calls by signature text (cbridge_call): parsed once,
 // kept for the CBRIDGE_SIGNATURE_CACHE_SIZE most recently used signatures.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cgocall: the one way managed code runs foreign code (Go's cgocall and
 // asmcgocall, cgocall.go).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // C types as the signature parser reads them.
 #pragma once
 

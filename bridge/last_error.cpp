@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bridge/last_error.hpp"
 
 #include "runtime/fatal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The text behind cbridge_last_error(): per task when called from one (a
 // task may move between threads), else per thread.
 #pragma once

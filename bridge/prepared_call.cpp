@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A signature turned into a call, once: the ffi_cif libffi calls through,
 // and, on x86-64 for signatures whose arguments all go in registers (most
 // C APIs: ints, pointers, doubles, up to six and eight of them), a plan

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A signature turned into a libffi call interface, once.
 #pragma once
 

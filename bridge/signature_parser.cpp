@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A recursive-descent parser of C prototypes without names. Grammar:
 //
 //   signature := type '(' params ')'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bridge/signature_quote.hpp"
 
 namespace cbridge::bridge {

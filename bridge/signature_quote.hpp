@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How error messages quote a user's signature: never the whole of a long
 // one (a 100 KB signature made a 200 KB cbridge_last_error), always the
 // part around the error.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bridge/stack_switch.hpp"
 
 #include "runtime/context.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running a function on another stack, returning on ours (Go's
 // asmcgocall): the primitive under every foreign call (task stack → g0)
 // and every callback (thread stack → the callback's task stack).

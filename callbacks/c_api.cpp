@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The callback, task and stats part of cbridge.h.
 #include <cerrno>
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The closure behind every Callback: a libffi closure whose entry runs the
 // handler through cgocallback.
 #include <ffi.h>

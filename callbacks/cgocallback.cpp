@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cgocallback: C calling managed code (Go's cgocallback and cgocallbackg,
 // cgocall.go).
 //

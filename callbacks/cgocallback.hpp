@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The way into managed code from foreign code (Go's cgocallback and
 // cgocallbackg, cgocall.go).
 #pragma once

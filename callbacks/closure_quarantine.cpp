@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "callbacks/closure_quarantine.hpp"
 
 #include "runtime/fatal.hpp"

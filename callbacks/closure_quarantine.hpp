@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where freed callback closures wait before libffi may hand their
 // addresses out again.
 #pragma once

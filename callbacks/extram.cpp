@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "callbacks/extram.hpp"
 
 #include <pthread.h>

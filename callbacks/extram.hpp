@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Extra Ms: the Ms that threads the runtime did not create borrow to call
 // managed code (Go's needm/dropm and the extra-M list, proc.go).
 #pragma once

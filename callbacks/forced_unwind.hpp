@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A thread that ends inside a callback's handler (pthread_exit, or
 // pthread_cancel acted on there): glibc unwinds the thread's stack with a
 // forced-unwind exception, which must never be swallowed (glibc aborts:

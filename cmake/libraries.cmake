@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The libraries, from the objects every folder adds to cbridge_objects.
 add_library(cbridge SHARED $<TARGET_OBJECTS:cbridge_objects>)
 add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)

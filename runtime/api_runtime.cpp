@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The public runtime API (cbridge/runtime.hpp).
 #include "cbridge/runtime.hpp"
 

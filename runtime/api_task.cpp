@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The public task API (cbridge/task.hpp) over the scheduler.
 #include <chrono>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // cbridge_asyncPreempt (Go's asyncPreempt, preempt_amd64.s): the routine a
 // thread stopped by the preemption signal is made to call (see
 // sigpreempt_linux.cpp). On entry the stack holds the interrupted PC as a

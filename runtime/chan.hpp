@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Channels (Go's chan.go): hchan, sudogs and wait queues.
 #pragma once
 

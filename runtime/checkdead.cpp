@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checkdead: the report of a deadlock (Go's checkdead, "all goroutines are
 // asleep - deadlock!").
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Switching between g0 and tasks with Boost.Context's fcontext, annotated
 // for AddressSanitizer's and ThreadSanitizer's fiber support.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/fatal.hpp"
 
 #include <unistd.h>

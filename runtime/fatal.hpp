@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fatal runtime errors: print "fatal error: ..." and exit 2, as Go does.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The fork() child: what the runtime does there. Go's answer is that only
 // exec is supported after fork (syscall.forkExec): the child has one
 // thread, the copy of the one that forked, and none of the runtime's Ms,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // fork(): only exec is supported in the child of a process whose runtime
 // has started, as in Go (its threads, Ms and poller do not survive fork).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // freezetheworld and the exit sentinel.
 //
 // How exit stops tasks, and why there. exit() runs, in this order: the

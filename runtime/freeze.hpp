@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Stopping tasks at exit (Go's freezetheworld): once a process has begun
 // to exit no task runs again, so no task sees a static destroyed under it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lfstack: Go's lock-free stack of intrusive nodes (lfstack.go).
 //
 // The head is a tagged pointer (tagptr.hpp): the top node and that node's

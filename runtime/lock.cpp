@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/lock.hpp"
 
 #include "runtime/os_linux.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lock: the runtime's internal mutex (Go's lock_futex.go).
 //
 // Every Lock has a rank (lockrank.hpp), given at construction: the order in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-thread lock state that signal handlers read: how many runtime Locks
 // the thread holds (Go's m.locks) and whether it runs a runtime signal
 // handler. Present in every build.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Rank names, and the checked build's record of each thread's held Locks
 // (Go's lockrank_on.go). The order itself is in lockrank.hpp.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lock ranks: the static order of the runtime's Locks (Go's lockrank.go).
 //
 // Every rt::Lock is given a rank when it is constructed. A thread may take

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cbridge::Mutex: a lock word with a fast path and a FIFO of parked
 // waiters that unlock hands the lock to directly (no barging, no
 // starvation; Go's sync.Mutex starvation mode, always on).

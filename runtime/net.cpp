@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cbridge::net over the netpoller: each operation tries the syscall and,
 // on EAGAIN, parks on the fd's pollDesc (Go's internal/poll.FD).
 #include "cbridge/net.hpp"

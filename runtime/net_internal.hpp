@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cbridge::net's hooks for tests: what they need to make a rare kernel
 // choice happen every time.
 #pragma once

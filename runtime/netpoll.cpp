@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/netpoll.hpp"
 
 #include <sys/epoll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The netpoller: blocking I/O of tasks parks them on epoll (Go's
 // netpoll.go and netpoll_epoll.go).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/note.hpp"
 
 #include <cstdint>

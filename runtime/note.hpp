@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Note: a one-shot sleep/wakeup event (Go's note, lock_futex.go).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/os_linux.hpp"
 
 #include <linux/futex.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The OS layer: the few Linux calls the scheduler is built on.
 #pragma once
 

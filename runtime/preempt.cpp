@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption (Go's preempt.go and the preemptExtLock handshake of its
 // cgocall.go / os_windows.go).
 //

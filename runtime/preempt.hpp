@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption: sysmon's requests, the cooperative checks, and the handshake
 // with foreign code (see preempt.cpp for the protocol).
 #pragma once

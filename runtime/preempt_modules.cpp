@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The code a preemptible region may be interrupted in (Go's rule is "Go
 // code at a safe point"; ours is "code the user opted in"). The table holds
 // the executable segments of registered modules. It only grows: entries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which code the preemption signal may interrupt: the executable sections
 // of the modules registered for it (preempt_modules.cpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scheduler: Ms running Gs on Ps (a port of the parts of Go's proc.go
 // that cbridge needs; names mean what they mean there).
 //

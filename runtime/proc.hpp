@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scheduler's internal API (Go's proc.go).
 #pragma once
 

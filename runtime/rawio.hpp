@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Raw I/O system calls for the netpoller's fast path.
 //
 // libc's read, write, recv, send and epoll_wait are cancellation points:

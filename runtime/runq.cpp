@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A port of Go's runqput/runqget/runqgrab/runqsteal (proc.go). The memory
 // orders are Go's: the owner publishes new tail with release, consumers
 // read head and tail with acquire and claim with a CAS on head that has

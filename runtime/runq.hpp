@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Run queues: each P's bounded local queue and the global queue.
 #pragma once
 

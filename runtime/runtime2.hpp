@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // G, M, P and the global scheduler state (Go's runtime2.go).
 #pragma once
 

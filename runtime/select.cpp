@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select over several channels (a port of Go's selectgo, select.go).
 #include <algorithm>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Signal handling: the stack-overflow SIGSEGV handler and per-M signal
 // stacks.
 #pragma once

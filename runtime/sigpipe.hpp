@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SIGPIPE: a write to a pipe or FIFO whose reader is gone fails with EPIPE
 // instead of killing the process, as in Go ("a write to a broken pipe on
 // some other file descriptor [than 1 or 2] will take no action on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The preemption signal on Linux (Go's signal_unix.go doSigPreempt and
 // wantAsyncPreempt/isAsyncSafePoint, preempt.go).
 //

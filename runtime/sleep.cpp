@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/preempt.hpp"
 #include "runtime/sleep.hpp"
 

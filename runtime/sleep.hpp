@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parking the caller until a time (Go's timeSleep).
 #pragma once
 

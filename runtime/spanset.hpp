@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A span set: a concurrent, unordered set of pointers with lock-free push
 // and pop -- Go's spanSet (mspanset.go), serving the runtime's free lists
 // that all Ps share (free Gs, the stack cache, free pollDescs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Guarded task stacks and the dispatch between them and unguarded ones.
 //
 // A guarded stack is one mmap of size + guard with the guard mprotect'ed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Task stacks: mmap'd, guarded by a PROT_NONE region, committed lazily by
 // the kernel on first touch, and reused through a free cache. When guarded
 // stacks would take map entries the rest of the process needs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unguarded task stacks from chunk mappings.
 //
 // A guarded stack is a mapping of its own plus a PROT_NONE region that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unguarded task stacks, carved many to a mapping, for when guarded ones
 // would eat into the reserve of map entries (stack_maps.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the runtime knows how many memory-map entries the process uses.
 //
 // The exact count is the number of lines of /proc/self/maps. Reading it

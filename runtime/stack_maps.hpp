@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The budget of memory-map entries (vm.max_map_count) task stacks may use.
 //
 // Linux limits how many mappings (VMAs) a process has; past the limit

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/syscall.hpp"
 
 #include "runtime/fatal.hpp"

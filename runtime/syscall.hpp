@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The syscall state of a task in foreign code (Go's entersyscall and
 // exitsyscall, proc.go).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sysmon watches the scheduler from its own thread, without a P, so it
 // keeps running when every M is busy or blocked (Go's sysmon). It retakes
 // Ps from Ms stuck in foreign calls, makes sure overdue timers get an M,

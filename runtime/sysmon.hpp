@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sysmon: the monitor thread that runs without a P.
 #pragma once
 

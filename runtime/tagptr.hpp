@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A pointer and a tag in one 64-bit word, as Go's taggedPointer
 // (tagptr_64bit.go): user-space addresses on amd64 and arm64 fit in 48
 // bits, and the objects tagged here are 8-byte aligned, so the word has

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // clang's thread-safety analysis (-Wthread-safety): the attributes that
 // say which Lock guards which data and which functions take, release or
 // need a Lock. Under other compilers they expand to nothing. scripts/run-tests

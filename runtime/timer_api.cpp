@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cbridge::Timer and cbridge::after over the runtime's timers.
 //
 // Timer (Go's AfterFunc): the runtime timer's function, fireTimer, runs on

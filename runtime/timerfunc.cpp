@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timer functions on a pool of runner tasks.
 //
 // Go's AfterFunc starts a goroutine per firing (time.goFunc); a goroutine

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running timer functions (the f of cbridge::Timer, Go's AfterFunc) on a
 // pool of runner tasks instead of a fresh task each; the protocol is in
 // timerfunc.cpp.

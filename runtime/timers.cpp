@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The timer heap and the operations on it; the protocol they follow is in
 // timers.hpp.
 #include "runtime/timers.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers: a global heap ordered by when, run by the Ms in findRunnable.
 //
 // The protocol (a single-heap simplification of Go 1.19's timer status

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The thread-local M. Kept in its own file and behind noipa so that no
 // caller can cache the thread-local address across a task switch: a task
 // that parks on one thread may resume on another.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the kernel orders through fds, told to ThreadSanitizer (Go's
 // syscall.ioSync). A write to a pipe or socket happens before the read
 // that returns its bytes, and before the poll that reports the reader

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/waiter.hpp"
 
 #include "runtime/proc.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Waiter: whoever blocks in a channel, mutex, wait group or sleep — a task
 // (parked on its M) or a plain OS thread (asleep on a Note). Every blocking
 // primitive is written once against this, so all of them work from tasks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "runtime/waitgroup.hpp"
 
 #include "cbridge/waitgroup.hpp"

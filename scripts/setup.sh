@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what cbridge needs from Debian's packages, and nothing when all
 # of it is there. Usage: scripts/setup.sh [--bench]
 #   --bench  also the benchmark peers (Go 1.19, openjdk-17 for JNI, python3 for ctypes)

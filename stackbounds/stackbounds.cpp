@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "stackbounds/stackbounds.hpp"
 
 #include <pthread.h>

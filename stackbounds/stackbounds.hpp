@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // System-stack bounds of Ms bound to threads the runtime did not create
 // (Go's callbackUpdateSystemStack, cgocall.go, with its later fixes).
 #pragma once

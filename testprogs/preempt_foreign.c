@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Foreign code for the preemption scenarios (scenarios_preempt.cpp): C
  * that must never see the runtime's signal, and C that ends the process. */
 #include "testprogs/preempt_foreign.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Foreign code for the preemption scenarios. */
 #ifndef TESTPROGS_PREEMPT_FOREIGN_H
 #define TESTPROGS_PREEMPT_FOREIGN_H

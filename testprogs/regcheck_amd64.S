@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // regcheck_loop(n, avx) (scenarios_preempt.cpp, PreemptedTaskKeepsItsRegisters):
 // keeps known values in 14 general registers (all but rsp and r11, the
 // scratch register) and in xmm0-xmm14 (ymm0-ymm14 when avx != 0; xmm15 or

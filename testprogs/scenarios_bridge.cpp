@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of foreign calls that need a process of their own.
 #include <cbridge/call.hpp>
 #include <cbridge/cbridge.hpp>

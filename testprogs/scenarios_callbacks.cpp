@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of callbacks that end a process or need one of their own.
 #include <cbridge/callback.hpp>
 #include <cbridge/cbridge.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of the global run queue under load (#12.2). Each runs with
 // CBRIDGE_MAXPROCS=2 and keeps both Ps busy with channel ping-pong pairs
 // (or C threads calling callbacks in a loop), then puts tasks on the global

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of the netpoller: its fatal path, and the order in which a
 // write readies a local reader (which needs one P).
 #include <cbridge/cbridge.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption scenarios (#13), named as Go's crash tests are. They run in
 // testprog_shared: public headers and libcbridge.so, as a user builds, so
 // that the main executable is code the preemption signal may interrupt.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of the scheduler's fatal paths and of shutdown.
 #include <cbridge/cbridge.hpp>
 

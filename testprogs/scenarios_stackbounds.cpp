@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Scenarios of callbacks arriving on stacks that C code switched:
 // ucontext, Boost.Context, Boost.Fiber, many coroutines, and a switch under
 // managed frames (fatal).

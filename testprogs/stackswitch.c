@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* C code that switches stacks between (and under) callbacks, as
  * coroutine libraries do: the regression of Go issue 62440 and friends. */
 #define _GNU_SOURCE /* ucontext and MAP_ANONYMOUS */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* C helpers of the stack-switching scenarios (testprogs/stackswitch.c). */
 #ifndef TESTPROGS_STACKSWITCH_H
 #define TESTPROGS_STACKSWITCH_H

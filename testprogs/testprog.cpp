@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // testprog NAME: runs one named scenario that a test must watch from
 // outside (it crashes, exits, or checks process-wide state) and prints what
 // the test compares. The scenarios live in scenarios_*.cpp and register

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Typed foreign calls: every scalar type, structs by value, variadic C
 // functions, errno, the system stack, and calls from many tasks at once.
 #include <gtest/gtest.h>

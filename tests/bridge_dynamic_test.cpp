@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Dynamic foreign calls by signature string, the C API, and Library.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Compiled as strict C99 (-std=c99 -Wall -Wextra -pedantic -Werror):
  * cbridge.h must be usable from C. Built twice: into cbridge_tests (the two
  * functions below, which gtest calls), and with CBRIDGE_C99_MAIN as a

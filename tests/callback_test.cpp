@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Callbacks: C function pointers into managed code, from foreign threads
 // and nested inside foreign calls.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "tests/cfuncs.h"
 
 #include <errno.h>

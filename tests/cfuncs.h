@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* C functions the bridge tests call, compiled as C. */
 #ifndef CBRIDGE_TESTS_CFUNCS_H
 #define CBRIDGE_TESTS_CFUNCS_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Channels: every send/receive/close case of Go's chan, from tasks and
 // from plain threads.
 #include <gtest/gtest.h>

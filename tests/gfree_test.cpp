@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The free Gs in their span sets (sched.gfreeStack, gfreeNoStack): Gs that
 // finish beyond what a P keeps go to the sets in batches, and come back
 // from them to whichever P makes tasks, instead of new Gs being made.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The global run queue is not starved (#12.2): tasks queued there by run()
 // from main, a plain thread's send, a foreign call's return, a C thread's
 // callback, or yield() get a P within a bounded number of schedules while

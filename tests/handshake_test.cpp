@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The preemption handshake (M::preemptExtLock) under stress: threads that
 // enter and leave foreign code race preemptors; a preemption must never
 // be in progress while its M is in foreign code, and every attempt either

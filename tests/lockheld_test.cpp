@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rt::locksHeld, the per-thread count of runtime Locks held (Go's
 // m.locks), in every build: it follows lock and unlock, and it is back to
 // zero wherever a task holds nothing, after parks whose Lock was taken by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The checked build's lock-rank checks (CBRIDGE_LOCKRANK=ON only): a
 // wrong-order acquire, a Lock taken in a runtime signal handler, and the
 // release of a Lock the thread does not hold each stop the process with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A closed File and a pollDesc reused since (#11.13): the closed File's
 // operations fail with bad_file_descriptor and never reach the File that
 // now has its pollDesc; and the poller's error events (EPOLLERR), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // dial_tcp never returns a socket connected to itself (#11.8). The kernel
 // makes one only when the ephemeral port it picks equals the free port
 // dialed (7 in 500,000 dials); the test hook makes every attempt do so by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Data handed from one thread to another through an fd alone: the kernel
 // orders the write before the read, and the runtime tells
 // ThreadSanitizer so (runtime/tsan_io.hpp). Under TSan, without that, this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The netpoller and cbridge::net: pipes, FIFOs, TCP and Unix sockets on
 // 127.0.0.1 only, deadlines, close, half-close, non-pollable files, stale
 // events.

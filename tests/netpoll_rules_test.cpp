@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The netpoller's rules that need the runtime not to be running (no other
 // M may poll meanwhile): seed 000's break rule and its fatal for an epoll
 // entry that is neither the break nor one of our pollDescs.

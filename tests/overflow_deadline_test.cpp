@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Huge durations and deadlines mean "never", as in Go (TestOverflowSleep):
 // now + nanoseconds::max() once wrapped into the past and fired at once
 // (issue #12.4). Each entry point is given the maximum; the waits are then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption (#13): the testprog scenarios of testprogs/scenarios_preempt.cpp,
 // run as children of this test against libcbridge.so. Each checks counts
 // (ticks, EINTRs, preemptions, exit statuses), never timings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The P's local run queue: FIFO, runnext, overflow to the global queue,
 // and stealing racing the owner.
 #include <gtest/gtest.h>

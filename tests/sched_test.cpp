@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scheduler: many tasks, tasks spawning tasks, yield, run(), stats.
 #include <gtest/gtest.h>
 

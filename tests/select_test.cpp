@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select: ready cases, blocking, default, closed channels, fairness.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a long or ever-changing signature costs (#11.14): an error quotes at
 // most kSignatureQuoteMax characters of it, around the error, and the C
 // API's cache of parsed signatures stays within CBRIDGE_SIGNATURE_CACHE_SIZE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The signature parser's errors, table-driven: each bad signature is
 // refused with the column and what was expected there; none crashes.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The span set (runtime/spanset.hpp): the seed's race played out
 // deterministically through test hooks, under the seed's rule and under
 // the old one it replaced (which must be seen to leak); reset's checks;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unguarded task stacks near vm.max_map_count (#12.5), without the runtime
 // started: past the map-entry budget stacks come from chunk pools; a freed
 // one goes back to its pool and is handed out again (type-stable: the same

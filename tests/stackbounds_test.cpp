@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bounds arithmetic of callbackUpdateSystemStack, on an M made here:
 // no runtime needed.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Mutex and WaitGroup under contention, from tasks and threads.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The callback and stack-switch scenarios of testprogs/, run as child
 // processes. Built twice: against the static library (cbridge_tests) and,
 // as users build, against the shared one with lazy binding

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/testprog_runner.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs `testprog NAME` as a child process and captures what it printed.
 #pragma once
 

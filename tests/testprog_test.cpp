@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The scenarios of testprogs/, run as child processes: their stdout and
 // exit status are compared exactly, their stderr by the line that matters.
 #include <gtest/gtest.h>

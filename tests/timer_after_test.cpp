@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // after() is a timer that sends, not a task (issue #12.5): a receive loop
 // with after(1min) as its timeout costs no task and no stack, and the
 // timers of the after()s nobody waits for any more are freed. Before the

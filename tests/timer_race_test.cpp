@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Concurrent Timer::reset/stop/destroy (issue #12.3): every operation on a
 // timer is atomic with respect to the others and to the M running timers.
 // Before the fix, reset() deleted, wrote `when` unlocked and added again:

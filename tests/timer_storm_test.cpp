@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timer functions run on a pool of runner tasks (issue #12.6): a storm of
 // timers costs a bounded number of tasks, not one fresh task (and stack)
 // per timer as before, and a function that blocks never holds up the

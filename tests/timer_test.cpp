@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers: ordering, cancel, reset, after(), sleeping tasks.
 #include <gtest/gtest.h>
 

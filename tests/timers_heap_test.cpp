@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The timer heap, driven directly on this thread: the runtime is not
 // started in this executable, so no M runs timers behind the test's back
 // and the firing order is exactly the heap's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What ThreadSanitizer builds cannot do: keep more than 8128 threads and
 // fibers (every task is a fiber to it) at a time, or preempt by signal.
 // The few tests that need either skip under it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A plugin host: it dlopens a plugin, binds its entry points by
 // signature, and lets the plugin register its functions by signature
 // string through a callback; then many tasks call them concurrently.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plugin, written in C against cbridge.h only. It registers its
  * functions with the host by signature string; they run as managed code,
  * so they may sleep (park) without blocking the host's threads. */

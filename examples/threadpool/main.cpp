@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A C library's worker threads call back into managed code: each callback
 // (on a thread cbridge never created) sends its result on a channel that
 // a task reads, and sleeps a little as real handlers block, without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small C thread pool: the kind of library whose worker threads call
  * back into the host. Plain C, no knowledge of cbridge. */
 #ifndef EXAMPLE_POOL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Typed calls of C functions from managed code (Go's cgo call).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Callbacks: C function pointers that call managed code, from any thread.
 // Callback<F> is typed (the signature comes from F, ctype.hpp);
 // DynamicCallback takes a signature string.

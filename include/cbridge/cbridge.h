@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cbridge's C API: usable from C99 and C++. */
 #ifndef CBRIDGE_H
 #define CBRIDGE_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // cbridge: a host runtime in the style of Go's runtime and cgo.
 #pragma once
 

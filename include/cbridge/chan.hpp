@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Chan<T>: Go's channel, buffered or unbuffered, usable from tasks and
 // from plain OS threads.
 #pragma once

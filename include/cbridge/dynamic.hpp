@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Calls of C functions whose signature is known only at run time (plugin
 // hosts), through libffi.
 #pragma once

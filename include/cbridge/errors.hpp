@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Errors the runtime reports by exception: misuse that Go reports by panic.
 #pragma once
 

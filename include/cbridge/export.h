@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CBRIDGE_EXPORT marks a declaration of cbridge's public API: the library
  * is built with -fvisibility=hidden, so only what carries it (C functions,
  * C++ classes and functions in namespace cbridge) is in the shared

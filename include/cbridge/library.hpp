@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loading shared objects and binding their functions by signature.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Mutex: mutual exclusion that parks the waiting task (Go's sync.Mutex).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Blocking-style I/O for tasks that parks only the task (Go's net and os
 // packages over the netpoller): files and sockets, TCP, Unix sockets,
 // pipes, and any fd a C library hands over.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Preemption: how a task that computes for long lets the others run.
 //
 // sysmon asks a task that has held its P for 10 ms (Config::force_preempt_ns)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starting, stopping and observing the runtime.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select over several channels, with an optional default (Go's select).
 #pragma once
 

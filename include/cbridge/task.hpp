@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tasks: start one, yield, sleep, and wait for one from an OS thread.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers: a function after a delay (Go's time.AfterFunc) and a channel
 // that receives after a delay (time.After).
 #pragma once

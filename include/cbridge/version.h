@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cbridge's version, usable from C99 and C++. Semantic versioning: the
  * major number changes when the C ABI breaks, and the shared library's
  * SONAME carries it (libcbridge.so.0). CMake reads the version from here,

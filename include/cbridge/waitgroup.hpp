@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // WaitGroup: wait for a collection of tasks to finish (Go's sync.WaitGroup).
 #pragma once
 

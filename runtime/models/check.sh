@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Checks the runtime's Promela models with spin: each model must pass, and
 # each of its OLD_* variants (the protocol as it was before a fix) must
 # fail, which shows the model can see the bug it guards.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preempt.pml: the preemptExtLock handshake between preemption by signal,
  * foreign code and exit (issue 13), checked with spin. Run by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spanset.pml: the span set's push, pop and block recycling
  * (runtime/spanset.hpp, issue 14), checked with spin. Run by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timerwait.pml: the idle-M hand-off, the timer waiter and their wake-ups
  * (runtime/proc.cpp: stopm, startm, wakep, timerWait, wakeTimerWaiter,

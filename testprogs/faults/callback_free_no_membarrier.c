@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Freeing callbacks where membarrier(2) is refused (issue #11.20b): frees
  * used a processwide barrier whose fallback without membarrier slept 1 ms,
  * so 10,000 frees took 11 s. A free must need no barrier at all: with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A callback freed by another thread while its handler is parked (issue
 // #11.3). Each slot's callback is called, directly by a task (the handler
 // may resume on another M) or by a C thread (the handler parks on its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One-shot callbacks that free themselves from their own handler, a
  * common C idiom (issue #11.19): it works, and is reported once per
  * process, not once per free (CBRIDGE_DEBUG=callbacks reports each).

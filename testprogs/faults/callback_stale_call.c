@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A call through a freed callback's pointer (issue #11.20): undefined,
  * but it must not silently run whichever callback libffi gave the
  * address to next. Freed closures are quarantined and trap, so the stale

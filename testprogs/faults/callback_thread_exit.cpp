@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A C thread that ends inside a callback's handler (issue #11.10): the
 // handler calls pthread_exit (at once, or after parking), or another
 // thread cancels it at a cancellation point the handler reached. glibc

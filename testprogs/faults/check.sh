@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check.sh [options] -- PROGRAM ARGS...: runs a fault program as a user
 # runs one (lazy binding: LD_BIND_NOW is cleared) and checks how it ended.
 #   --repeat N      run it N times; every run must pass (default 1)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tasks that are all asleep with nothing to wake them are reported under
 // CBRIDGE_DEBUG=deadlock, once (issue #11.14; Go: "all goroutines are
 // asleep - deadlock!", fatal there, a report here: a host thread may still

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Endless recursion with frames of a chosen size, for the stack-overflow
  * fault programs: DEEP(KIB) defines deepKIB(depth), whose frame holds KIB
  * KiB, written at its lowest byte first — the write that, without page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* exit() from anywhere while callbacks are in flight ends the process at
  * once, quietly, without a hang or a crash (issue #11, the fault suite).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exit never runs a task under a destroyed static (issue #11.17).
 //
 // exit_late_static MODE: the runtime starts, then main makes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Returning from main() is immediate and quiet (issue #11.11).
  *
  * exit_quiet MODE: main returns while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Returning from main() while C threads keep calling callbacks in (issue
  * #11, the fault suite): the process ends at once and quietly; a call that
  * arrives during exit waits until the process is gone (it never runs its

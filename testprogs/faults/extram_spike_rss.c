@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A spike of C threads calling in gives its stack memory back (issue
  * #11.18). Each extra M keeps its task stack for the next thread; 1,000
  * threads with 64 KiB-deep handlers kept 66 MiB for good.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The first callback of a process parks its handler (issue #11.1).
  *
  * first_park WHERE SHIFT: WHERE is "main" (call from main()) or "thread"

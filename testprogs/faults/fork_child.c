@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fork() of a process whose runtime runs (issue #11.9). Only exec is
  * supported in the child, as in Go: every runtime entry there fails at
  * once with one line (printed once), instead of hanging (a callback) or

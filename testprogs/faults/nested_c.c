@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The C side of the nested-callback fault programs: C functions that call
  * back into managed code, as a C library does from inside a call. */
 #include <time.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #ifndef NESTED_C_H
 #define NESTED_C_H
 #ifdef __cplusplus

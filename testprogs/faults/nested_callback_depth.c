@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A coroutine's C code calls back deeper than the first callback's
  * estimate of its stack (issue #11.12, golang/go#68285's class): a
  * ucontext coroutine on a 1 MiB stack of its own calls a callback, whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A nested callback must leave the outer callback's M lock as it found it
 // (issue #11.2): thread → callback → C → callback → return, and then the
 // outer handler parks (a sleep, a channel) and calls C again, always on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers and netpoll waits mixed under load (issue #12.1). Each mode is a
 // loop that used to end in "fatal error: notewakeup - double wakeup": a
 // waker deciding how to wake the timer waiter from a flag the waiter had

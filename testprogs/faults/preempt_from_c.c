@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Preemption through the C API, as a C host uses it (#13): from main() or
  * from the host's own thread, tasks are started with cbridge_go; one spins
  * in cbridge_preemptible (or, in "coop" mode, in a loop calling

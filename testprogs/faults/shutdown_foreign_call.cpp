@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shutdown() does not wait for, nor report, a task that is in a foreign
 // call (issue #11.11): the call may last as long as the C code likes, and
 // its thread is not running managed code. It used to wait 1 s and print

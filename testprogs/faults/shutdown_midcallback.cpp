@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // shutdown() lets the callbacks in flight finish (issue #11.16): it used
 // to leave the C threads inside them blocked for good, and a C library's
 // pthread_join at teardown then hung.

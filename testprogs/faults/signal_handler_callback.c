@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Callbacks called from a signal handler (issue #11.6). From a handler
  * that interrupted a foreign call the callback nests in that call and may
  * even park; from one that interrupted the runtime (a parked callback's

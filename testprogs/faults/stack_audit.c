@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An rtld-audit module (LD_AUDIT) that does what the dynamic linker's
  * lazy resolver may do below a caller's stack pointer, only more: on
  * every PLT call it writes 16 KiB of garbage below its own frame (AMX's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Many live tasks near vm.max_map_count (#12.5): the runtime keeps a
 // reserve of map entries for the rest of the process and gives further
 // stacks no guard region, saying so once, instead of dying or starving

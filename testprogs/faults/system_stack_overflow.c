@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A foreign call overflows the system stack of its M (#11.14).
  *
  * system_stack_overflow WHERE KIB: C code called through cbridge_call

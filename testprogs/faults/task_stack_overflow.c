@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A task whose frames are larger than a page overflows its stack (#11.7).
  *
  * task_stack_overflow KIB [SHIFT]: a task takes SHIFT bytes of stack, then

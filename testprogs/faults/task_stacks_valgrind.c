@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Task stacks under valgrind's memcheck (issue #11.20c): the runtime
  * registers each task stack (VALGRIND_STACK_REGISTER), so switching to
  * one is not taken for a huge stack frame and its accesses are not

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A Timer made after cbridge::shutdown() never fires, and says so (issue
 // #11.14): one line on stderr for the whole process, and stop()/reset()
 // return false. Before the fix it was silent. Prints PASS.

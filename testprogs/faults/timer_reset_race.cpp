@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Concurrent Timer::reset from two tasks, then stop() and destroy (issue
 // #12.3, the repro timer_race3): before the fix, the second reset put the
 // timer in the heap twice, and the process died of a corrupted heap

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // After cbridge::shutdown() no poller runs (issue #11.4): a thread parked
 // in cbridge_wait_fd wakes with CBRIDGE_ERR_SHUTDOWN; later waits, and a
 // File read that would wait, fail at once (ESHUTDOWN), with one line on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cbridge_wait_fd from a plain thread before anything started the runtime
  * (issue #11.4) starts it, as Go's runtime runs before main: readiness
  * and deadlines work. Before the fix nothing polled and the wait never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cbridge's error codes and -errno never collide (issue #11.14): before,
  * cbridge_wait_fd on a regular file returned -EPERM == -1 ==
  * CBRIDGE_ERR_ARGUMENT. Prints PASS. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A wait_fd on the fd of a cbridge::net::File must not unregister the
 // File (issue #11.5): a task parked reading the File still wakes when
 // data arrives, and the wait_fd fails at once with -EEXIST. Before the fix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A second waiter on an fd must not unregister the first (issue #11.5).
  *
  * A thread waits to read a pipe; the main thread then tries to wait on

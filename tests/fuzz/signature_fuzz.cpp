@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the signature parser: any input either parses or
 // is refused with SignatureError; nothing else may happen (no crash, no
 // other exception, no sanitizer report).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the build into a scratch prefix, then builds and runs a consumer
 # with find_package(cbridge CONFIG) and with pkg-config: C++ and C, against
 # libcbridge.so and against libcbridge.a.

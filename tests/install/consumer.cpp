@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Built against the installed package: proves the headers, the library and
 // its link line are complete.
 #include <cbridge/cbridge.hpp>

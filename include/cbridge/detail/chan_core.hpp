@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The type-erased channel (Go's hchan) under Chan<T> and select.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The type-erased body of a task. Internal to the public templates.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/callback_bench.cpp: a Go→C→Go round trip, and a
 // thread created by C calling an exported Go function (timed in C), each
 // printed as "name ns_per_op" (median of three).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/call_bench.cpp: a cgo call of an empty C function,
 // printed as "name ns_per_op" (median of three testing.Benchmark runs).
 package main

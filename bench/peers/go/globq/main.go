@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/globq_bench.cpp: two channel ping-pong pairs keep
 // GOMAXPROCS=2 busy while a goroutine makes 20 ms cgo calls (usleep); the
 // median and the largest extra time a call took beyond its 20 ms, in ms.

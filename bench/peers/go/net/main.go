@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/net_bench.cpp: the same loopback TCP echo and pipe
 // ping-pong with Go's net and os packages.
 package main

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/preempt_bench.cpp's ticker (run with GOMAXPROCS=1):
 // a goroutine spins a counter loop that makes no call, so only sysmon's
 // asynchronous preemption (Go 1.14+) stops it, while the main goroutine

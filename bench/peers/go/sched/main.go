@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/sched_bench.cpp: the same measurements, run with
 // testing.Benchmark, printed one per line as "name ns_per_op [extra]".
 package main

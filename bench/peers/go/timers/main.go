@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Go side of bench/timer_bench.cpp: 100,000 time.AfterFunc timers
 // with random delays in [0, 100 ms), all armed at once; the median and the
 // largest lateness of their functions, in milliseconds.
