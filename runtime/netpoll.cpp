@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
+// The netpoller's generic part (Go's netpoll.go): pollDescs and their
+// fdseq tags, deadlines, the break rule, readying waiters. The OS's
+// poller is a backend under it (netpoll_backend.hpp): epoll
+// (netpoll_epoll.cpp) or io_uring (netpoll_uring.cpp), picked once.
 #include "runtime/netpoll.hpp"
 
-#include <sys/epoll.h>
 #include <sys/mman.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,9 +13,9 @@
 #include <new>
 
 #include "runtime/fatal.hpp"
+#include "runtime/netpoll_backend.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
-#include "runtime/rawio.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/spanset.hpp"
 #include "runtime/tsan_io.hpp"
@@ -22,10 +24,10 @@ namespace cbridge::rt {
 
 namespace {
 
-int epfd = -1;
-int breakfd = -1;
 Lock initLock{LockRank::NetpollInit};
-// Written once under initLock; release so that epfd and breakfd are seen.
+// The backend in use: written once under initLock, before inited (release,
+// so that the backend's own state, made by its init, is seen with it).
+const NetpollBackend* backend = nullptr;
 std::atomic<bool> inited{false};
 // Plain threads parked on the poller (tasks count in P::netpollWaiters).
 // seq_cst: a thread that parks makes sure an M will poll (pollwait), and
@@ -50,12 +52,10 @@ void addWaiter(bool task, int64_t n) {
   }
 }
 
-// drainBreak empties the break eventfd for a poll that waited at most
-// delay, so that the next netpollBreak writes again.
+// drainBreak consumes the break entry for a poll that waited at most
+// delay, so that the next netpollBreak wakes again.
 void drainBreak(int64_t delay) {
-  uint64_t v;
-  while (read(breakfd, &v, sizeof v) > 0) {
-  }
+  backend->drainBreak();
   breakPending.store(0, std::memory_order_release);
   nBreaks.fetch_add(1, std::memory_order_relaxed);
   if (delay == 0) nBreaksLost.fetch_add(1, std::memory_order_relaxed);  // see NetpollStats
@@ -198,15 +198,8 @@ void netpollinit() {
   if (inited.load(std::memory_order_acquire)) return;
   LockGuard g(initLock);
   if (inited.load(std::memory_order_relaxed)) return;
-  epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) fatal("netpollinit: epoll_create1 failed: %s", strerror(errno));
-  breakfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (breakfd < 0) fatal("netpollinit: eventfd failed: %s", strerror(errno));
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = uint64_t(PollSource::Break);
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, breakfd, &ev) != 0)
-    fatal("netpollinit: registering the break fd failed: %s", strerror(errno));
+  if (!epollBackend.init()) fatal("netpollinit: no poller backend is available");
+  backend = &epollBackend;
   inited.store(true, std::memory_order_release);
 }
 
@@ -229,14 +222,10 @@ PollDesc* pollopen(int fd) {
     seq = pd->fdseq.load(std::memory_order_relaxed);
     pd->fdseq.store(seq, std::memory_order_release);  // see pollevent
   }
-  epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  ev.data.u64 = polltag(pd, seq);
-  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    // Never EPOLL_CTL_DEL here: on EEXIST the registration is another
-    // owner's (a File, or another waiter), and deleting it would strand
-    // its waiter.
-    int e = errno;
+  if (int e = backend->open(fd, polltag(pd, seq))) {
+    // Never close the registration here: on EEXIST it is another owner's
+    // (a File, or another waiter), and removing it would strand its
+    // waiter.
     pdrelease(pd);
     errno = e;
     return nullptr;
@@ -245,7 +234,7 @@ PollDesc* pollopen(int fd) {
 }
 
 void pollclose(PollDesc* pd) {
-  epoll_ctl(epfd, EPOLL_CTL_DEL, pd->fd, nullptr);
+  backend->close(pd->fd, polltag(pd, pd->fdseq.load(std::memory_order_relaxed)));
   deltimer(&pd->rd.timer);
   deltimer(&pd->wd.timer);
   pdrelease(pd);
@@ -354,7 +343,7 @@ void netpollShutdown() {
 int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
   auto source = PollSource(data & 3);
   if (source == PollSource::Break) {
-    // Seed 000's rule (Go's netpoll_epoll.go): only a poll that blocks
+    // Seed 000's rule (Go's netpoll_epoll.go), on every backend: only a poll that blocks
     // drains the break. A non-blocking one (after a write, or sysmon's)
     // leaves it readable, so the poller it was written for still wakes:
     // had we drained it, that poller, woken in the kernel, would find the
@@ -365,7 +354,7 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
   }
   PollDesc* pd = source == PollSource::Ready ? pdlookup(data & kPtrMask) : nullptr;
   if (pd == nullptr)
-    fatal("netpoll: unknown event source (epoll data %#llx, events %#x)",
+    fatal("netpoll: unknown event source (%s data %#llx, events %#x)", backend ? backend->name : "poller",
           static_cast<unsigned long long>(data), events);
   uint64_t tag = data >> 48;
   // The pointer came through the kernel, which is no synchronization in
@@ -388,13 +377,13 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
   // cleared by any other, only with a matching seq (#59545); a read wait
   // then fails. An error that comes with EPOLLIN or EPOLLHUP is the
   // socket's own, which the next read or write reports more precisely.
-  bool err = events == EPOLLERR;
+  bool err = events == kPollErr;
   pd->rd.eventErr = pd->wd.eventErr = err;
-  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+  if (events & (kPollIn | kPollRdHup | kPollHup | kPollErr)) {
     wake[0] = takeWaiter(pd->rd, err ? PollResult::Error : PollResult::Ready);
     if (wake[0] == nullptr) pd->rd.ready = true;
   }
-  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+  if (events & (kPollOut | kPollHup | kPollErr)) {
     wake[1] = takeWaiter(pd->wd, PollResult::Ready);
     if (wake[1] == nullptr) pd->wd.ready = true;
   }
@@ -411,15 +400,10 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
 
 int netpoll(int64_t delay, WakeList* out) {
   if (!netpollinited()) return 0;
-  int ms = delay < 0 ? -1 : delay == 0 ? 0 : int(delay >= 1000000000000 ? 1000000 : (delay + 999999) / 1000000);
-  epoll_event evs[128];
-  int n = rawEpollWait(epfd, evs, 128, ms);
-  if (n < 0) {
-    if (errno != EINTR) fatal("netpoll: epoll_wait failed: %s", strerror(errno));
-    return 0;
-  }
+  PollEntry evs[128];  // at most WakeList::kMax / 2: each readies up to two waiters
+  int n = backend->poll(delay, evs, 128);
   int woke = 0, events = out->events;
-  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data.u64, evs[i].events, delay, out);
+  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data, evs[i].events, delay, out);
   if (out->events != events) countEvents(out->events - events);
   return woke;
 }
@@ -427,9 +411,7 @@ int netpoll(int64_t delay, WakeList* out) {
 void netpollBreak() {
   if (!netpollinited()) return;
   if (breakPending.exchange(1, std::memory_order_acq_rel) != 0) return;
-  uint64_t one = 1;
-  while (write(breakfd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  backend->wake();
 }
 
 void netpollAfterWrite() {
@@ -474,7 +456,7 @@ NetpollStats netpollstats() {
   for (int32_t i = 0; i < sched->gomaxprocs; i++)
     events += sched->allp[i]->netpollEvents.load(std::memory_order_relaxed);
   return {events, nStale.load(std::memory_order_relaxed), nBreaks.load(std::memory_order_relaxed),
-          nBreaksLost.load(std::memory_order_relaxed)};
+          nBreaksLost.load(std::memory_order_relaxed), netpollinited() ? backend->name : "none"};
 }
 
 void WakeList::queueOn(P* pp) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The netpoller: blocking I/O of tasks parks them on epoll (Go's
-// netpoll.go and netpoll_epoll.go).
+// The netpoller: blocking I/O of tasks parks them on the OS's poller
+// (Go's netpoll.go; the backends are in netpoll_backend.hpp).
 #pragma once
 
 #include <atomic>
@@ -13,13 +13,13 @@
 namespace cbridge::rt {
 
 // Why a pollwait returned. Error: the poller reported only an error
-// condition (EPOLLERR alone, as a tun device without an interface does) for
+// condition (kPollErr alone, as a tun device without an interface does) for
 // a read; Go's pollErrNotPollable. Shutdown: the runtime was shut down, so
 // no poller will ever run again.
 enum class PollResult { Ready, Timeout, Closing, Error, Shutdown };
 
-// A pollDesc is the runtime's side of one fd registered with epoll. They
-// live in type-stable regions that are never unmapped, so a stale epoll
+// A pollDesc is the runtime's side of one fd registered with the poller.
+// They live in type-stable regions that are never unmapped, so a stale
 // event may always read one; fdseq, bumped when a pollDesc is freed, tells
 // such an event from a current one (the seed "pollDesc fd sequence").
 // Everything but fdseq is under lock.
@@ -36,7 +36,7 @@ struct alignas(64) PollDesc {
     PollDesc* owner = nullptr;  // set once when the block is made
     char mode = 0;              // 'r' or 'w'
     bool ready = false;
-    // The last event for the current fd (fdseq matched) was EPOLLERR
+    // The last event for the current fd (fdseq matched) was kPollErr
     // alone: a read wait then fails with Error (Go's pollEventErr).
     bool eventErr = false;
     Waiter* waiter = nullptr;
@@ -48,12 +48,17 @@ struct alignas(64) PollDesc {
   } rd, wd;
 };
 
-// netpollinit starts the poller once (epoll instance and break eventfd).
+// The readiness bits of a poller's entry: poll(2)'s values, which epoll
+// and io_uring's poll both report.
+constexpr uint32_t kPollIn = 0x001, kPollOut = 0x004, kPollErr = 0x008, kPollHup = 0x010, kPollRdHup = 0x2000;
+
+// netpollinit starts the poller once (the backend's instance and its
+// break entry).
 void netpollinit();
 bool netpollinited();
 
 // pollopen registers fd (edge-triggered, read and write) and returns its
-// pollDesc, or nullptr with errno set (EPERM: epoll refuses this kind of
+// pollDesc, or nullptr with errno set (EPERM: the poller refuses this kind of
 // file, which the caller then treats as not pollable; EEXIST: fd is
 // registered already, by a File or another waiter, whose registration
 // stays as it was).
@@ -144,16 +149,17 @@ struct NetpollStats {
   // rule in pollevent (only a blocking poll drains) keeps it 0, and tests
   // (and a future backend) show that it stays so.
   uint64_t breaksLost;
+  const char* backend;  // "epoll", "io_uring"; "none" before the first pollable file
 };
 NetpollStats netpollstats();
 
-// The epoll user data: a tagged word. Bits 0-1: the source; bits 2-47: the
+// A poller entry's data (epoll's data, io_uring's user_data): a tagged word. Bits 0-1: the source; bits 2-47: the
 // pollDesc pointer (64-byte aligned); bits 48-63: the low 16 bits of its
 // fdseq. The break entry has its own source, so break, ready and unknown
 // entries are told apart.
 enum class PollSource : uint64_t { Ready = 1, Break = 2 };
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq);
-// pollevent handles one epoll event's data and flags for a poll that
+// pollevent handles one poller entry's data and bits for a poll that
 // waited at most delay (0: not at all), adding the waiters it made ready to
 // out; exposed so a test can deliver a stale or unknown one
 // deterministically. Returns how many it added. Data that is neither the
