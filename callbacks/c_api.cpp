@@ -86,6 +86,7 @@ extern "C" int cbridge_stat(const char* name, uint64_t* value) {
       {"netpoll_stale", s.netpoll_stale},
       {"netpoll_breaks", s.netpoll_breaks},
       {"netpoll_breaks_lost", s.netpoll_breaks_lost},
+      {"netpoll_uring", uint64_t(std::strcmp(s.netpoll_backend, "io_uring") == 0)},
       {"stacks_unguarded", s.stacks_unguarded},
       {"timers_armed", uint64_t(s.timers_armed)},
       {"timer_runners", s.timer_runners},

@@ -11,11 +11,13 @@ endforeach()
 target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
 # The static archive's users link its dependencies themselves: a static
 # library's PRIVATE links are its users' (as $<LINK_ONLY:...>). Installed,
-# libffi is cbridge::libffi, which cbridgeConfig.cmake makes from the
-# libffi it finds (libffi has no CMake package); Boost::context and
+# libffi and liburing are cbridge::libffi and cbridge::liburing, which
+# cbridgeConfig.cmake makes from the ones it finds (neither has a CMake
+# package); Boost::context and
 # Threads::Threads come from its find_dependency calls.
 target_link_libraries(cbridge_static PUBLIC Threads::Threads PRIVATE Boost::context
-  $<BUILD_INTERFACE:${LIBFFI_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::libffi> ${CMAKE_DL_LIBS})
+  $<BUILD_INTERFACE:${LIBFFI_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::libffi>
+  $<BUILD_INTERFACE:${LIBURING_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::liburing> ${CMAKE_DL_LIBS})
 # Exported to users, not only used for the library: task code runs on
 # 256 KiB stacks with a 64 KiB guard below, and a user's frame of more than
 # 64 KiB compiled without probes jumps the guard into another task's live

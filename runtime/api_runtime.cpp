@@ -77,6 +77,7 @@ Stats stats() {
   s.netpoll_stale = ns.stale;
   s.netpoll_breaks = ns.breaks;
   s.netpoll_breaks_lost = ns.breaksLost;
+  s.netpoll_backend = ns.backend;
   s.timers_armed = rt::timersArmed();
   rt::TimerfuncStats tf = rt::timerfuncstats();
   s.timer_runners = tf.runnersStarted;

@@ -32,6 +32,7 @@ const char* lockRankName(LockRank r) {
     case LockRank::StackChunk: return "stackChunk";
     case LockRank::PollCache: return "pollCache";
     case LockRank::NetpollInit: return "netpollInit";
+    case LockRank::NetpollRing: return "netpollRing";
     case LockRank::CallCache: return "callCache";
     case LockRank::ClosureQuarantine: return "closureQuarantine";
     case LockRank::CallbackError: return "callbackError";

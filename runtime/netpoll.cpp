@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -192,14 +194,45 @@ void resetDir(PollDesc::Dir& d) {
   d.timerSeq++;
 }
 
+// pickBackend starts the backend CBRIDGE_NETPOLL names (epoll, the
+// default; uring or io_uring), falling back to epoll when io_uring cannot
+// start (disabled by io_uring_disabled or a seccomp filter, or a kernel
+// without multishot poll). Asked for by name, the fallback is said once.
+// epoll is the default, not io_uring: see "Whose thread" in
+// netpoll_uring.cpp for what io_uring's readiness costs a process today.
+const NetpollBackend* pickBackend() {
+  const char* want = getenv("CBRIDGE_NETPOLL");
+  bool uring = want != nullptr && (strcmp(want, "uring") == 0 || strcmp(want, "io_uring") == 0);
+  if (want != nullptr && *want != 0 && !uring && strcmp(want, "epoll") != 0)
+    fprintf(stderr, "cbridge: CBRIDGE_NETPOLL=%s is not a poller (epoll, uring): using epoll\n", want);
+  if (uring) {
+    if (uringBackend.init()) return &uringBackend;
+    fprintf(stderr, "cbridge: CBRIDGE_NETPOLL=%s: io_uring cannot start in this process: using epoll\n", want);
+  }
+  if (!epollBackend.init()) fatal("netpollinit: no poller backend is available");
+  return &epollBackend;
+}
+
+// rearm gives a registration the backend ended (see PollEntry::ended)
+// back to it while its pollDesc still serves the fd. Under the pollDesc's
+// lock, and refused once closing is set: pollclose, which removes the
+// registration, comes only after polleventclose set it, so a rearm never
+// lands after the removal.
+void rearm(uint64_t data) {
+  PollDesc* pd = pdlookup(data & kPtrMask);
+  if (pd == nullptr) return;  // pollevent stopped on it already
+  LockGuard g(pd->lock);
+  if ((pd->fdseq.load(std::memory_order_relaxed) & 0xFFFF) == data >> 48 && pd->fd >= 0 && !pd->closing)
+    backend->rearm(pd->fd, data);
+}
+
 }  // namespace
 
 void netpollinit() {
   if (inited.load(std::memory_order_acquire)) return;
   LockGuard g(initLock);
   if (inited.load(std::memory_order_relaxed)) return;
-  if (!epollBackend.init()) fatal("netpollinit: no poller backend is available");
-  backend = &epollBackend;
+  backend = pickBackend();
   inited.store(true, std::memory_order_release);
 }
 
@@ -403,7 +436,10 @@ int netpoll(int64_t delay, WakeList* out) {
   PollEntry evs[128];  // at most WakeList::kMax / 2: each readies up to two waiters
   int n = backend->poll(delay, evs, 128);
   int woke = 0, events = out->events;
-  for (int i = 0; i < n; i++) woke += pollevent(evs[i].data, evs[i].events, delay, out);
+  for (int i = 0; i < n; i++) {
+    woke += pollevent(evs[i].data, evs[i].events, delay, out);
+    if (evs[i].ended) rearm(evs[i].data);
+  }
   if (out->events != events) countEvents(out->events - events);
   return woke;
 }

@@ -22,10 +22,14 @@ namespace cbridge::rt {
 struct PollEntry {
   uint64_t data;
   uint32_t events;
+  // The registration ended with this entry (io_uring's multishot poll
+  // ends when its completion queue overflowed): netpoll.cpp gives it back
+  // to rearm if the pollDesc still serves the fd. Never set by epoll.
+  bool ended = false;
 };
 
 struct NetpollBackend {
-  const char* name;  // "epoll", "io_uring": what stats() reports
+  const char *name; // "epoll", "io_uring": what stats() reports
   // init makes the backend's instance and its break entry, once, under
   // netpoll.cpp's init lock. false: this kernel or process cannot have it
   // (the caller then tries the next backend); any other failure is fatal.
@@ -37,10 +41,15 @@ struct NetpollBackend {
   // close stops reporting fd, registered with data. Entries already
   // queued may still come: their tag is stale by then.
   void (*close)(int fd, uint64_t data);
+  // rearm registers fd again after an entry that ended its registration
+  // (nullptr: the backend never ends one). netpoll.cpp calls it with the
+  // pollDesc's lock held, only while fd is still open and not closing, so
+  // that it cannot race close.
+  void (*rearm)(int fd, uint64_t data);
   // poll waits at most delay ns (< 0: until an entry or a wake; 0: not at
   // all) and stores at most max entries in out; it returns how many. It
   // may be called from several threads at once.
-  int (*poll)(int64_t delay, PollEntry* out, int max);
+  int (*poll)(int64_t delay, PollEntry *out, int max);
   // wake makes a blocked (or the next blocking) poll return the break
   // entry; drainBreak consumes it, so that the next wake reports again.
   // netpoll.cpp coalesces wakes (one pending at a time).
@@ -49,5 +58,6 @@ struct NetpollBackend {
 };
 
 extern const NetpollBackend epollBackend;
+extern const NetpollBackend uringBackend;
 
-}  // namespace cbridge::rt
+} // namespace cbridge::rt

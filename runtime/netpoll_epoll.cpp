@@ -75,6 +75,8 @@ void epollDrainBreak() {
 
 }  // namespace
 
-const NetpollBackend epollBackend = {"epoll", epollInit, epollOpen, epollClose, epollPoll, epollWake, epollDrainBreak};
+const NetpollBackend epollBackend = {
+    "epoll", epollInit, epollOpen, epollClose, nullptr, epollPoll, epollWake, epollDrainBreak,
+};
 
 }  // namespace cbridge::rt

@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
   libbenchmark-dev libboost-dev clang libclang-rt-14-dev valgrind spin
   # The examples' C libraries, the API reference and the ABI check.
-  libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools)
+  libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools liburing-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   # JNI and ctypes peers of the callback rows: the JDK is big, so only here.
   pkgs+=(golang-1.19-go python3 openjdk-17-jdk-headless)

@@ -3,9 +3,17 @@
 // write readies a local reader (which needs one P).
 #include <cbridge/cbridge.hpp>
 #include <cbridge/net.hpp>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
 
 #include <chrono>
 #include <cstdio>
@@ -22,7 +30,7 @@ namespace {
 namespace net = cbridge::net;
 namespace rt = cbridge::rt;
 
-// An epoll entry whose source is neither a pollDesc nor the break entry is
+// A poller entry whose source is neither a pollDesc nor the break entry is
 // a fatal error that prints the value.
 int netpollUnknownSource() {
   cbridge::rt::netpollinit();
@@ -108,7 +116,45 @@ int parkedWhileTimerWaits() {
   });
 }
 
+// uringRefused makes io_uring_setup fail with EPERM, as Docker's default
+// seccomp profile does, before the runtime starts; then a task does a pipe
+// round trip, and the backend in use is printed. The poller must fall back
+// to epoll: quietly by default, with one line when CBRIDGE_NETPOLL asked
+// for io_uring.
+int uringRefused() {
+  sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  sock_fprog prog = {sizeof f / sizeof f[0], f};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+    std::perror("seccomp");
+    return 1;
+  }
+  return cbridge::run([] {
+    net::Pipe p = net::pipe();
+    cbridge::Chan<char> got(1);
+    cbridge::go([&, r = p.reader]() mutable {
+      char c = 0;
+      r.read(&c, 1);
+      got.send(c);
+    });
+    p.writer.write("x", 1);
+    std::optional<char> c = got.recv();
+    std::printf("backend=%s round trip %s\n", cbridge::stats().netpoll_backend, c == 'x' ? "ok" : "failed");
+    p.reader.close();
+    p.writer.close();
+    return 0;
+  });
+}
+
 testprog::Register r1("NetpollUnknownSource", netpollUnknownSource);
+testprog::Register r4("NetpollUringRefused", uringRefused);
 testprog::Register r2("WriteReadiesLocalReaderNext", writeReadiesLocalReaderNext);
 testprog::Register r3("ParkedWhileTimerWaits", parkedWhileTimerWaits);
 

@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,6 +20,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -31,6 +35,29 @@ using namespace std::chrono_literals;
 namespace net = cbridge::net;
 
 namespace {
+
+// kernelHasIoUring says whether this process may make an io_uring.
+bool kernelHasIoUring() {
+  io_uring_params p{};
+  int fd = int(syscall(__NR_io_uring_setup, 1, &p));
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+// The suite runs once per backend (ctest's Uring.* entries set
+// CBRIDGE_NETPOLL=uring): each run must be on the backend it names, or a
+// broken io_uring start would pass as epoll unnoticed.
+TEST(Net, RunsOnTheBackendAskedFor) {
+  net::Pipe p = net::pipe();
+  const char* want = getenv("CBRIDGE_NETPOLL");
+  bool uring = want != nullptr && strcmp(want, "uring") == 0;
+  if (uring && !kernelHasIoUring()) GTEST_SKIP() << "io_uring is not available to this process";
+  EXPECT_STREQ(cbridge::stats().netpoll_backend, uring ? "io_uring" : "epoll");
+  uint64_t onUring = 2;
+  EXPECT_EQ(cbridge_stat("netpoll_uring", &onUring), 0);
+  EXPECT_EQ(onUring, uring ? 1u : 0u);
+}
 
 TEST(Net, PipeRoundTripParksOnlyTheTask) {
   cbridge::run([] {

@@ -23,7 +23,15 @@ ChildResult runTestprog(const std::string& scenario, const std::vector<std::stri
   posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
   posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
   std::vector<std::string> envs;
-  for (char** e = environ; *e != nullptr; e++) envs.emplace_back(*e);
+  // The scenario's entries replace inherited ones of the same name (ctest
+  // runs some tests with CBRIDGE_NETPOLL set; a scenario may set its own).
+  auto overridden = [&](const std::string& entry) {
+    for (const auto& e : env)
+      if (e.substr(0, e.find('=') + 1) == entry.substr(0, entry.find('=') + 1)) return true;
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; e++)
+    if (!overridden(*e)) envs.emplace_back(*e);
   for (const auto& e : env) envs.push_back(e);
   std::vector<char*> envp;
   for (auto& e : envs) envp.push_back(e.data());

@@ -178,7 +178,8 @@ CBRIDGE_EXPORT void cbridge_sleep_ns(int64_t ns);
  * stack_bound_updates, tasks_created, tasks_live, procs, syscall_retakes,
  * preempt_attempts, preempt_refused, preempt_async, preempt_cooperative,
  * preempt_ack_timeouts, netpoll_events, netpoll_stale,
- * netpoll_breaks, netpoll_breaks_lost, stacks_unguarded (task stacks
+ * netpoll_breaks, netpoll_breaks_lost, netpoll_uring (1 when the
+ * netpoller runs on io_uring, 0 on epoll), stacks_unguarded (task stacks
  * made without a guard region near vm.max_map_count), timers_armed,
  * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
  * name (value untouched). */

@@ -80,6 +80,9 @@ struct Stats {
   int64_t timers_armed;          // runtime timers waiting to fire (Timer, after, sleeps, deadlines)
   uint64_t timer_runners;        // runner tasks ever started to run Timer functions
   uint64_t timer_funcs;          // Timer functions run (counted as each starts)
+  // The netpoller's backend: "epoll" or "io_uring" (CBRIDGE_NETPOLL; see
+  // the README), "none" until the first pollable file started it.
+  const char* netpoll_backend;
 };
 
 // stats reads the runtime's counters (each read alone: not one snapshot).
