@@ -32,7 +32,7 @@
 // non-blocking poll that reaps the break entry latches it (breakLatched)
 // for the next blocking poll, which reports it without waiting. The latch
 // is only touched with `reaping` held, so no blocking poll can check it
-// and then sleep past a break reaped in between.
+// and then sleep past a break reaped in between (models/uringbreak.pml).
 //
 // Submission. Submissions (open, close, rearm) take ringLock and submit at
 // once: a pollDesc's request must be armed before its owner waits.

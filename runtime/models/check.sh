@@ -5,9 +5,11 @@
 # fail, which shows the model can see the bug it guards.
 # The models: timerwait.pml (the idle Ms, the timer waiter and their
 # wake-ups), preempt.pml (the preemptExtLock handshake of preemption,
-# foreign code and exit) and spanset.pml (the span set's push, pop and
+# foreign code and exit), spanset.pml (the span set's push, pop and
 # block recycling; its variants break the free rule, the lap tag and the
-# capacity bound).
+# capacity bound) and uringbreak.pml (the io_uring netpoller's break: one
+# reaper at a time, and the latch that keeps a break a non-blocking poll
+# reaped for the next blocking one).
 # Usage: runtime/models/check.sh [--full]
 #   --full  explore the full timer-waiter model exhaustively (about 55M
 #           states, 3 GB and several minutes); by default it is explored
@@ -88,6 +90,10 @@ verify preempt.pml fail exhaustive -DOLD_TAKEOVER
 verify preempt.pml fail exhaustive -DOLD_GE
 verify preempt.pml fail exhaustive -DREUSE -DNSYS=1 -DOLD_DROPM
 verify preempt.pml fail ltl -DWAIT_UNBOUNDED
+
+verify uringbreak.pml pass exhaustive
+verify uringbreak.pml fail exhaustive -DOLD_NOLATCH
+verify uringbreak.pml fail exhaustive -DOLD_UNLOCKED_WAIT
 
 verify spanset.pml pass exhaustive
 if [[ $full == 1 ]]; then verify spanset.pml pass exhaustive -DSPLIT -DPER=2; fi
