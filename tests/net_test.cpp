@@ -115,6 +115,50 @@ TEST(Net, ReadDeadlineTimesOutAndLeavesTheFileUsable) {
   });
 }
 
+// A read that times out gives up without taking data: every byte a
+// writer sends around the deadlines is read exactly once, in order, by
+// the reads after it. A backend that submits the receive itself must
+// cancel it without losing what it received meanwhile; readiness-based
+// ones never start a receive they could lose.
+TEST(Net, ATimedOutReadNeverConsumesData) {
+  cbridge::run([] {
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0);
+    ASSERT_FALSE(err) << err.message();
+    constexpr int kBytes = 300;
+    cbridge::go([l = ln]() mutable {
+      auto [c, e] = l.accept();
+      if (e) return;
+      for (int i = 0; i < kBytes; i++) {
+        // Around the reader's 200 µs deadlines: some writes land before,
+        // some during, some after a read gives up.
+        cbridge::sleep_for(std::chrono::microseconds(50 * (i % 7)));
+        char b = char(i);
+        if (c.write(&b, 1).err) return;
+      }
+      c.close();
+    });
+    auto [c, e] = net::dial_tcp("127.0.0.1", ln.port());
+    ASSERT_FALSE(e) << e.message();
+    int next = 0, timeouts = 0;
+    while (next < kBytes) {
+      c.set_read_deadline(std::chrono::steady_clock::now() + 200us);
+      char buf[8];
+      net::IoResult r = c.read(buf, sizeof buf);
+      if (r.err == std::errc::timed_out) {
+        timeouts++;
+        continue;
+      }
+      ASSERT_FALSE(r.err) << r.err.message();
+      ASSERT_GT(r.n, 0u) << "end of stream after " << next << " bytes";
+      for (size_t k = 0; k < r.n; k++, next++) ASSERT_EQ(uint8_t(buf[k]), uint8_t(next)) << "byte " << next;
+    }
+    EXPECT_EQ(next, kBytes);
+    EXPECT_GT(timeouts, 0);  // the deadlines did cut reads short
+    c.close();
+    ln.close();
+  });
+}
+
 TEST(Net, WriteDeadlineOnAFullPipe) {
   cbridge::run([] {
     net::Pipe p = net::pipe();
