@@ -71,8 +71,8 @@ int classOf(size_t npages, size_t* classPages) {
 
 // A class's free cache holds guarded stacks of its size, so that
 // start+finish of a task costs no system call and no page fault: a fresh
-// stack costs mmap, mprotect, a fault on first touch and a munmap later
-// (on a VM the fault and the munmap of touched pages cost the most). It is
+// stack costs mmap, mprotect, a fault on first touch and a munmap later,
+// whose TLB flush costs the most (on this VM ~50 µs of ~65; README). It is
 // not bounded by count; like Go's stack spans, cached stacks go back to
 // the OS when idle (stackcachescavenge). Every M frees and takes stacks,
 // in no order that matters (any cached stack of the class serves), so the
@@ -124,45 +124,6 @@ size_t guardsize() {
   return kStackGuardSize > ps ? roundup(kStackGuardSize, ps) : ps;
 }
 
-// osalloc maps a guarded stack, or returns nullptr when the kernel
-// refuses for want of map entries (the caller takes an unguarded one).
-Stack* osalloc(size_t size) {
-  size_t guard = guardsize();
-  size_t total = size + guard;
-  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
-    int err = errno;
-    if (err == ENOMEM && mapsExhausted()) return nullptr;
-    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
-  }
-  mapsAdded(1);
-  if (mprotect(p, guard, PROT_NONE) != 0) {
-    // Splitting off the guard needs one more entry than the limit allows.
-    int err = errno;
-    munmap(p, total);
-    mapsAdded(-1);
-    if (err == ENOMEM && mapsExhausted()) return nullptr;
-    fatal("mprotect of a task stack's guard region: %s", strerror(err));
-  }
-  mapsAdded(1);
-  gMapped.fetch_add(1, std::memory_order_relaxed);  // a statistic: orders nothing
-  auto base = reinterpret_cast<uintptr_t>(p);
-  auto* s = new (std::nothrow) Stack;
-  if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
-  s->lo = base + guard;
-  s->hi = base + total;
-  s->guardlo = base;
-  return s;
-}
-
-void osfree(Stack* s) {
-  size_t guard = guardsize();
-  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
-  mapsAdded(-2);
-  delete s;
-}
-
 // cachepop takes a stack from class c's cache, or returns nullptr.
 Stack* cachepop(SizeClass* c) {
   Stack* s = c->cache.pop();
@@ -212,12 +173,49 @@ size_t stackround(size_t size) {
   return (classOf(npages, &classPages) < 0 ? npages : classPages) * ps;
 }
 
+Stack* stackmap(size_t size) {
+  size_t guard = guardsize();
+  size_t total = size + guard;
+  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
+  }
+  mapsAdded(1);
+  if (mprotect(p, guard, PROT_NONE) != 0) {
+    // Splitting off the guard needs one more entry than the limit allows.
+    int err = errno;
+    munmap(p, total);
+    mapsAdded(-1);
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("mprotect of a task stack's guard region: %s", strerror(err));
+  }
+  mapsAdded(1);
+  gMapped.fetch_add(1, std::memory_order_relaxed);  // a statistic: orders nothing
+  auto base = reinterpret_cast<uintptr_t>(p);
+  auto* s = new (std::nothrow) Stack;
+  if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
+  s->lo = base + guard;
+  s->hi = base + total;
+  s->guardlo = base;
+  return s;
+}
+
+void stackunmap(Stack* s) {
+  size_t guard = guardsize();
+  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
+  mapsAdded(-2);
+  delete s;
+}
+
 Stack* stackalloc(size_t size) {
   size = stackround(size);
   size_t classPages;
   int idx = classOf(size / pagesize(), &classPages);
   Stack* s = idx >= 0 ? cachepop(sizeclass(idx, size)) : nullptr;
-  if (s == nullptr && mapsRoomForGuard()) s = osalloc(size);
+  if (s == nullptr && mapsRoomForGuard()) s = stackmap(size);
   if (s == nullptr) s = unguarded(size);
   s->valgrindId = VALGRIND_STACK_REGISTER(s->lo, s->hi);
   return s;
@@ -232,7 +230,7 @@ void stackfree(Stack* s) {
   size_t classPages;
   int idx = classOf(s->size() / pagesize(), &classPages);
   if (idx >= 0 && sizeclass(idx, s->size())->cache.push(s)) return;
-  osfree(s);
+  stackunmap(s);
 }
 
 void stackcachescavenge() {
@@ -244,7 +242,7 @@ void stackcachescavenge() {
     for (uint32_t idle = low > c->floor ? low - c->floor : 0; idle > 0; idle--) {
       Stack* s = c->cache.pop();
       if (s == nullptr) break;
-      osfree(s);
+      stackunmap(s);
     }
     c->lowWater.store(c->cache.size(), std::memory_order_relaxed);
   }

@@ -56,6 +56,12 @@ Stack* stackalloc(size_t size);
 // stackfree returns a stack: an unguarded one to its pool; a guarded one
 // to its size class's cache, or to the OS if that is full.
 void stackfree(Stack* s);
+// stackmap maps a fresh guarded stack of size usable bytes (a class's
+// size), or returns nullptr when the kernel refuses for want of map
+// entries; stackunmap unmaps one. They are stackalloc's cache miss and
+// the scavenger's release (bench/sched_bench.cpp times them).
+Stack* stackmap(size_t size);
+void stackunmap(Stack* s);
 // stackscavenge returns to the OS the cached stacks that stayed unused
 // since the previous call, keeping a small floor per size class, and the
 // pages of idle unguarded ones; while stacks go unguarded it rechecks the
