@@ -16,6 +16,8 @@
 #include <fstream>
 #include <string>
 
+#include "runtime/stack.hpp"
+
 namespace {
 
 namespace ctx = boost::context::detail;
@@ -32,6 +34,50 @@ void BM_TaskStartFinish(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_TaskStartFinish)->UseRealTime();
+
+// The same with a stack size of the task's own, 64 KiB: its stack comes
+// from its size class's cache as the default size's does (it used to be a
+// fresh mapping every time). Go has no stack size to choose: the peer is
+// Go's start+finish.
+void BM_TaskStartFinish64K(benchmark::State& state) {
+  cbridge::run([&] {
+    cbridge::TaskOptions opts;
+    opts.stack_size = 64 * 1024;
+    cbridge::WaitGroup wg;
+    for (auto _ : state) {
+      wg.add(1);
+      cbridge::go(opts, [&] { wg.done(); });
+      wg.wait();
+    }
+  });
+}
+BENCHMARK(BM_TaskStartFinish64K)->UseRealTime();
+
+// A fresh 256 KiB task stack, the cache-miss path's whole life in µs: the
+// runtime's stackmap (mmap with the guard region, mprotect of the guard,
+// the top page faulted in), the first write at its top, as make_fcontext
+// does, and stackunmap (munmap; the scavenger's, off the task's path).
+// The peer, BM_BareStack256K, is the same done plainly: mmap, mprotect,
+// the write (a page fault), munmap.
+void BM_FreshStack256K(benchmark::State& state) {
+  for (auto _ : state) {
+    cbridge::rt::Stack* s = cbridge::rt::stackmap(256 * 1024);
+    reinterpret_cast<volatile char*>(s->hi)[-64] = 1;
+    cbridge::rt::stackunmap(s);
+  }
+}
+BENCHMARK(BM_FreshStack256K)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_BareStack256K(benchmark::State& state) {
+  constexpr size_t kGuard = 64 * 1024, kTotal = 256 * 1024 + kGuard;
+  for (auto _ : state) {
+    void* p = mmap(nullptr, kTotal, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    mprotect(p, kGuard, PROT_NONE);
+    static_cast<volatile char*>(p)[kTotal - 64] = 1;
+    munmap(p, kTotal);
+  }
+}
+BENCHMARK(BM_BareStack256K)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // One-way hand-off on an unbuffered channel: two tasks ping-pong; each
 // iteration is one hand-off (one task switch on 1 P).

@@ -7,8 +7,9 @@
 // past it, and as a fallback when mmap or mprotect fail for want of map
 // entries, stacks come unguarded from stack_chunk.cpp, and the user is
 // told once. A stack goes back to the kind it came from: guarded ones to
-// the free cache (or the OS), unguarded ones to their pool. The cache is
-// preferred in every mode: a cached guarded stack costs no new entry.
+// the free cache of their size class (or the OS), unguarded ones to their
+// pool. The cache is preferred in every mode: a cached guarded stack
+// costs no new entry.
 #include "runtime/stack.hpp"
 
 #include <sys/mman.h>
@@ -41,25 +42,76 @@ namespace {
 
 std::atomic<size_t> gDefaultSize{kDefaultStackSize};
 
-// The free cache holds guarded stacks of the default size, so that
+// Size classes. A stack's usable size is rounded up to a class, so that
+// every stack of a class is interchangeable and the class can cache them:
+// 1, 2 and 3 pages, then four classes per power of two of pages,
+// 2^k + j*2^(k-2) pages for j = 0..3 (4, 5, 6, 7, 8, 10, 12, 14, 16, 20,
+// ... pages). A request gets at most a quarter more than it asked for,
+// powers of two (the default 256 KiB, 64 KiB) exactly, and every class is
+// a whole number of pages. Sizes past the last class (2^kMaxShift pages,
+// more address space than the machine has) keep page rounding and no
+// cache: mmap refuses them anyway.
+constexpr int kMaxShift = 40;
+constexpr int kNumClasses = 3 + (kMaxShift - 2) * 4 + 1;
+
+// classOf returns the class index of a request of npages pages (> 0) and
+// sets *classPages to the class's size, or returns -1 past the classes.
+int classOf(size_t npages, size_t* classPages) {
+  if (npages < 4) {
+    *classPages = npages;
+    return int(npages) - 1;
+  }
+  if (npages > (size_t(1) << kMaxShift)) return -1;
+  int k = 63 - __builtin_clzll(npages);  // 2^k <= npages < 2^(k+1)
+  size_t step = size_t(1) << (k - 2);
+  size_t j = (npages - (size_t(1) << k) + step - 1) / step;  // 0..4; 4 is 2^(k+1)
+  *classPages = (size_t(1) << k) + j * step;
+  return 3 + (k - 2) * 4 + int(j);
+}
+
+// A class's free cache holds guarded stacks of its size, so that
 // start+finish of a task costs no system call and no page fault: a fresh
-// stack costs mmap, mprotect, a fault on first touch and munmap later,
-// ~10 µs here. It is not bounded by count; like Go's stack spans, cached
-// stacks go back to the OS when idle (stackscavenge). Every M frees and
-// takes stacks, in no order that matters (any cached stack of the size
-// asked for serves), so the cache is a span set (spanset.hpp) where it
-// was a locked list. The set may hold stacks of an earlier default size
-// (setDefaultStackSize drains it, but a stackfree racing with the change
-// may put one back): stackalloc frees those it finds. The ring holds
-// (C-1)*N = 65,024 stacks, more than the map-entry budget allows guarded
-// stacks (two entries each, vm.max_map_count is 65,530 by default); a
-// stack past it goes back to the OS.
-SpanSet<Stack, 128> cache;
-// The fewest stacks the cache held since the last scavenge, lowered by a
-// racy min (relaxed: a lost lowering only scavenges a little less).
-std::atomic<uint32_t> lowWater{0};
-// Stacks kept however idle: enough for a burst of short tasks.
+// stack costs mmap, mprotect, a fault on first touch and a munmap later,
+// whose TLB flush costs the most (on this VM ~50 µs of ~65; README). It is
+// not bounded by count; like Go's stack spans, cached stacks go back to
+// the OS when idle (stackcachescavenge). Every M frees and takes stacks,
+// in no order that matters (any cached stack of the class serves), so the
+// cache is a span set (spanset.hpp) where it was a locked list. The ring
+// holds (C-1)*N = 65,024 stacks, more than the map-entry budget allows
+// guarded stacks (two entries each, vm.max_map_count is 65,530 by
+// default); a stack past it goes back to the OS.
+struct SizeClass {
+  SpanSet<Stack, 128> cache;
+  // The fewest stacks the cache held since the last scavenge, lowered by
+  // a racy min (relaxed: a lost lowering only scavenges a little less).
+  std::atomic<uint32_t> lowWater{0};
+  // Stacks kept however idle: enough for a burst of short tasks, 64 of
+  // them as for the default size, but no more than kCacheFloorBytes.
+  uint32_t floor = 0;
+};
 constexpr uint32_t kCacheFloor = 64;
+constexpr size_t kCacheFloorBytes = kCacheFloor * kDefaultStackSize;
+
+// The classes, made on first use (most programs use one or two) and never
+// freed: a racing stackalloc or scavenge may hold one. acquire/release:
+// the class's construction before its pointer.
+std::atomic<SizeClass*> classes[kNumClasses];
+
+// Guarded stacks mapped, ever (stacksMapped).
+std::atomic<uint64_t> gMapped{0};
+
+SizeClass* sizeclass(int idx, size_t size) {
+  SizeClass* c = classes[idx].load(std::memory_order_acquire);
+  if (c != nullptr) return c;
+  auto* fresh = new (std::nothrow) SizeClass;
+  if (fresh == nullptr) fatal("out of memory allocating a stack size class");
+  size_t floor = kCacheFloorBytes / size;
+  fresh->floor = uint32_t(floor < 1 ? 1 : floor > kCacheFloor ? kCacheFloor : floor);
+  if (classes[idx].compare_exchange_strong(c, fresh, std::memory_order_acq_rel, std::memory_order_acquire))
+    return fresh;
+  delete fresh;  // another M installed one first; nobody saw ours
+  return c;
+}
 
 // Set by the first unguarded stack: the user is told once.
 std::atomic<bool> gUnguardedWarned{false};
@@ -72,53 +124,13 @@ size_t guardsize() {
   return kStackGuardSize > ps ? roundup(kStackGuardSize, ps) : ps;
 }
 
-// osalloc maps a guarded stack, or returns nullptr when the kernel
-// refuses for want of map entries (the caller takes an unguarded one).
-Stack* osalloc(size_t size) {
-  size_t guard = guardsize();
-  size_t total = size + guard;
-  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
-    int err = errno;
-    if (err == ENOMEM && mapsExhausted()) return nullptr;
-    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
-  }
-  mapsAdded(1);
-  if (mprotect(p, guard, PROT_NONE) != 0) {
-    // Splitting off the guard needs one more entry than the limit allows.
-    int err = errno;
-    munmap(p, total);
-    mapsAdded(-1);
-    if (err == ENOMEM && mapsExhausted()) return nullptr;
-    fatal("mprotect of a task stack's guard region: %s", strerror(err));
-  }
-  mapsAdded(1);
-  auto base = reinterpret_cast<uintptr_t>(p);
-  auto* s = new (std::nothrow) Stack;
-  if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
-  s->lo = base + guard;
-  s->hi = base + total;
-  s->guardlo = base;
+// cachepop takes a stack from class c's cache, or returns nullptr.
+Stack* cachepop(SizeClass* c) {
+  Stack* s = c->cache.pop();
+  if (s == nullptr) return nullptr;
+  uint32_t left = c->cache.size();
+  if (left < c->lowWater.load(std::memory_order_relaxed)) c->lowWater.store(left, std::memory_order_relaxed);
   return s;
-}
-
-void osfree(Stack* s) {
-  size_t guard = guardsize();
-  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
-  mapsAdded(-2);
-  delete s;
-}
-
-// cachepop takes a stack of size bytes from the cache, or returns nullptr.
-Stack* cachepop(size_t size) {
-  while (Stack* s = cache.pop()) {
-    uint32_t left = cache.size();
-    if (left < lowWater.load(std::memory_order_relaxed)) lowWater.store(left, std::memory_order_relaxed);
-    if (s->size() == size) return s;
-    osfree(s);  // of an earlier default size
-  }
-  return nullptr;
 }
 
 // unguarded hands out a stack from a chunk, and the first time says so:
@@ -147,20 +159,63 @@ size_t pagesize() {
 
 size_t defaultStackSize() { return gDefaultSize.load(std::memory_order_relaxed); }
 
+// The old default's stacks stay in their class's cache, and go back to
+// the OS when idle like any other.
 void setDefaultStackSize(size_t size) {
-  size = roundup(size < 4 * pagesize() ? 4 * pagesize() : size, pagesize());
-  if (gDefaultSize.exchange(size, std::memory_order_relaxed) == size) return;
-  // Drain the cache of the old size; a stackfree racing with the change
-  // may still put one back, and stackalloc frees it when it finds it.
-  while (Stack* s = cache.pop()) osfree(s);
+  gDefaultSize.store(stackround(size < 4 * pagesize() ? 4 * pagesize() : size), std::memory_order_relaxed);
 }
 
-size_t stackround(size_t size) { return roundup(size == 0 ? defaultStackSize() : size, pagesize()); }
+size_t stackround(size_t size) {
+  if (size == 0) size = defaultStackSize();
+  size_t ps = pagesize();
+  size_t npages = size / ps + (size % ps != 0);
+  size_t classPages;
+  return (classOf(npages, &classPages) < 0 ? npages : classPages) * ps;
+}
+
+Stack* stackmap(size_t size) {
+  size_t guard = guardsize();
+  size_t total = size + guard;
+  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
+  }
+  mapsAdded(1);
+  if (mprotect(p, guard, PROT_NONE) != 0) {
+    // Splitting off the guard needs one more entry than the limit allows.
+    int err = errno;
+    munmap(p, total);
+    mapsAdded(-1);
+    if (err == ENOMEM && mapsExhausted()) return nullptr;
+    fatal("mprotect of a task stack's guard region: %s", strerror(err));
+  }
+  mapsAdded(1);
+  gMapped.fetch_add(1, std::memory_order_relaxed);  // a statistic: orders nothing
+  auto base = reinterpret_cast<uintptr_t>(p);
+  auto* s = new (std::nothrow) Stack;
+  if (s == nullptr) fatal("out of memory allocating a task stack descriptor");
+  s->lo = base + guard;
+  s->hi = base + total;
+  s->guardlo = base;
+  return s;
+}
+
+void stackunmap(Stack* s) {
+  size_t guard = guardsize();
+  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
+  mapsAdded(-2);
+  delete s;
+}
 
 Stack* stackalloc(size_t size) {
   size = stackround(size);
-  Stack* s = size == defaultStackSize() ? cachepop(size) : nullptr;
-  if (s == nullptr && mapsRoomForGuard()) s = osalloc(size);
+  size_t classPages;
+  int idx = classOf(size / pagesize(), &classPages);
+  Stack* s = idx >= 0 ? cachepop(sizeclass(idx, size)) : nullptr;
+  if (s == nullptr && mapsRoomForGuard()) s = stackmap(size);
   if (s == nullptr) s = unguarded(size);
   s->valgrindId = VALGRIND_STACK_REGISTER(s->lo, s->hi);
   return s;
@@ -172,19 +227,25 @@ void stackfree(Stack* s) {
     chunkfree(s);
     return;
   }
-  if (s->size() == defaultStackSize() && cache.push(s)) return;
-  osfree(s);
+  size_t classPages;
+  int idx = classOf(s->size() / pagesize(), &classPages);
+  if (idx >= 0 && sizeclass(idx, s->size())->cache.push(s)) return;
+  stackunmap(s);
 }
 
 void stackcachescavenge() {
-  // Stacks below the low-water mark sat unused for the whole period.
-  uint32_t low = lowWater.load(std::memory_order_relaxed);
-  for (uint32_t idle = low > kCacheFloor ? low - kCacheFloor : 0; idle > 0; idle--) {
-    Stack* s = cache.pop();
-    if (s == nullptr) break;
-    osfree(s);
+  for (auto& slot : classes) {
+    SizeClass* c = slot.load(std::memory_order_acquire);
+    if (c == nullptr) continue;
+    // Stacks below the low-water mark sat unused for the whole period.
+    uint32_t low = c->lowWater.load(std::memory_order_relaxed);
+    for (uint32_t idle = low > c->floor ? low - c->floor : 0; idle > 0; idle--) {
+      Stack* s = c->cache.pop();
+      if (s == nullptr) break;
+      stackunmap(s);
+    }
+    c->lowWater.store(c->cache.size(), std::memory_order_relaxed);
   }
-  lowWater.store(cache.size(), std::memory_order_relaxed);
 }
 
 void stackscavenge() {
@@ -195,8 +256,15 @@ void stackscavenge() {
 
 uint64_t stacksUnguarded() { return chunkStacksMade(); }
 
+uint64_t stacksMapped() { return gMapped.load(std::memory_order_relaxed); }
+
 void stackrelease(Stack* s) { madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED); }
 
-size_t stackcached() { return cache.size(); }
+size_t stackcached() {
+  size_t n = 0;
+  for (auto& slot : classes)
+    if (SizeClass* c = slot.load(std::memory_order_acquire)) n += c->cache.size();
+  return n;
+}
 
 }  // namespace cbridge::rt

@@ -44,28 +44,37 @@ constexpr size_t kDefaultStackSize = 256 * 1024;
 constexpr size_t kStackGuardSize = 64 * 1024;
 
 // stackround is the usable size a request for size bytes gets: the default
-// size for 0, else size rounded up to pages.
+// size for 0, else size rounded up to its size class (stack.cpp: pages,
+// then four classes per power of two, so at most a quarter more).
 size_t stackround(size_t size);
 
-// stackalloc returns a stack with at least size usable bytes (rounded up to
-// pages). A stack of the cached size comes from the free cache when one is
-// there; else a new guarded one while the map-entry budget allows, else an
-// unguarded one from a chunk (said once on stderr). Out of memory is a
-// fatal error.
+// stackalloc returns a stack of stackround(size) usable bytes: from its
+// size class's free cache when one is there; else a new guarded one while
+// the map-entry budget allows, else an unguarded one from a chunk (said
+// once on stderr). Out of memory is a fatal error.
 Stack* stackalloc(size_t size);
 // stackfree returns a stack: an unguarded one to its pool; a guarded one
-// to the cache if it has the cached size, otherwise to the OS.
+// to its size class's cache, or to the OS if that is full.
 void stackfree(Stack* s);
+// stackmap maps a fresh guarded stack of size usable bytes (a class's
+// size), or returns nullptr when the kernel refuses for want of map
+// entries; stackunmap unmaps one. They are stackalloc's cache miss and
+// the scavenger's release (bench/sched_bench.cpp times them).
+Stack* stackmap(size_t size);
+void stackunmap(Stack* s);
 // stackscavenge returns to the OS the cached stacks that stayed unused
-// since the previous call, keeping a small floor, and the pages of idle
-// unguarded ones; while stacks go unguarded it rechecks the map count.
-// sysmon calls it.
+// since the previous call, keeping a small floor per size class, and the
+// pages of idle unguarded ones; while stacks go unguarded it rechecks the
+// map count. sysmon calls it.
 void stackscavenge();
-// stackcachescavenge is stackscavenge's part for the cache alone: unlike
-// the rest, it is safe beside sysmon's (the cache is a span set).
+// stackcachescavenge is stackscavenge's part for the caches alone: unlike
+// the rest, it is safe beside sysmon's (each cache is a span set).
 void stackcachescavenge();
 // stacksUnguarded counts stacks handed out without a guard region, ever.
 uint64_t stacksUnguarded();
+// stacksMapped counts guarded stacks mapped (fresh from the OS), ever.
+uint64_t stacksMapped();
+// stackcached counts the stacks in the free caches of every size class.
 size_t stackcached();
 // stackrelease gives the pages of a stack nobody runs on back to the OS
 // (madvise MADV_DONTNEED), keeping the mapping and its guard page: the

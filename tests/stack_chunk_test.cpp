@@ -68,7 +68,7 @@ TEST(StackChunk, IdleUnguardedStacksArePagedOutAndReused) {
   Filler filler;
   ASSERT_NE(filler.p, MAP_FAILED);
   const size_t ps = size_t(sysconf(_SC_PAGESIZE));
-  const size_t size = 64 * 1024;  // not the cached size: no guarded cache in the way
+  const size_t size = 64 * 1024;  // no guarded stack of its class is cached yet
   constexpr int kN = 200, kFloor = 64;  // kFloor: stack_chunk.cpp's warm floor
   uint64_t made = rt::stacksUnguarded();
   std::vector<rt::Stack*> stacks;

@@ -244,7 +244,7 @@ typedef struct cbridge_config {
   size_t size;               /* sizeof(cbridge_config): use cbridge_config_init */
   int32_t maxprocs;          /* Ps (GOMAXPROCS), [0, 1024]; 0: env CBRIDGE_MAXPROCS, else the CPU count */
   uint32_t debug;            /* CBRIDGE_DEBUG_* bits, added to those env CBRIDGE_DEBUG names */
-  size_t stack_size;         /* default task stack in bytes (rounded up to pages); 0: 256 KiB */
+  size_t stack_size;         /* default task stack in bytes (up to a size class: +1/4 at most); 0: 256 KiB */
   /* How long a foreign call may hold its P before sysmon hands the P to
    * another M, >= 0; 0: 20 us (Go's). */
   int64_t syscall_retake_ns;

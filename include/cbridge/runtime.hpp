@@ -42,7 +42,8 @@ CBRIDGE_EXPORT bool start(const Config& cfg = {});
 CBRIDGE_EXPORT void shutdown();
 
 // set_default_stack_size sets the usable stack size of tasks started from
-// now on without their own (rounded up to pages, at least 4 pages).
+// now on without their own (at least 4 pages, rounded up to a
+// stack size class: at most a quarter more; powers of two are classes).
 CBRIDGE_EXPORT void set_default_stack_size(size_t bytes);
 
 // Stats are the runtime's counters, read by stats().

@@ -18,7 +18,9 @@ namespace cbridge {
 
 // TaskOptions are the options of one task, given to go() or run().
 struct TaskOptions {
-  size_t stack_size = 0;  // usable bytes; 0: the default (256 KiB unless set)
+  // Usable bytes, rounded up to a size class (at most a quarter more);
+  // 0: the default (256 KiB unless set).
+  size_t stack_size = 0;
 };
 
 // go starts f() as a new task (Go's go statement). The runtime starts with
