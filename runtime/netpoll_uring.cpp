@@ -143,7 +143,8 @@ bool uringInit() {
   breakfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (breakfd < 0)
     fatal("netpollinit: eventfd failed: %s", strerror(errno));
-  LockGuard g(ringLock);
+  // No ringLock: nobody else sees the ring before netpoll.cpp publishes
+  // the backend (and init runs under its init lock, a leaf).
   armPoll(breakfd, uint64_t(PollSource::Break));
   submit();
   return true;
