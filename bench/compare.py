@@ -1,308 +1,307 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Runs cbridge's benchmarks and their Go 1.19 twins side by side (scheduler
-with 1 and 2 Ps, foreign calls and callbacks against cgo, callbacks from a
-C thread against JNI (openjdk-17) and Python's ctypes, a timer storm
-against time.AfterFunc, preemption against Go's, the span set against a
-mutex-guarded vector and Boost.Lockfree's stack), and prints (and writes) a
-table of both and their ratio.
+"""Runs cbridge's benchmarks against their peers and prints (and writes) one
+table: the scheduler with 1 and 2 Ps, task switches against a bare
+Boost.Context fcontext switch and parked-task memory against Go 1.19;
+foreign calls and callbacks against cgo; callbacks from a C thread against
+JNI (openjdk-17) and Python's ctypes; a timer storm against time.AfterFunc;
+the global run queue and preemption against Go's; the span set against a
+mutex-guarded vector and Boost.Lockfree's stack; the netpoller (TCP echo
+with 1, 50 and 1,000 connections, a 16 KiB payload, a pipe ping-pong)
+against Go's net package, once per netpoller backend (CBRIDGE_NETPOLL);
+and system calls per echo round trip (strace -f -c).
 
-Usage: bench/compare.py BUILD_DIR OUT_MARKDOWN [calls|callbacks|callback-peers|timers|sched|globq|preempt|spanset [CPUS]]
+How every row is measured (issue 16): alternated pairs of processes in this
+one invocation -- cbridge, peer, cbridge, peer, ... (--pairs, at least 5) --
+so that a noisy stretch of the machine hits both sides. Both sides of a pair
+run under the same `taskset -c CPUS` (default all CPUs) and the same
+CBRIDGE_MAXPROCS = GOMAXPROCS (the row's Ps column). A row gives each side's
+median, the median of the per-pair ratios (cbridge / peer; the row says when
+higher is better) and their spread (min-max), and, if it has one, its target
+marked met or not, and whether the spread crosses it. The header names the
+date, the machine and the command line, so that the table can be pasted
+into the README unedited.
+
+Usage: bench/compare.py [--pairs N] BUILD_DIR OUT_MARKDOWN [PART [CPUS]]
+  PART: all (default), sched, calls, callbacks, callback-peers, timers,
+        globq, preempt, spanset, net, syscalls
+  CPUS: a taskset list for every process (default all CPUs); the preemption
+        rows, which need one CPU, take its last one.
 """
+import argparse
+import datetime
 import json
 import os
+import platform
+import re
+import shlex
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 
 GO = "/usr/lib/go-1.19/bin/go"
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-# cbridge benchmark name -> Go peer name, and what one op is.
-PAIRS = [
-    ("BM_TaskStartFinish", "TaskStartFinish", "start+finish of a task (ns)"),
-    ("BM_ChanHandoff", "ChanHandoff", "unbuffered channel hand-off, one way (ns)"),
-    ("BM_Yield", "Yield", "yield with nothing else to run (ns)"),
-    ("BM_SpawnJoin100k", "SpawnJoin100k", "100,000 tasks spawn+join (ms)"),
-]
+PARTS = ["sched", "calls", "callbacks", "callback-peers", "timers", "globq", "preempt", "spanset",
+         "net", "syscalls"]
 
 
-def run_cbridge(build, procs, bench_filter, extra=()):
-    """Runs sched_bench; returns each benchmark's median of 3 repetitions."""
-    env = dict(os.environ, CBRIDGE_MAXPROCS=str(procs))
-    out = subprocess.run(
-        [os.path.join(build, "bench", "sched_bench"), "--benchmark_format=json",
-         "--benchmark_filter=" + bench_filter, *extra],
-        env=env, check=True, capture_output=True, text=True).stdout
-    res = {}
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        name = b["run_name"].split("/")[0]
-        scale = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
-        res[name] = dict(b, ns=b["real_time"] * scale)
-    return res
+# --- targets ---------------------------------------------------------------
+
+@dataclass
+class Cond:
+    """One bound a row must meet: on the ratio ("ratio") or on cbridge's own
+    figure ("cbridge"), e.g. Cond("ratio", "<=", 1.0)."""
+    on: str
+    op: str
+    bound: float
+
+    def ok(self, v):
+        return {"<=": v <= self.bound, "<": v < self.bound,
+                ">=": v >= self.bound, ">": v > self.bound}[self.op]
 
 
-def run_go(procs, workdir, *args):
-    out = subprocess.run([build_go("sched", workdir), *args],
-                         env=dict(os.environ, GOMAXPROCS=str(procs)), check=True,
-                         capture_output=True, text=True).stdout
-    return parse_lines(out)
+@dataclass
+class Target:
+    """A row's goal, as the README states it (text), and its bounds."""
+    text: str
+    conds: list
+
+    def mark(self, row):
+        """The target's text and "✓" when the median and the whole spread
+        meet every bound; else which bound the spread crosses, or "✗"."""
+        med_ok, crossed = True, []
+        for c in self.conds:
+            med, (lo, hi) = ((row.ratio, row.spread) if c.on == "ratio"
+                             else (row.c, (min(row.cvals), max(row.cvals))))
+            med_ok &= c.ok(med)
+            if c.ok(lo) != c.ok(hi):
+                crossed.append(f"{c.bound:g}")
+        if not crossed:
+            return f"{self.text} {'✓' if med_ok else '✗'}"
+        return (f"{self.text}: {'median ✓' if med_ok else '✗'}, spread crosses "
+                f"{' and '.join(crossed)}")
 
 
-def build_go(pkg, workdir):
-    """Builds the Go peer bench/peers/go/PKG; returns the executable."""
-    exe = os.path.join(workdir, "go" + pkg)
-    if not os.path.exists(exe):
-        env = dict(os.environ, GOCACHE=os.path.join(workdir, "gocache"), GOFLAGS="-mod=mod",
-                   GO111MODULE="on", CGO_ENABLED="1")
-        subprocess.run([GO, "build", "-o", exe, "./" + pkg],
-                       cwd=os.path.join(HERE, "peers", "go"), env=env, check=True)
-    return exe
+def at_most(b):
+    return Target(f"≤ {b}", [Cond("ratio", "<=", b)])
+
+
+def below(b):
+    return Target(f"< {b}", [Cond("ratio", "<", b)])
+
+
+# --- rows ------------------------------------------------------------------
+
+@dataclass
+class Row:
+    what: str
+    procs: int          # CBRIDGE_MAXPROCS = GOMAXPROCS
+    c: float            # cbridge's median
+    peer: str
+    g: float            # the peer's median
+    ratio: float        # median of the per-pair ratios (or differences)
+    spread: tuple       # their (min, max)
+    cvals: list = field(default_factory=list)
+    target: Target = None
+    unit: str = ""      # after the ratio: "" (a ratio) or " ns" (a difference)
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def pair_row(what, procs, cbs, peers, ckey, peer, gkey, target=None, scale=1.0):
+    """A row from alternated runs (cbs[i] and peers[i] ran one after the
+    other): both sides' medians (times `scale`), the median of the pairs'
+    ratios and their (min, max)."""
+    cvals = [c[ckey] * scale for c in cbs]
+    gvals = [g[gkey] * scale for g in peers]
+    ratios = sorted(c / max(g, 1e-12) for c, g in zip(cvals, gvals))
+    return Row(what, procs, median(cvals), peer, median(gvals), median(ratios),
+               (ratios[0], ratios[-1]), cvals, target)
+
+
+def fmt_value(v):
+    if isinstance(v, str):
+        return v
+    if abs(v) >= 10000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def fmt_row(r):
+    if r.unit:  # a difference, signed
+        ratio = f"{r.ratio:+.3f}{r.unit} ({r.spread[0]:+.3f}–{r.spread[1]:+.3f})"
+    else:
+        cross1 = "; crosses 1" if r.spread[0] < 1 < r.spread[1] and not r.target else ""
+        ratio = f"{r.ratio:.3f} ({r.spread[0]:.3f}–{r.spread[1]:.3f}{cross1})"
+    target = r.target.mark(r) if r.target else ""
+    return (f"| {r.what} | {r.procs} | {fmt_value(r.c)} | {r.peer} {fmt_value(r.g)} | {ratio} "
+            f"| {target} |")
+
+
+# --- running programs --------------------------------------------------------
+
+@dataclass
+class Ctx:
+    build: str
+    work: str
+    cpus: str           # taskset list for every process
+    ncpus: int          # CPUs in it: the Ps of rows that do not set their own
+    pairs: int
+    notes: list = field(default_factory=list)
+    backends: list = None  # netpoll_backends(), once
+
+    def exe(self, name):
+        return os.path.join(self.build, "bench", name)
+
+    def run(self, argv, procs, env=None, cpus=None):
+        """Runs argv pinned to the CPUs with CBRIDGE_MAXPROCS = GOMAXPROCS =
+        procs; returns its stdout."""
+        e = dict(os.environ, CBRIDGE_MAXPROCS=str(procs), GOMAXPROCS=str(procs), **(env or {}))
+        return subprocess.run(["taskset", "-c", cpus or self.cpus, *argv], env=e, check=True,
+                              capture_output=True, text=True).stdout
+
+    def lines(self, argv, procs, env=None, cpus=None):
+        """Runs a program that prints "name value" lines; returns them."""
+        return parse_lines(self.run(argv, procs, env, cpus))
+
+    def gbench(self, program, procs, bench_filter, min_time=0.5, cpus=None):
+        """One run of a Google Benchmark program: by benchmark name, its real
+        time in ns ("ns") and its counters."""
+        out = self.run([self.exe(program), "--benchmark_format=json",
+                        f"--benchmark_filter={bench_filter}",
+                        f"--benchmark_min_time={min_time}"], procs, cpus=cpus)
+        res = {}
+        for b in json.loads(out)["benchmarks"]:
+            scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
+            res[b["run_name"].split("/")[0]] = dict(b, ns=b["real_time"] * scale)
+        return res
+
+    def go(self, pkg):
+        """Builds the Go peer bench/peers/go/PKG once; returns the executable."""
+        exe = os.path.join(self.work, "go" + pkg)
+        if not os.path.exists(exe):
+            env = dict(os.environ, GOCACHE=os.path.join(self.work, "gocache"), GOFLAGS="-mod=mod",
+                       GO111MODULE="on", CGO_ENABLED="1")
+            subprocess.run([GO, "build", "-o", exe, "./" + pkg],
+                           cwd=os.path.join(HERE, "peers", "go"), env=env, check=True)
+        return exe
+
+    def alternate(self, run_cbridge_once, run_peer_once):
+        """cbridge and its peer alternately, self.pairs pairs; both lists."""
+        cbs, peers = [], []
+        for _ in range(self.pairs):
+            cbs.append(run_cbridge_once())
+            peers.append(run_peer_once())
+        return cbs, peers
 
 
 def parse_lines(out):
-    """"name value" lines, as the Go peers and net_bench print them."""
-    return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if line.strip()}
+    """"name value" lines, as the Go peers and the non-Google-Benchmark
+    programs print them; values that are not numbers are kept as text."""
+    res = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            try:
+                res[parts[0]] = float(parts[1])
+            except ValueError:
+                res[parts[0]] = parts[1]
+    return res
 
 
-def medians(build, program, repetitions=3, bench_filter=None):
-    """Runs a Google Benchmark program `repetitions` times over (only the
-    benchmarks bench_filter matches, if given); each benchmark's median real
-    time (or its ns_per_callback counter), by name."""
-    filt = [f"--benchmark_filter={bench_filter}"] if bench_filter else []
-    res = subprocess.run(
-        [os.path.join(build, "bench", program), "--benchmark_format=json",
-         "--benchmark_min_time=0.5", f"--benchmark_repetitions={repetitions}",
-         "--benchmark_report_aggregates_only=true", *filt],
-        check=True, capture_output=True, text=True).stdout
-    med = {}
-    for b in json.loads(res)["benchmarks"]:
-        # One repetition has no aggregates: its one run is the median.
-        if b.get("aggregate_name") == "median" or (repetitions == 1 and
-                                                   b.get("run_type") == "iteration"):
-            med[b["run_name"].split("/")[0]] = b.get("ns_per_callback", b["real_time"])
-    return med
+# --- the parts ----------------------------------------------------------------
+
+SCHED = "BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_TaskSwitch|BM_SpawnJoin100k|BM_FcontextSwitch"
 
 
-def alternate(run_cbridge_once, run_peer_once, rounds):
-    """Runs cbridge and its peer alternately, `rounds` pairs (so that a
-    noisy stretch of the machine hits both sides); returns both lists."""
-    cbs, peers = [], []
-    for _ in range(rounds):
-        cbs.append(run_cbridge_once())
-        peers.append(run_peer_once())
-    return cbs, peers
-
-
-def pair_row(what, cbs, peers, cname, peer, gname):
-    """A row from alternated runs: both sides' medians, the median of the
-    pairs' ratios and their spread (min, max)."""
-    n = len(cbs)
-    ratios = sorted(c[cname] / max(g[gname], 1e-3) for c, g in zip(cbs, peers))
-    cmed = sorted(c[cname] for c in cbs)[n // 2]
-    gmed = sorted(g[gname] for g in peers)[n // 2]
-    return (what, cmed, peer, gmed, ratios[n // 2], (ratios[0], ratios[-1]))
-
-
-def run_program(*argv, env=None):
-    """Runs a program that prints "name value" lines; returns them."""
-    return parse_lines(subprocess.run(list(argv), check=True, capture_output=True, text=True,
-                                      env=env).stdout)
-
-
-def pinned(cpus, *argv):
-    """argv run under `taskset -c CPUS` (both sides of a pair get the same)."""
-    return ["taskset", "-c", cpus, *argv]
-
-
-def spread_of(values):
-    """The median of `values` and their (min, max)."""
-    v = sorted(values)
-    return v[len(v) // 2], (v[0], v[-1])
-
-
-def run_preempt(build, workdir, cpus, rounds=7):
-    """Preemption (issue 13). checkpoint(): the cost of one call with no
-    request pending, the difference per iteration between a loop of
-    dependent arithmetic with and without it (in one process; `rounds`
-    processes, median and spread of their differences); the peer is the bare
-    loop, not Go. The ticker: on 1 P (CBRIDGE_MAXPROCS=1 / GOMAXPROCS=1) a
-    task in preemptible() spins a loop without calls while another sleeps
-    1 ms in a loop for 2 s; its lateness p50 and p99 (µs) against Go's
-    asynchronous preemption, as alternated pairs (goal: p99 <= Go's). Both
-    sides run pinned to the same CPUs. Returns the rows and a note line."""
-    exe = os.path.join(build, "bench", "preempt_bench")
-    cps = [run_program(*pinned(cpus, exe, "checkpoint")) for _ in range(rounds)]
-    cost, (lo, hi) = spread_of(c["CheckpointCostNs"] for c in cps)
-    loop, _ = spread_of(c["CheckpointLoopNs"] for c in cps)
-    bare, _ = spread_of(c["BareLoopNs"] for c in cps)
-    rows = [("checkpoint() with no request pending: loop with it − loop without, per call (ns)",
-             f"{loop:.3f}", "bare loop", f"{bare:.3f}", f"{cost:+.3f} ns ({lo:+.3f}–{hi:+.3f})")]
-
-    env = dict(os.environ, CBRIDGE_MAXPROCS="1", GOMAXPROCS="1")
-    goexe = build_go("preempt", workdir)
-    cbs, gos = alternate(lambda: run_program(*pinned(cpus, exe, "ticker"), env=env),
-                         lambda: run_program(*pinned(cpus, goexe), env=env), rounds)
-    for key, what in (("TickerLateP50Us", "p50"), ("TickerLateP99Us", "p99")):
-        rows.append(pair_row("1 ms sleeper behind a task spinning in preemptible(): "
-                             f"lateness, {what} (µs)", cbs, gos, key, "Go", key))
-    asy, (alo, ahi) = spread_of(c["PreemptAsync"] for c in cbs)
-    coop, _ = spread_of(c["PreemptCooperative"] for c in cbs)
-    refused = sum(c["PreemptRefused"] for c in cbs)
-    timeouts = sum(c["PreemptAckTimeouts"] for c in cbs)
-    ticks, _ = spread_of(c["TickerTicks"] for c in cbs)
-    gticks, _ = spread_of(g["TickerTicks"] for g in gos)
-    note = (f"Ticker runs (CPUs {cpus}, {rounds} pairs): cbridge preempt_async per 2 s run "
-            f"{asy:.0f} ({alo:.0f}–{ahi:.0f}), preempt_cooperative {coop:.0f}, in all runs "
-            f"preempt_refused {refused:.0f} and preempt_ack_timeouts {timeouts:.0f}; "
-            f"ticks cbridge {ticks:.0f}, Go {gticks:.0f}. checkpoint() rows: "
-            f"CheckpointRequests {max(c['CheckpointRequests'] for c in cps):.0f} "
-            "(0: none pending).")
-    return rows, note
-
-
-# The span set's peers in spanset_bench, and what the rows call them.
-SPANSET_PEERS = [("BM_MutexVector", "mutex+vector"), ("BM_BoostStack", "Boost stack")]
-SPANSET_THREADS = (1, 2, 8)
-
-
-def run_spanset_once(build, cpus, name, threads):
-    """One process of spanset_bench running one structure's row on
-    `threads` threads, pinned to CPUS: ns per pair (all threads together),
-    pairs per second, and the pops that found the structure empty."""
-    out = subprocess.run(
-        pinned(cpus, os.path.join(build, "bench", "spanset_bench"), "--benchmark_format=json",
-               f"--benchmark_filter=^{name}/real_time/threads:{threads}$", "--benchmark_min_time=0.5"),
-        check=True, capture_output=True, text=True).stdout
-    b = json.loads(out)["benchmarks"][0]
-    scale = {"ns": 1, "us": 1e3, "ms": 1e6}[b["time_unit"]]
-    return {"ns": b["real_time"] * scale, "pairs": b["items_per_second"], "empty": b["pop_empty"]}
-
-
-def run_spanset(build, cpus, rounds=7):
-    """Push+pop pairs on a shared free list (issue 14): the span set against
-    a mutex-guarded vector and against Boost.Lockfree's (node-based) stack,
-    on 1, 2 and 8 threads (8 oversubscribes 2 cores on purpose). For each
-    thread count and peer, `rounds` alternated pairs of processes (span
-    set, peer, span set, ...; one row each, so that the two sides of a pair
-    run within a second or two of each other), both pinned to the same
-    CPUs; each row has the medians of ns per pair (all threads together;
-    lower is better) and the median of the pairs' ratios with their spread.
-    Returns the rows and a note line."""
-    rows, notes = [], []
-    for t in SPANSET_THREADS:
-        note = []
-        for peer, label in SPANSET_PEERS:
-            cbs, peers = alternate(lambda: run_spanset_once(build, cpus, "BM_SpanSet", t),
-                                   lambda: run_spanset_once(build, cpus, peer, t), rounds)
-            rows.append(pair_row(f"push+pop pair on a shared free list, {t} thread{'s' * (t > 1)}: "
-                                 f"span set against {label}, all threads (ns)",
-                                 cbs, peers, "ns", label, "ns"))
-            note.append(f"span set {spread_of(c['pairs'] for c in cbs)[0] / 1e6:.1f} against {label} "
-                        f"{spread_of(p['pairs'] for p in peers)[0] / 1e6:.1f}, span set pops that "
-                        f"found it empty {sum(c['empty'] for c in cbs):.0f}")
-        notes.append(f"{t} thread{'s' * (t > 1)}: " + "; ".join(note))
-    note = (f"Span set runs (CPUs {cpus}, {rounds} pairs per row), median M pairs/s: "
-            + "; ".join(notes) + ". Boost stack: boost::lockfree::stack<T*>, node-based, "
-            "freelist reserved.")
-    return rows, note
-
-
-def run_sched_pairs(build, workdir, procs, rounds=5):
-    """The scheduler rows as alternated pairs against Go with the same
-    number of Ps (CBRIDGE_MAXPROCS / GOMAXPROCS)."""
-    def once_cbridge():
-        r = run_cbridge(build, procs, "BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_SpawnJoin100k",
-                        ["--benchmark_min_time=0.5"])
-        return {name: b["ns"] for name, b in r.items()}
-
-    cbs, gos = alternate(once_cbridge, lambda: run_go(procs, workdir), rounds)
+def run_sched(ctx):
+    """The scheduler against Go with 1 and 2 Ps: each pair is one
+    sched_bench process (which also runs the task switch and, right after
+    it, its peer, a bare fcontext switch) and one Go process; then parked
+    tasks' memory, each side in a process that runs nothing else."""
     rows = []
-    for cname, gname, what in PAIRS:
-        if "(ms)" in what:
-            for c, g in zip(cbs, gos):
-                c[cname + "_ms"] = c[cname] / 1e6
-                g[gname + "_ms"] = g[gname] / 1e6
-            cname, gname = cname + "_ms", gname + "_ms"
-        rows.append(pair_row(what, cbs, gos, cname, "Go", gname))
+    for procs in (1, 2):
+        cbs, gos = ctx.alternate(lambda: ctx.gbench("sched_bench", procs, SCHED),
+                                 lambda: ctx.lines([ctx.go("sched")], procs))
+        flat = [{k: v["ns"] for k, v in c.items()} for c in cbs]
+        for what, cname, gname, target, scale in (
+                ("start+finish of a task (ns)", "BM_TaskStartFinish", "TaskStartFinish", None, 1),
+                ("unbuffered channel hand-off, one way (ns)", "BM_ChanHandoff", "ChanHandoff",
+                 at_most(1.0), 1),
+                ("yield with nothing else to run (ns)", "BM_Yield", "Yield", None, 1),
+                ("100,000 tasks spawn+join (ms)", "BM_SpawnJoin100k", "SpawnJoin100k",
+                 at_most(1.0 if procs == 1 else 0.8), 1e-6)):
+            rows.append(pair_row(what, procs, flat, gos, cname, "Go", gname, target, scale))
+        # Google Benchmark reports an inverted rate counter in seconds.
+        sw = [{"sw": c["BM_TaskSwitch"]["ns_per_switch"],
+               "fc": c["BM_FcontextSwitch"]["ns_per_switch"]} for c in cbs]
+        rows.append(pair_row("task switch (two tasks yielding to each other), one way (ns)", procs,
+                             sw, sw, "sw", "fcontext", "fc", at_most(3), 1e9))
+        cbs, gos = ctx.alternate(
+            lambda: ctx.gbench("sched_bench", procs, "BM_ParkedTasksRSS")["BM_ParkedTasksRSS"],
+            lambda: ctx.lines([ctx.go("sched"), "rss"], procs))
+        rows.append(pair_row("resident memory of 100,000 parked tasks (MiB)", procs, cbs, gos,
+                             "MiB_per_100k_parked", "Go", "ParkedTasksRSS_MiB",
+                             Target("< 1024 MiB", [Cond("cbridge", "<", 1024)])))
     return rows
 
 
-def run_globq(build, workdir, rounds=5):
-    """A task back from a 20 ms C call while two ping-pong pairs keep both
-    Ps busy: how much longer than 20 ms the call took (waiting for a P on
-    the global queue), against a cgo call in Go under the same load."""
-    env = dict(os.environ, CBRIDGE_MAXPROCS="2", GOMAXPROCS="2")
-    exe = build_go("globq", workdir)
-    cbs, gos = alternate(lambda: run_program(os.path.join(build, "bench", "globq_bench"), env=env),
-                         lambda: run_program(exe, env=env), rounds)
-    return [
-        pair_row("task back from a 20 ms C call, both Ps busy: extra wait, p50 (ms)", cbs, gos,
-                 "SyscallReturnExtraP50Ms", "Go cgo", "SyscallReturnExtraP50Ms"),
-        pair_row("task back from a 20 ms C call, both Ps busy: extra wait, max (ms)", cbs, gos,
-                 "SyscallReturnExtraMaxMs", "Go cgo", "SyscallReturnExtraMaxMs"),
-    ]
+def run_calls(ctx):
+    """Foreign calls of an empty C function against Go 1.19's cgo call."""
+    p = ctx.ncpus
+    cbs, gos = ctx.alternate(lambda: {k: v["ns"] for k, v in ctx.gbench("call_bench", p, ".").items()},
+                             lambda: ctx.lines([ctx.go("cgo")], p))
+    return [pair_row(f"call of an empty C function: {what} (ns)", p, cbs, gos, name, "Go cgo",
+                     "CgoCall", target)
+            for what, name, target in (
+                ("typed `cbridge::call`", "BM_TypedCall", at_most(0.5)),
+                ("dynamic `ForeignFunction`", "BM_DynamicCall", at_most(0.75)),
+                ("C API prepared `cbridge_fn_call`", "BM_CFnCall", at_most(0.6)),
+                ("C API `cbridge_call` by string, cache hit", "BM_CCallByString", at_most(0.75)),
+                ("bare libffi `ffi_call`", "BM_BareFfiCall", None),
+                ("direct C call", "BM_DirectCall", None))]
 
 
-def run_calls(build, workdir, rounds=5):
-    """The foreign-call benchmarks: cbridge's typed and dynamic calls, the C
-    API's prepared call and call by string (a cache hit), bare libffi and a
-    direct call, each against Go 1.19's cgo call. cbridge and
-    Go run alternately, `rounds` pairs; each row has the medians and the
-    median of the pairs' ratios with their spread."""
-    goexe = build_go("cgo", workdir)
-    cbs, gos = alternate(lambda: medians(build, "call_bench", repetitions=1),
-                         lambda: run_program(goexe), rounds)
-
-    def row(what, cname):
-        return pair_row(what, cbs, gos, cname, "Go cgo", "CgoCall")
-
-    return [
-        row("call of an empty C function: typed cbridge::call (ns)", "BM_TypedCall"),
-        row("call of an empty C function: dynamic ForeignFunction (ns)", "BM_DynamicCall"),
-        row("call of an empty C function: C API prepared cbridge_fn_call (ns)", "BM_CFnCall"),
-        row("call of an empty C function: C API cbridge_call by string, cache hit (ns)",
-            "BM_CCallByString"),
-        row("call of an empty C function: bare libffi ffi_call (ns)", "BM_BareFfiCall"),
-        row("call of an empty C function: direct C call (ns)", "BM_DirectCall"),
-    ]
+def callback_ns(ctx, bench_filter="."):
+    """One callback_bench run: ns per callback by benchmark."""
+    return {k: v.get("ns_per_callback", v["ns"])
+            for k, v in ctx.gbench("callback_bench", ctx.ncpus, bench_filter).items()}
 
 
-def run_callbacks(build, workdir, rounds=5):
-    """Callbacks of an empty handler, against Go 1.19: from a foreign thread
+def run_callbacks(ctx):
+    """Callbacks of an empty handler against Go 1.19: from a foreign thread
     with a warm cache (Go: a C-created pthread calling an exported Go
-    function), nested (Go: a Go→C→Go round trip), and the bare libffi
-    closure. cbridge and Go run alternately, `rounds` pairs; each row has
-    the medians and the median of the pairs' ratios with their spread."""
-    goexe = build_go("callbacks", workdir)
-    cbs, gos = alternate(lambda: medians(build, "callback_bench", repetitions=1),
-                         lambda: run_program(goexe), rounds)
-
-    def row(what, cname, peer, gname):
-        return pair_row(what, cbs, gos, cname, peer, gname)
-
-    return [
-        row("callback from a foreign thread, warm (ns)", "BM_CallbackForeignThreadWarm",
-            "Go C-thread→Go", "CThreadCallsGo"),
-        row("callback nested: task → C → callback → back (ns)", "BM_CallbackNestedRoundTrip",
-            "Go Go→C→Go", "GoCGoRoundTrip"),
-        row("callback after a stack switch, main thread (ns)",
-            "BM_CallbackAfterStackSwitchMainThread", "Go C-thread→Go", "CThreadCallsGo"),
-        row("callback after a stack switch, worker thread (ns)",
-            "BM_CallbackAfterStackSwitchWorkerThread", "Go C-thread→Go", "CThreadCallsGo"),
-        row("fiber switch pair inside the two rows above (ns)", "BM_FiberSwitchPair",
-            "Go C-thread→Go", "CThreadCallsGo"),
-        row("bare libffi closure call (ns)", "BM_BareFfiClosure", "Go C-thread→Go",
-            "CThreadCallsGo"),
-    ]
+    function), nested (Go: a Go→C→Go round trip), after a stack switch, and
+    the parts inside them."""
+    p = ctx.ncpus
+    cbs, gos = ctx.alternate(lambda: callback_ns(ctx), lambda: ctx.lines([ctx.go("callbacks")], p))
+    cthread = "Go, C thread → Go"
+    under_2us = Target("< 2 µs", [Cond("cbridge", "<", 2000)])
+    return [pair_row(what, p, cbs, gos, name, peer, gname, target) for what, name, peer, gname, target in (
+        ("callback of an empty handler from a foreign thread, warm (ns)",
+         "BM_CallbackForeignThreadWarm", cthread, "CThreadCallsGo",
+         Target("≥ 20× faster and < 150 ns", [Cond("ratio", "<=", 0.05), Cond("cbridge", "<", 150)])),
+        ("callback nested: task → C → callback → back (ns)", "BM_CallbackNestedRoundTrip",
+         "Go → C → Go", "GoCGoRoundTrip", at_most(1.0)),
+        ("callback after a stack switch (coroutines), main thread (ns)",
+         "BM_CallbackAfterStackSwitchMainThread", cthread, "CThreadCallsGo", under_2us),
+        ("callback after a stack switch (coroutines), worker thread (ns)",
+         "BM_CallbackAfterStackSwitchWorkerThread", cthread, "CThreadCallsGo", under_2us),
+        ("the fiber switch pair included in the two rows above (ns)", "BM_FiberSwitchPair",
+         cthread, "CThreadCallsGo", None),
+        ("bare libffi closure call (ns)", "BM_BareFfiClosure", cthread, "CThreadCallsGo", None))]
 
 
 JDK = "/usr/lib/jvm/java-17-openjdk-amd64"
 
 
-def build_jni_peer(workdir):
+def build_jni_peer(work):
     """Builds the JNI peer (bench/peers/jni: a C program that creates a JVM
     and calls a static empty Java method from a pthread attached once);
     its argv, or (None, why) when no JDK is installed."""
@@ -310,15 +309,15 @@ def build_jni_peer(workdir):
     if not (os.path.exists(javac) and os.path.exists(jni_h)):
         return None, f"JNI row skipped: no JDK in {JDK} (scripts/setup.sh --bench installs openjdk-17-jdk-headless)"
     src = os.path.join(HERE, "peers", "jni")
-    subprocess.run([javac, "-d", workdir, os.path.join(src, "Empty.java")], check=True)
-    exe = os.path.join(workdir, "jni_callback")
+    subprocess.run([javac, "-d", work, os.path.join(src, "Empty.java")], check=True)
+    exe = os.path.join(work, "jni_callback")
     subprocess.run([os.environ.get("CC", "cc"), "-O2", f"-I{JDK}/include", f"-I{JDK}/include/linux",
                     os.path.join(src, "jni_callback.c"), f"-L{JDK}/lib/server", "-ljvm",
                     f"-Wl,-rpath,{JDK}/lib/server", "-pthread", "-o", exe], check=True)
-    return [exe, workdir], None
+    return [exe, work], None
 
 
-def build_ctypes_peer(workdir):
+def build_ctypes_peer(work):
     """Builds the ctypes peer (bench/peers/ctypes: a pthread of a small C
     library calls a Python CFUNCTYPE callback); its argv, or (None, why)
     when this Python has no ctypes."""
@@ -327,161 +326,301 @@ def build_ctypes_peer(workdir):
     except ImportError:
         return None, f"ctypes row skipped: {sys.executable} has no ctypes"
     src = os.path.join(HERE, "peers", "ctypes")
-    lib = os.path.join(workdir, "libcthread.so")
+    lib = os.path.join(work, "libcthread.so")
     subprocess.run([os.environ.get("CC", "cc"), "-O2", "-shared", "-fPIC",
                     os.path.join(src, "cthread.c"), "-pthread", "-o", lib], check=True)
     return [sys.executable, os.path.join(src, "ctypes_callback.py"), lib], None
 
 
-def run_callback_peers(build, workdir, rounds=5):
-    """A warm callback of an empty handler from a foreign thread against
-    JNI (a C thread attached once calling a static Java method, as cbridge
-    keeps a C thread's M) and Python's ctypes (a C thread calling a
-    CFUNCTYPE). Alternated pairs, like run_callbacks; a peer that is not
-    installed is skipped with one note. Returns (rows, notes)."""
-    rows, notes = [], []
+def run_callback_peers(ctx):
+    """A warm callback from a foreign thread against JNI (a C thread
+    attached once calling a static Java method, as cbridge keeps a C
+    thread's M) and Python's ctypes (a C thread calling a CFUNCTYPE). A
+    peer that is not installed is skipped with a note."""
+    rows = []
     for label, key, (argv, why) in (
-            ("JNI C-thread→Java", "JniCThreadCallsJava", build_jni_peer(workdir)),
-            ("ctypes C-thread→Python", "CtypesCThreadCallsPython", build_ctypes_peer(workdir))):
+            ("JNI, attached C thread → Java", "JniCThreadCallsJava", build_jni_peer(ctx.work)),
+            ("ctypes, C thread → Python", "CtypesCThreadCallsPython", build_ctypes_peer(ctx.work))):
         if argv is None:
             print(f"compare: {why}", file=sys.stderr)
-            notes.append(why)
+            ctx.notes.append(why)
             continue
-        cbs, peers = alternate(
-            lambda: medians(build, "callback_bench", repetitions=1,
-                            bench_filter="BM_CallbackForeignThreadWarm$"),
-            lambda: run_program(*argv), rounds)
-        rows.append(pair_row("callback of an empty handler from a foreign thread, warm (ns)", cbs,
-                             peers, "BM_CallbackForeignThreadWarm", label, key))
-    return rows, notes
+        cbs, peers = ctx.alternate(lambda: callback_ns(ctx, "BM_CallbackForeignThreadWarm$"),
+                                   lambda: ctx.lines(argv, ctx.ncpus))
+        rows.append(pair_row(f"callback of an empty handler from a foreign thread, warm (ns), "
+                             f"against {label.split(',')[0]}", ctx.ncpus, cbs, peers,
+                             "BM_CallbackForeignThreadWarm", label, key))
+    return rows
 
 
-def run_net(build, workdir):
-    """The netpoller against Go's net package: a loopback TCP echo (50
-    connections, 64-byte messages, round trips per second: higher is better,
-    so the ratio is Go / cbridge) and a pipe ping-pong (ns per round trip)."""
-    exe = build_go("net", workdir)
-    parse = parse_lines
+def run_timers(ctx):
+    """A timer storm against time.AfterFunc: 100,000 timers with random
+    delays in [0, 100 ms) armed at once; how late their functions ran (ms)."""
+    p = ctx.ncpus
+    cbs, gos = ctx.alternate(lambda: ctx.lines([ctx.exe("timer_bench")], p),
+                             lambda: ctx.lines([ctx.go("timers")], p))
+    return [pair_row(f"timer storm: 100,000 timers due in [0, 100 ms), {what} lateness (ms)", p,
+                     cbs, gos, key, "Go AfterFunc", key)
+            for what, key in (("p50", "StormLateP50Ms"), ("max", "StormLateMaxMs"))]
 
-    cbs, gos = [], []
-    for _ in range(5):  # alternate, and take medians: the echo is the noisiest
-        cbs.append(parse(subprocess.run([os.path.join(build, "bench", "net_bench")], check=True,
-                                        capture_output=True, text=True).stdout))
-        gos.append(parse(subprocess.run([exe], check=True, capture_output=True, text=True).stdout))
 
-    def med(rows, key):
-        return sorted(r[key] for r in rows)[len(rows) // 2]
-
-    ce, ge = med(cbs, "EchoRoundTripsPerSecond"), med(gos, "EchoRoundTripsPerSecond")
-    cp, gp = med(cbs, "PipePingPongNs"), med(gos, "PipePingPongNs")
+def run_globq(ctx):
+    """A task back from a 20 ms C call while ping-pong pairs keep both Ps
+    busy: how much longer than 20 ms the call took (waiting for a P), against
+    a cgo call in Go under the same load. Always 2 Ps."""
+    cbs, gos = ctx.alternate(lambda: ctx.lines([ctx.exe("globq_bench")], 2),
+                             lambda: ctx.lines([ctx.go("globq")], 2))
     return [
-        ("loopback TCP echo, 50 connections, round trips/s (ratio: Go/cbridge)", ce, "Go net", ge),
-        ("pipe ping-pong through the netpoller, one round trip (ns)", cp, "Go os.Pipe", gp),
+        pair_row("task back from a 20 ms C call while ping-pong pairs keep both Ps busy: wait for "
+                 "a P beyond the 20 ms, p50 (ms)", 2, cbs, gos, "SyscallReturnExtraP50Ms",
+                 "Go cgo", "SyscallReturnExtraP50Ms"),
+        pair_row("the same, max (ms)", 2, cbs, gos, "SyscallReturnExtraMaxMs", "Go cgo",
+                 "SyscallReturnExtraMaxMs"),
     ]
 
 
-def run_timers(build, workdir, rounds=5):
-    """A timer storm against Go's time.AfterFunc: 100,000 timers with random
-    delays in [0, 100 ms) armed at once; how late their functions ran (ms),
-    the median and the largest. cbridge and Go run alternately, `rounds`
-    pairs; each row has the medians and the median of the pairs' ratios
-    with their spread."""
-    exe = build_go("timers", workdir)
-    cbs, gos = alternate(lambda: run_program(os.path.join(build, "bench", "timer_bench")),
-                         lambda: run_program(exe), rounds)
+def run_preempt(ctx):
+    """Preemption (issue 13), pinned to one CPU (the last of the list), 1 P.
+    checkpoint(): the cost of one call with no request pending, as the
+    difference per iteration between a loop of dependent arithmetic with it
+    and the same loop without (the peer), alternated inside each process;
+    one pair per process. The ticker: a task in preemptible() spins a loop
+    without calls while another sleeps 1 ms in a loop for 2 s; its lateness
+    against Go's asynchronous preemption."""
+    cpu = ctx.cpus.replace("-", ",").split(",")[-1]
+    exe = ctx.exe("preempt_bench")
+    cps = [ctx.lines([exe, "checkpoint"], 1, cpus=cpu) for _ in range(ctx.pairs)]
+    diffs = sorted(c["CheckpointCostNs"] for c in cps)
+    rows = [Row("`checkpoint()` with no request pending: a loop with it − the same loop without, "
+                "per call (ns)", 1, median(c["CheckpointLoopNs"] for c in cps), "bare loop",
+                median(c["BareLoopNs"] for c in cps), median(diffs), (diffs[0], diffs[-1]),
+                [c["CheckpointLoopNs"] for c in cps],
+                Target("≤ 1 ns", [Cond("ratio", "<=", 1.0)]), " ns")]
+    cbs, gos = ctx.alternate(lambda: ctx.lines([exe, "ticker"], 1, cpus=cpu),
+                             lambda: ctx.lines([ctx.go("preempt")], 1, cpus=cpu))
+    rows.append(pair_row("1 ms sleeper beside a task spinning in `preemptible()`: lateness, "
+                         "p50 (µs)", 1, cbs, gos, "TickerLateP50Us", "Go", "TickerLateP50Us"))
+    rows.append(pair_row("the same, p99 (µs)", 1, cbs, gos, "TickerLateP99Us", "Go",
+                         "TickerLateP99Us", at_most(1.0)))
+    ctx.notes.append(
+        f"Preemption rows pinned to CPU {cpu}. Ticker runs: cbridge preempt_async per 2 s run "
+        f"{median(c['PreemptAsync'] for c in cbs):.0f} "
+        f"({min(c['PreemptAsync'] for c in cbs):.0f}–{max(c['PreemptAsync'] for c in cbs):.0f}), "
+        f"preempt_cooperative {median(c['PreemptCooperative'] for c in cbs):.0f}; in all runs "
+        f"preempt_refused {sum(c['PreemptRefused'] for c in cbs):.0f} and preempt_ack_timeouts "
+        f"{sum(c['PreemptAckTimeouts'] for c in cbs):.0f}; ticks cbridge "
+        f"{median(c['TickerTicks'] for c in cbs):.0f}, Go {median(g['TickerTicks'] for g in gos):.0f}. "
+        f"checkpoint(): CheckpointRequests {max(c['CheckpointRequests'] for c in cps):.0f} "
+        "(0: none pending).")
+    return rows
 
-    def row(what, key):
-        return pair_row(what, cbs, gos, key, "Go AfterFunc", key)
 
-    return [
-        row("timer storm: 100,000 timers in [0,100 ms), p50 lateness (ms)", "StormLateP50Ms"),
-        row("timer storm: 100,000 timers in [0,100 ms), max lateness (ms)", "StormLateMaxMs"),
-    ]
+SPANSET_PEERS = [("BM_MutexVector", "mutex+vector", "the mutex-guarded vector"),
+                 ("BM_BoostStack", "Boost stack", "Boost.Lockfree's `stack`")]
+
+
+def run_spanset(ctx):
+    """Push+pop pairs on a shared free list (issue 14): the span set against
+    a mutex-guarded vector and Boost.Lockfree's (node-based) stack, on 1, 2
+    and 8 threads (8 oversubscribes 2 cores on purpose); ns per pair, all
+    threads together. One process per side of a pair, one row each."""
+    def once(name, t):
+        b = ctx.gbench("spanset_bench", ctx.ncpus, f"^{name}/real_time/threads:{t}$")
+        b = next(iter(b.values()))
+        return {"ns": b["ns"], "pairs": b["items_per_second"], "empty": b["pop_empty"]}
+
+    rows, notes = [], []
+    for t in (1, 2, 8):
+        for peer, label, long in SPANSET_PEERS:
+            cbs, peers = ctx.alternate(lambda: once("BM_SpanSet", t), lambda: once(peer, t))
+            rows.append(pair_row(f"push+pop pair on a shared free list, {t} thread{'s' * (t > 1)}, "
+                                 f"all threads (ns): span set against {long}", ctx.ncpus, cbs,
+                                 peers, "ns", label, "ns", below(1.0) if t > 1 else None))
+            notes.append(f"{t} thread{'s' * (t > 1)}: span set "
+                         f"{median(c['pairs'] for c in cbs) / 1e6:.1f} M pairs/s, {label} "
+                         f"{median(p['pairs'] for p in peers) / 1e6:.1f}")
+    ctx.notes.append("Span set, median M pairs/s: " + "; ".join(notes) +
+                     ". Boost stack: boost::lockfree::stack<T*>, node-based, freelist reserved.")
+    return rows
+
+
+# The echo rows: (connections, payload bytes). Each echo run lasts ECHO_MS.
+ECHO = [(1, 64), (50, 64), (1000, 64), (50, 16384)]
+ECHO_MS = 1500
+
+
+def netpoll_backends(ctx):
+    """The netpoller backends to measure: (CBRIDGE_NETPOLL value, name).
+    epoll always; io_uring when a run asked for it says it used it."""
+    if ctx.backends is not None:
+        return ctx.backends
+    ctx.backends = [("epoll", "epoll")]
+    got = ctx.lines([ctx.exe("net_bench"), "echo", "1", "64", "50"], ctx.ncpus,
+                    env={"CBRIDGE_NETPOLL": "uring"}).get("NetpollBackend", "epoll")
+    if "uring" in str(got):
+        ctx.backends.append(("uring", "io_uring"))
+    else:
+        ctx.notes.append(f"io_uring rows skipped: with CBRIDGE_NETPOLL=uring net_bench reports the "
+                         f"{got} backend.")
+    return ctx.backends
+
+
+def run_net(ctx):
+    """The netpoller against Go's net package, once per backend: loopback
+    TCP echo with 1 connection (round trips/s and latency), 50 and 1,000
+    connections of 64 B (round trips/s; goal for 50: at least 1.5× Go's
+    rate) and 50 connections of 16 KiB (payload MB/s), and a pipe
+    ping-pong. A pair is one cbridge run per backend, then one Go run."""
+    backends = netpoll_backends(ctx)
+    p = ctx.ncpus
+
+    def cbridge_once(args):
+        res = {}
+        for env, name in backends:
+            out = ctx.lines([ctx.exe("net_bench"), *args], p, env={"CBRIDGE_NETPOLL": env})
+            if ("uring" in str(out.get("NetpollBackend"))) != (env == "uring"):
+                raise RuntimeError(f"net_bench with CBRIDGE_NETPOLL={env} ran {out.get('NetpollBackend')}")
+            res[name] = out
+        return res
+
+    rows = []
+    for conns, size in ECHO:
+        args = ["echo", str(conns), str(size), str(ECHO_MS)]
+        cbs, gos = ctx.alternate(lambda: cbridge_once(args), lambda: ctx.lines([ctx.go("net"), *args], p))
+        kb = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+        conn = f"{conns:,} connection{'s' * (conns > 1)}"
+        for _, name in backends:
+            side = [c[name] for c in cbs]
+            if size >= 1024:
+                rows.append(pair_row(f"loopback TCP echo, {conn}, {kb}, payload MB/s each way "
+                                     f"(higher is better) ({name})", p, side, gos,
+                                     "EchoBytesPerSecond", "Go net", "EchoBytesPerSecond",
+                                     scale=1e-6))
+                continue
+            target = Target("≥ 1.5× Go", [Cond("ratio", ">=", 1.5)]) if conns == 50 else None
+            rows.append(pair_row(f"loopback TCP echo, {conn}, {kb}, round trips/s "
+                                 f"(higher is better) ({name})", p, side, gos,
+                                 "EchoRoundTripsPerSecond", "Go net", "EchoRoundTripsPerSecond",
+                                 target))
+            if conns == 1:
+                for q in ("P50", "P99"):
+                    rows.append(pair_row(f"the same, round trip latency {q.lower()} (µs) ({name})",
+                                         p, side, gos, f"EchoLatency{q}Us", "Go net",
+                                         f"EchoLatency{q}Us"))
+    cbs, gos = ctx.alternate(lambda: cbridge_once(["pipe"]), lambda: ctx.lines([ctx.go("net"), "pipe"], p))
+    for _, name in backends:
+        rows.append(pair_row(f"pipe ping-pong between two tasks through the netpoller, one round "
+                             f"trip (ns) ({name})", p, [c[name] for c in cbs], gos,
+                             "PipePingPongNs", "Go os.Pipe", "PipePingPongNs"))
+    return rows
+
+
+def strace_counts(ctx, argv, env=None):
+    """Runs argv under `strace -f -c`; (its "name value" lines, calls by
+    system call)."""
+    out = os.path.join(ctx.work, "strace.out")
+    lines = ctx.lines(["strace", "-f", "-c", "-o", out, *argv], ctx.ncpus, env=env)
+    calls = {}
+    with open(out) as f:
+        for line in f:
+            t = line.split()
+            # "% time seconds usecs/call calls [errors] syscall"
+            if len(t) >= 5 and re.fullmatch(r"[\d.]+", t[0]) and t[-1] != "total":
+                calls[t[-1]] = int(t[3])
+    return lines, calls
+
+
+def run_syscalls(ctx):
+    """System calls per round trip of the 50-connection, 64 B echo (2 s)
+    under `strace -f -c`, for each netpoller backend and Go: all calls of the
+    process (set-up included) over its round trips. strace slows both sides
+    several times, so only the counts mean anything. Returns table lines."""
+    args = ["echo", "50", "64", "2000"]
+    sides = [(f"cbridge ({name})", [ctx.exe("net_bench"), *args], {"CBRIDGE_NETPOLL": env})
+             for env, name in netpoll_backends(ctx)]
+    sides.append(("Go net", [ctx.go("net"), *args], None))
+    out = ["| echo, 50 connections, 64 B, under strace | round trips | system calls per round trip "
+           "| the most frequent (per round trip) |", "|---|---|---|---|"]
+    for label, argv, env in sides:
+        lines, calls = strace_counts(ctx, argv, env)
+        trips = lines["EchoRoundTrips"]
+        top = sorted(calls.items(), key=lambda kv: -kv[1])[:5]
+        out.append(f"| {label} | {trips:,.0f} | {sum(calls.values()) / trips:.2f} | "
+                   + ", ".join(f"{k} {v / trips:.2f}" for k, v in top) + " |")
+    return out
+
+
+# --- main ---------------------------------------------------------------------
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+    return f"{nproc} CPUs ({model}), Linux {platform.release()}; load average at start {load}"
+
+
+def go_version():
+    return subprocess.run([GO, "version"], capture_output=True, text=True).stdout.strip()
 
 
 def main():
-    build, outpath = sys.argv[1], sys.argv[2]
-    # A third argument picks one part: "calls" runs only the foreign-call
-    # rows, "callbacks" only the callback rows (after a change to that path; with the JNI and
-    # ctypes rows, which "callback-peers" runs alone), "timers" only the timer
-    # storm, "sched" the scheduler rows as alternated pairs, "globq" the
-    # global run queue under load, "preempt" the preemption rows (pinned to
-    # the CPUs of a fourth argument, a taskset list; default the last CPU),
-    # "spanset" the span set against its peers (pinned to the CPUs of the
-    # fourth argument; default all of them).
-    only = sys.argv[3] if len(sys.argv) > 3 else None
-    cpus = sys.argv[4] if len(sys.argv) > 4 else None
-    rows, notes = [], []
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pairs", type=int, default=5, help="alternated pairs per row (at least 5)")
+    ap.add_argument("build")
+    ap.add_argument("out")
+    ap.add_argument("part", nargs="?", default="all", choices=["all"] + PARTS)
+    ap.add_argument("cpus", nargs="?", default=None)
+    a = ap.parse_args()
+    if a.pairs < 5:
+        ap.error("--pairs must be at least 5")
+    cpus = a.cpus or f"0-{os.cpu_count() - 1}"
+    ncpus = sum(int(hi) - int(lo) + 1 for lo, _, hi in
+                (r.partition("-") if "-" in r else (r, "", r) for r in cpus.split(",")))
+    started = datetime.datetime.now(datetime.timezone.utc)
+    header = [
+        f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}.",
+        "Command: `" + " ".join(shlex.quote(x) for x in ["bench/compare.py", *sys.argv[1:]]) + "`.",
+        f"Every process pinned with `taskset -c {cpus}`; CBRIDGE_MAXPROCS = GOMAXPROCS = the Ps "
+        f"column, on both sides. {a.pairs} alternated pairs per row (cbridge, peer, cbridge, peer, "
+        "…): each side's median, and the median of the per-pair ratios cbridge ÷ peer with their "
+        "min–max (lower is better unless the row says higher).",
+        f"Peers: {go_version()}, a bare Boost.Context fcontext switch, JNI (openjdk-17) and "
+        "Python's ctypes, a mutex-guarded std::vector and Boost.Lockfree's stack.",
+    ]
+    rows, extra = [], []
     with tempfile.TemporaryDirectory() as work:
-        for procs in (1, 2) if only is None else ():
-            cb = run_cbridge(build, procs, "-BM_ParkedTasksRSS",
-                             ["--benchmark_min_time=0.5", "--benchmark_repetitions=3",
-                              "--benchmark_report_aggregates_only=true"])
-            # Memory in processes that ran nothing else, on both sides.
-            cb.update(run_cbridge(build, procs, "BM_ParkedTasksRSS"))
-            go = run_go(procs, work)
-            go.update(run_go(procs, work, "rss"))
-            for cname, gname, what in PAIRS:
-                c = cb[cname]["ns"]
-                g = go[gname]
-                div = 1e6 if "(ms)" in what else 1
-                rows.append((what, procs, c / div, g / div, c / g))
-            # Google Benchmark reports an inverted rate counter in seconds.
-            sw = cb["BM_TaskSwitch"]["ns_per_switch"] * 1e9
-            fc = cb["BM_FcontextSwitch"]["ns_per_switch"] * 1e9
-            rows.append(("task switch (yield between two tasks), one way (ns)",
-                         procs, sw, fc, sw / fc, "fcontext"))
-            mem = cb["BM_ParkedTasksRSS"]["MiB_per_100k_parked"]
-            rows.append(("resident memory of 100,000 parked tasks (MiB)", procs, mem,
-                         go["ParkedTasksRSS_MiB"], mem / go["ParkedTasksRSS_MiB"]))
-        for what, c, peer, g, r, spread in run_calls(build, work) if only in (None, "calls") else ():
-            rows.append((what, 0, c, g, r, peer, spread))
-        for what, c, peer, g, r, spread in run_callbacks(build, work) if only in (None, "callbacks") else ():
-            rows.append((what, 0, c, g, r, peer, spread))
-        if only in (None, "callbacks", "callback-peers"):
-            crows, cnotes = run_callback_peers(build, work)
-            notes += cnotes
-            for what, c, peer, g, r, spread in crows:
-                rows.append((what, 0, c, g, r, peer, spread))
-        for what, c, peer, g, r, spread in run_timers(build, work) if only in (None, "timers") else ():
-            rows.append((what, 0, c, g, r, peer, spread))
-        for procs in (1, 2) if only == "sched" else ():
-            for what, c, peer, g, r, spread in run_sched_pairs(build, work, procs):
-                rows.append((what, procs, c, g, r, peer, spread))
-        for what, c, peer, g, r, spread in run_globq(build, work) if only in (None, "globq") else ():
-            rows.append((what, 2, c, g, r, peer, spread))
-        if only in (None, "preempt"):
-            prows, note = run_preempt(build, work, cpus or str(os.cpu_count() - 1))
-            notes.append(note)
-            for what, c, peer, g, r, *spread in prows:
-                rows.append((what, 1, c, g, r, peer, *spread))
-        if only in (None, "spanset"):
-            srows, note = run_spanset(build, cpus or f"0-{os.cpu_count() - 1}")
-            notes.append(note)
-            for what, c, peer, g, r, spread in srows:
-                rows.append((what, 0, c, g, r, peer, spread))
-        for what, c, peer, g in run_net(build, work) if only is None else ():
-            higher_is_better = "round trips/s" in what
-            rows.append((what, 0, c, g, g / c if higher_is_better else c / g, peer))
-    lines = ["| measurement | Ps | cbridge | peer | ratio |", "|---|---|---|---|---|"]
-    for row in rows:
-        what, procs, c, g, r = row[:5]
-        peer = row[5] if len(row) > 5 else "Go"
-        ps = "-" if procs == 0 else str(procs)
-        spread = f" ({row[6][0]:.3f}–{row[6][1]:.3f})" if len(row) > 6 else ""
-        # A row may bring its figures already formatted (the checkpoint row's
-        # "ratio" is a difference in ns).
-        c, g = (v if isinstance(v, str) else f"{v:.1f}" for v in (c, g))
-        r = r if isinstance(r, str) else f"{r:.3f}"
-        lines.append(f"| {what} | {ps} | {c} | {peer} {g} | {r}{spread} |")
-    table = "\n".join(lines + ([""] + notes if notes else []))
-    print(table)
-    with open(outpath, "w") as f:
-        f.write("Peers: Go 1.19 (golang-1.19-go), a bare Boost.Context fcontext switch, JNI\n"
-                "(openjdk-17) and Python's ctypes for callbacks from a C thread, and for the\n"
-                "span set a mutex-guarded std::vector and Boost.Lockfree's stack, measured in the\n"
-                "same run. Ratio = cbridge / peer (lower is better).\n\n")
-        f.write(table + "\n")
+        ctx = Ctx(a.build, work, cpus, ncpus, a.pairs)
+        for part, fn in (("sched", run_sched), ("calls", run_calls), ("callbacks", run_callbacks),
+                         ("callback-peers", run_callback_peers), ("timers", run_timers),
+                         ("globq", run_globq), ("preempt", run_preempt), ("spanset", run_spanset),
+                         ("net", run_net)):
+            if a.part in ("all", part):
+                print(f"compare: {part}", file=sys.stderr)
+                rows += fn(ctx)
+        if a.part in ("all", "syscalls"):
+            print("compare: syscalls", file=sys.stderr)
+            extra = run_syscalls(ctx)
+        notes = ctx.notes
+    took = datetime.datetime.now(datetime.timezone.utc) - started
+    header.append(f"The run took {took.total_seconds() / 60:.1f} minutes.")
+    lines = header + [""]
+    if rows:
+        lines += ["| measurement | Ps | cbridge | peer | ratio (spread) | target |",
+                  "|---|---|---|---|---|---|"] + [fmt_row(r) for r in rows]
+    if extra:
+        lines += [""] + extra
+    if notes:
+        lines += [""] + notes
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    with open(a.out, "w") as f:
+        f.write(text)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,35 @@
 // SPDX-License-Identifier: MIT
-// Netpoller benchmarks, each the twin of one in bench/peers/go/net:
-// a loopback TCP echo (50 connections, 64-byte request/response, for a
-// fixed time) and a pipe ping-pong between two tasks (a park/unpark
-// through the netpoller each way). Printed as "name value" lines.
+// Netpoller benchmarks, each the twin of one in bench/peers/go/net (same
+// arguments, same output). Printed as "name value" lines.
+//
+//   net_bench echo CONNS SIZE MS  a loopback TCP echo: CONNS client tasks,
+//                                 each its own connection to a server task
+//                                 per connection, send SIZE bytes and read
+//                                 them back, over and over, for MS ms.
+//   net_bench pipe                a pipe ping-pong between two tasks (a
+//                                 park/unpark through the netpoller each way).
+//   net_bench                     echo 50 64 3000, then pipe (for profiling).
+//
+// The echo's clients first all connect, then start together; only round
+// trips between the start and the stop flag count, and the time runs from
+// the start until the last client has finished its round trip in flight.
+// It prints EchoRoundTripsPerSecond, EchoBytesPerSecond (payload bytes
+// echoed per second, one way) and EchoRoundTrips; with one connection also
+// the round trip's latency, EchoLatencyP50Us and EchoLatencyP99Us. 127.0.0.1
+// only. Every run ends by printing NetpollBackend, the netpoller's backend as
+// stats() reports it, so that bench/compare.py can tell whether the
+// CBRIDGE_NETPOLL it set was honoured; the soft RLIMIT_NOFILE is raised to
+// the hard one (1,000 connections take 2,000 descriptors), as the Go twin does.
 #include <cbridge/cbridge.hpp>
 #include <cbridge/net.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -17,26 +38,53 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double echoRoundTripsPerSecond(int conns, std::chrono::milliseconds dur) {
+// The netpoller backend in use. The field is looked up at compile time so
+// that this builds against a runtime with one backend (no such field: epoll).
+template <class S>
+std::string netpollBackend(const S& s) {
+  if constexpr (requires { s.netpoll_backend; })
+    return std::string(s.netpoll_backend);
+  else
+    return "epoll";
+}
+
+struct EchoResult {
+  double trips_per_sec = 0, secs = 0;
+  long trips = 0;
+  double p50_us = 0, p99_us = 0;  // one connection only
+};
+
+// A connection's read of exactly n bytes; false at an error or end of file.
+bool readFull(net::Conn& c, char* buf, size_t n) {
+  for (size_t got = 0; got < n;) {
+    net::IoResult r = c.read(buf + got, n - got);
+    if (r.err || r.n == 0) return false;
+    got += r.n;
+  }
+  return true;
+}
+
+EchoResult echo(int conns, size_t size, std::chrono::milliseconds dur) {
   return cbridge::run([&] {
-    auto [ln, err] = net::listen_tcp("127.0.0.1", 0, 1024);
+    EchoResult res;
+    auto [ln, err] = net::listen_tcp("127.0.0.1", 0, 4096);
     if (err) {
       std::fprintf(stderr, "listen: %s\n", err.message().c_str());
-      return 0.0;
+      std::exit(1);
     }
     // The server's tasks are waited for too, so that none is left at exit.
     cbridge::WaitGroup server;
     server.add(1);
-    cbridge::go([l = ln, &server]() mutable {
+    cbridge::go([l = ln, &server, size]() mutable {
       for (;;) {
         auto [c, e] = l.accept();
         if (e) break;
         server.add(1);
-        cbridge::go([c, &server]() mutable {
-          char buf[64];
+        cbridge::go([c, &server, size]() mutable {
+          std::vector<char> buf(size);
           for (;;) {
-            net::IoResult r = c.read(buf, sizeof buf);
-            if (r.err || r.n == 0 || c.write(buf, r.n).err) break;
+            net::IoResult r = c.read(buf.data(), size);
+            if (r.err || r.n == 0 || c.write(buf.data(), r.n).err) break;
           }
           c.close();
           server.done();
@@ -44,42 +92,62 @@ double echoRoundTripsPerSecond(int conns, std::chrono::milliseconds dur) {
       }
       server.done();
     });
-    std::atomic<long> trips{0};
+    // ready: clients connected; start: released by the main task once all
+    // are; stop: read by each client once per round trip (relaxed: it only
+    // needs to be seen eventually, and the WaitGroup orders the totals).
+    cbridge::WaitGroup ready, start, finished;
+    start.add(1);
     std::atomic<bool> stop{false};
-    cbridge::WaitGroup wg;
+    std::atomic<long> trips{0};
+    std::atomic<int> failed{0};
+    std::vector<double> lat_us;
     for (int i = 0; i < conns; i++) {
-      wg.add(1);
-      cbridge::go([&, port = ln.port()] {
+      ready.add(1);
+      finished.add(1);
+      cbridge::go([&, port = ln.port(), record = conns == 1] {
         auto [c, e] = net::dial_tcp("127.0.0.1", port);
+        ready.done();
         if (e) {
-          wg.done();
+          failed.fetch_add(1, std::memory_order_relaxed);
+          finished.done();
           return;
         }
-        char msg[64] = {}, buf[64];
+        std::vector<char> msg(size, 'x'), buf(size);
+        if (record) lat_us.reserve(1 << 20);
+        start.wait();
         long n = 0;
         while (!stop.load(std::memory_order_relaxed)) {
-          if (c.write(msg, sizeof msg).err) break;
-          size_t got = 0;
-          while (got < sizeof buf) {
-            net::IoResult r = c.read(buf + got, sizeof buf - got);
-            if (r.err || r.n == 0) break;
-            got += r.n;
-          }
+          auto t = Clock::now();
+          if (c.write(msg.data(), size).err || !readFull(c, buf.data(), size)) break;
+          if (record) lat_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
           n++;
         }
-        trips += n;
+        trips.fetch_add(n, std::memory_order_relaxed);
         c.close();
-        wg.done();
+        finished.done();
       });
     }
+    ready.wait();
+    if (failed.load(std::memory_order_relaxed)) {
+      std::fprintf(stderr, "echo: %d of %d connections failed\n", failed.load(), conns);
+      std::exit(1);
+    }
     auto t0 = Clock::now();
+    start.done();
     cbridge::sleep_for(dur);
-    stop = true;
-    wg.wait();
-    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    stop.store(true, std::memory_order_relaxed);
+    finished.wait();
+    res.secs = std::chrono::duration<double>(Clock::now() - t0).count();
     ln.close();
     server.wait();
-    return double(trips.load()) / secs;
+    res.trips = trips.load(std::memory_order_relaxed);
+    res.trips_per_sec = double(res.trips) / res.secs;
+    if (!lat_us.empty()) {
+      std::sort(lat_us.begin(), lat_us.end());
+      res.p50_us = lat_us[lat_us.size() / 2];
+      res.p99_us = lat_us[lat_us.size() * 99 / 100];
+    }
+    return res;
   });
 }
 
@@ -108,13 +176,37 @@ double pipePingPongNs(long rounds) {
   });
 }
 
+void printEcho(int conns, size_t size, long ms) {
+  EchoResult r = echo(conns, size, std::chrono::milliseconds(ms));
+  std::printf("EchoRoundTripsPerSecond %.0f\n", r.trips_per_sec);
+  std::printf("EchoBytesPerSecond %.0f\n", r.trips_per_sec * double(size));
+  std::printf("EchoRoundTrips %ld\n", r.trips);
+  if (conns == 1) {
+    std::printf("EchoLatencyP50Us %.2f\n", r.p50_us);
+    std::printf("EchoLatencyP99Us %.2f\n", r.p99_us);
+  }
+}
+
 }  // namespace
 
-// With an argument (echo or pipe) runs only that one, for profiling.
 int main(int argc, char** argv) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   std::string only = argc > 1 ? argv[1] : "";
-  if (only.empty() || only == "echo")
-    std::printf("EchoRoundTripsPerSecond %.0f\n", echoRoundTripsPerSecond(50, std::chrono::milliseconds(3000)));
-  if (only.empty() || only == "pipe") std::printf("PipePingPongNs %.1f\n", pipePingPongNs(200000));
+  if (only == "echo" && argc == 5) {
+    printEcho(std::atoi(argv[2]), size_t(std::atol(argv[3])), std::atol(argv[4]));
+  } else if (only == "pipe") {
+    std::printf("PipePingPongNs %.1f\n", pipePingPongNs(200000));
+  } else if (only.empty()) {
+    printEcho(50, 64, 3000);
+    std::printf("PipePingPongNs %.1f\n", pipePingPongNs(200000));
+  } else {
+    std::fprintf(stderr, "usage: net_bench [echo CONNS SIZE MS | pipe]\n");
+    return 2;
+  }
+  std::printf("NetpollBackend %s\n", netpollBackend(cbridge::stats()).c_str());
   return 0;
 }

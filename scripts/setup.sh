@@ -3,6 +3,7 @@
 # Installs what cbridge needs from Debian's packages, and nothing when all
 # of it is there. Usage: scripts/setup.sh [--bench]
 #   --bench  also the benchmark peers (Go 1.19, openjdk-17 for JNI, python3 for ctypes)
+#            and strace (system calls per echo round trip)
 set -euo pipefail
 
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
@@ -11,7 +12,8 @@ pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-
   libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools liburing-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   # JNI and ctypes peers of the callback rows: the JDK is big, so only here.
-  pkgs+=(golang-1.19-go python3 openjdk-17-jdk-headless)
+  # strace counts the echo's system calls (bench/compare.py's syscalls part).
+  pkgs+=(golang-1.19-go python3 openjdk-17-jdk-headless strace)
 fi
 
 missing=()
