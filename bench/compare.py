@@ -217,7 +217,8 @@ def parse_lines(out):
 
 # --- the parts ----------------------------------------------------------------
 
-SCHED = "BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_TaskSwitch|BM_SpawnJoin100k|BM_FcontextSwitch"
+SCHED = ("BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_TaskSwitch|BM_SpawnJoin100k|BM_FcontextSwitch"
+         "|BM_FreshStack256K|BM_BareStack256K")
 
 
 def run_sched(ctx):
@@ -232,12 +233,19 @@ def run_sched(ctx):
         flat = [{k: v["ns"] for k, v in c.items()} for c in cbs]
         for what, cname, gname, target, scale in (
                 ("start+finish of a task (ns)", "BM_TaskStartFinish", "TaskStartFinish", None, 1),
+                ("start+finish of a task with a 64 KiB `stack_size` (ns)", "BM_TaskStartFinish64K",
+                 "TaskStartFinish", None, 1),
                 ("unbuffered channel hand-off, one way (ns)", "BM_ChanHandoff", "ChanHandoff",
                  at_most(1.0), 1),
                 ("yield with nothing else to run (ns)", "BM_Yield", "Yield", None, 1),
                 ("100,000 tasks spawn+join (ms)", "BM_SpawnJoin100k", "SpawnJoin100k",
                  at_most(1.0 if procs == 1 else 0.8), 1e-6)):
             rows.append(pair_row(what, procs, flat, gos, cname, "Go", gname, target, scale))
+        # The cache-miss path of a stack (stacks of every size are cached,
+        # so a task meets it only when its class's cache is empty), against
+        # the same system calls made bare in the same process.
+        rows.append(pair_row("a fresh 256 KiB stack: map, guard, first write, unmap (µs)", procs, flat,
+                             flat, "BM_FreshStack256K", "bare mmap", "BM_BareStack256K", None, 1e-3))
         # Google Benchmark reports an inverted rate counter in seconds.
         sw = [{"sw": c["BM_TaskSwitch"]["ns_per_switch"],
                "fc": c["BM_FcontextSwitch"]["ns_per_switch"]} for c in cbs]

@@ -38,16 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// The netpoller backend in use. The field is looked up at compile time so
-// that this builds against a runtime with one backend (no such field: epoll).
-template <class S>
-std::string netpollBackend(const S& s) {
-  if constexpr (requires { s.netpoll_backend; })
-    return std::string(s.netpoll_backend);
-  else
-    return "epoll";
-}
-
 struct EchoResult {
   double trips_per_sec = 0, secs = 0;
   long trips = 0;
@@ -207,6 +197,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: net_bench [echo CONNS SIZE MS | pipe]\n");
     return 2;
   }
-  std::printf("NetpollBackend %s\n", netpollBackend(cbridge::stats()).c_str());
+  std::printf("NetpollBackend %s\n", cbridge::stats().netpoll_backend);
   return 0;
 }
