@@ -4,8 +4,6 @@
 // word as the event's data; the break entry is an eventfd registered with
 // PollSource::Break as its data.
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/netpoll_backend.hpp"
+#include "runtime/netpoll_breakfd_linux.hpp"
 #include "runtime/rawio.hpp"
 
 namespace cbridge::rt {
@@ -30,8 +29,7 @@ int breakfd = -1;
 bool epollInit() {
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) fatal("netpollinit: epoll_create1 failed: %s", strerror(errno));
-  breakfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (breakfd < 0) fatal("netpollinit: eventfd failed: %s", strerror(errno));
+  breakfd = breakfdOpen();
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = uint64_t(PollSource::Break);
@@ -61,17 +59,9 @@ int epollPoll(int64_t delay, PollEntry* out, int max) {
   return n;
 }
 
-void epollWake() {
-  uint64_t one = 1;
-  while (write(breakfd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
-}
+void epollWake() { breakfdWrite(breakfd); }
 
-void epollDrainBreak() {
-  uint64_t v;
-  while (read(breakfd, &v, sizeof v) > 0) {
-  }
-}
+void epollDrainBreak() { breakfdDrain(breakfd); }
 
 }  // namespace
 

@@ -51,8 +51,6 @@
 #include <liburing.h>
 #include <sched.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -63,6 +61,7 @@
 #include "runtime/lock.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/netpoll_backend.hpp"
+#include "runtime/netpoll_breakfd_linux.hpp"
 
 namespace cbridge::rt {
 
@@ -140,9 +139,7 @@ bool uringInit() {
   regfd = epoll_create1(EPOLL_CLOEXEC);
   if (regfd < 0)
     fatal("netpollinit: epoll_create1 failed: %s", strerror(errno));
-  breakfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (breakfd < 0)
-    fatal("netpollinit: eventfd failed: %s", strerror(errno));
+  breakfd = breakfdOpen();
   // No ringLock: nobody else sees the ring before netpoll.cpp publishes
   // the backend (and init runs under its init lock, a leaf).
   armPoll(breakfd, uint64_t(PollSource::Break));
@@ -258,22 +255,14 @@ int uringPoll(int64_t delay, PollEntry *out, int max) {
   return n;
 }
 
-void uringWake() {
-  uint64_t one = 1;
-  while (write(breakfd, &one, sizeof one) < 0 && errno == EINTR) {
-  }
-}
+void uringWake() { breakfdWrite(breakfd); }
 
-void uringDrainBreak() {
-  uint64_t v;
-  while (read(breakfd, &v, sizeof v) > 0) {
-  }
-}
+void uringDrainBreak() { breakfdDrain(breakfd); }
 
-} // namespace
+}  // namespace
 
 const NetpollBackend uringBackend = {
     "io_uring", uringInit, uringOpen, uringClose, uringRearm, uringPoll, uringWake, uringDrainBreak,
 };
 
-} // namespace cbridge::rt
+}  // namespace cbridge::rt
