@@ -96,6 +96,34 @@ TEST(Callback, NestedHandlerMayPark) {
   });
 }
 
+// A nested handler that parks switches the M to a park context made on
+// the system stack below the foreign call's frames; the callback's return
+// abandons it. Under ASan the C code that then runs over that stack must
+// find no redzone left behind (CI saw C's next callback trip on one).
+TEST(Callback, AParkedNestedHandlerLeavesTheSystemStackClean) {
+  cbridge::run([] {
+    cbridge::Chan<int> c(1);
+    cbridge::Callback<int(int)> cb([&](int x) {
+      cbridge::go([c]() mutable { c.send(5); });
+      return x + *c.recv();
+    });
+    EXPECT_EQ(cbridge::call(call_int_cb_then_write_stack, cb.fn(), 1), 6);
+  });
+}
+
+// The same on a thread the runtime never created: its callback's park
+// context lies on the thread's own stack, below the C caller.
+TEST(Callback, AParkedThreadHandlerLeavesTheThreadStackClean) {
+  cbridge::Chan<int> c(1);
+  cbridge::Callback<int(int)> cb([&](int x) {
+    cbridge::go([c]() mutable { c.send(5); });
+    return x + *c.recv();
+  });
+  int r = 0;
+  std::thread([&] { r = call_int_cb_then_write_stack(cb.fn(), 1); }).join();
+  EXPECT_EQ(r, 6);
+}
+
 TEST(Callback, EightThreadsHundredThousandCallsEach) {
   std::atomic<long> total{0};
   cbridge::Callback<long(long)> cb([&](long x) {

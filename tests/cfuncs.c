@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 char inc_char(char x) { return (char)(x + 1); }
@@ -98,6 +99,19 @@ void empty_fn(void) {}
 int add3(int a, int b, int c) { return a + b + c; }
 
 int call_int_cb(int (*cb)(int), int x) { return cb(x); }
+
+/* Writes 16 KiB of locals: under ASan, memset checks that none of it is
+   poisoned, so a redzone a dead frame left below us is reported. */
+static __attribute__((noinline)) int write_16k_below(void) {
+  char frame[16 * 1024];
+  memset(frame, 1, sizeof frame);
+  return ((volatile char*)frame)[sizeof frame - 1];
+}
+
+int call_int_cb_then_write_stack(int (*cb)(int), int x) {
+  int r = cb(x);
+  return r + write_16k_below() - 1;
+}
 
 void call_void_cb(void (*cb)(void)) { cb(); }
 

@@ -62,6 +62,8 @@ int add3(int a, int b, int c);
 
 /* Callbacks from C. */
 int call_int_cb(int (*cb)(int), int x);
+/* cb(x), then 16 KiB of the stack below written from C. */
+int call_int_cb_then_write_stack(int (*cb)(int), int x);
 void call_void_cb(void (*cb)(void));
 /* Runs cb(i) for i in [0, n) on a new pthread and returns the sum. */
 long call_cb_on_new_thread(long (*cb)(long), long n);
