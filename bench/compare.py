@@ -218,7 +218,7 @@ def parse_lines(out):
 # --- the parts ----------------------------------------------------------------
 
 SCHED = ("BM_TaskStartFinish|BM_ChanHandoff|BM_Yield|BM_TaskSwitch|BM_SpawnJoin100k|BM_FcontextSwitch"
-         "|BM_FreshStack256K|BM_BareStack256K")
+         "|BM_FreshStack256K|BM_BareStack256K|BM_StackTopChase")
 
 
 def run_sched(ctx):
@@ -246,6 +246,12 @@ def run_sched(ctx):
         # the same system calls made bare in the same process.
         rows.append(pair_row("a fresh 256 KiB stack: map, guard, first write, unmap (µs)", procs, flat,
                              flat, "BM_FreshStack256K", "bare mmap", "BM_BareStack256K", None, 1e-3))
+        # What spawn+join's stack tops cost in the order the free lists
+        # hand them out, against address order (no tasks: once is enough).
+        if procs == 1:
+            rows.append(pair_row("a load from each of 100,000 stack tops 320 KiB apart, shuffled "
+                                 "order (ns a hop)", procs, flat, flat, "BM_StackTopChaseShuffled",
+                                 "address order", "BM_StackTopChaseAddressOrder", None, 1))
         # Google Benchmark reports an inverted rate counter in seconds.
         sw = [{"sw": c["BM_TaskSwitch"]["ns_per_switch"],
                "fc": c["BM_FcontextSwitch"]["ns_per_switch"]} for c in cbs]

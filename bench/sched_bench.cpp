@@ -10,11 +10,14 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "runtime/stack.hpp"
 
@@ -150,6 +153,50 @@ void BM_SpawnJoin100k(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_SpawnJoin100k)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The floor under spawn+join: one dependent load per task's stack top,
+// 100,000 tops 320 KiB apart (a default stack and its guard, as the
+// runtime maps them), visited in address order (the peer) or in a
+// shuffled order, as the free lists hand stacks out after tasks finished
+// in random order. Each top holds the address of the next, so every hop
+// is a miss the CPU cannot overlap: a TLB miss, then a page walk whose
+// entries are adjacent in address order and scattered when shuffled.
+// One iteration is one hop. The tops are made once per process (faulting
+// 100,000 pages in takes about a second here) and hold both chains, the
+// address-ordered one in word 0 of each top, the shuffled one in word 1;
+// they stay mapped until the process exits.
+struct StackTops {
+  static constexpr size_t kTops = 100000, kStride = 320 * 1024;
+  void** first[2] = {nullptr, nullptr};
+  StackTops() {
+    auto* base = static_cast<char*>(mmap(nullptr, kTops * kStride, PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
+    if (base == MAP_FAILED) return;
+    std::vector<size_t> order(kTops);
+    for (size_t i = 0; i < kTops; i++) order[i] = i;
+    for (int chain = 0; chain < 2; chain++) {
+      if (chain == 1) std::shuffle(order.begin(), order.end(), std::mt19937_64(16));
+      auto word = [&](size_t i) { return reinterpret_cast<void**>(base + (i + 1) * kStride - 64) + chain; };
+      for (size_t i = 0; i < kTops; i++) *word(order[i]) = word(order[(i + 1) % kTops]);
+      first[chain] = word(order[0]);
+    }
+  }
+};
+
+void stackTopChase(benchmark::State& state, int chain) {
+  static StackTops tops;
+  void** p = tops.first[chain];
+  if (p == nullptr) {
+    state.SkipWithError("mmap of the stack tops failed");
+    return;
+  }
+  for (auto _ : state) p = static_cast<void**>(*p);
+  benchmark::DoNotOptimize(p);
+}
+void BM_StackTopChaseAddressOrder(benchmark::State& state) { stackTopChase(state, 0); }
+void BM_StackTopChaseShuffled(benchmark::State& state) { stackTopChase(state, 1); }
+BENCHMARK(BM_StackTopChaseAddressOrder)->UseRealTime();
+BENCHMARK(BM_StackTopChaseShuffled)->UseRealTime();
 
 // The peer of a task switch: a bare fcontext switch, one way.
 void BM_FcontextSwitch(benchmark::State& state) {
