@@ -464,15 +464,26 @@ ECHO_MS = 1500
 
 
 def netpoll_backends(ctx):
-    """The netpoller backends to measure: (CBRIDGE_NETPOLL value, name).
-    epoll always; io_uring when a run asked for it says it used it."""
+    """The configurations of cbridge's netpoller to measure: (environment,
+    name, the NetpollBackend and Iobatch net_bench must report). The
+    default (epoll readiness, socket calls batched on io_uring), the same
+    unbatched (CBRIDGE_IOBATCH=off, as where io_uring is refused), and the
+    io_uring readiness backend (batched) when a run asked for it says it
+    used it."""
     if ctx.backends is not None:
         return ctx.backends
-    ctx.backends = [("epoll", "epoll")]
+    probe = ctx.lines([ctx.exe("net_bench"), "echo", "1", "64", "50"], ctx.ncpus)
+    batch = str(probe.get("Iobatch", "off"))
+    ctx.backends = [({}, "epoll" + (" + io_uring batch" if batch == "io_uring" else ""), "epoll", batch)]
+    if batch == "io_uring":
+        ctx.backends.append(({"CBRIDGE_IOBATCH": "off"}, "epoll, unbatched", "epoll", "off"))
+    else:
+        ctx.notes.append(f"batched rows skipped: net_bench reports the I/O batch {batch}.")
     got = ctx.lines([ctx.exe("net_bench"), "echo", "1", "64", "50"], ctx.ncpus,
                     env={"CBRIDGE_NETPOLL": "uring"}).get("NetpollBackend", "epoll")
     if "uring" in str(got):
-        ctx.backends.append(("uring", "io_uring"))
+        ctx.backends.append(({"CBRIDGE_NETPOLL": "uring"}, "io_uring poll" + (" + batch" if batch == "io_uring" else ""),
+                             "io_uring", batch))
     else:
         ctx.notes.append(f"io_uring rows skipped: with CBRIDGE_NETPOLL=uring net_bench reports the "
                          f"{got} backend.")
@@ -490,10 +501,11 @@ def run_net(ctx):
 
     def cbridge_once(args):
         res = {}
-        for env, name in backends:
-            out = ctx.lines([ctx.exe("net_bench"), *args], p, env={"CBRIDGE_NETPOLL": env})
-            if ("uring" in str(out.get("NetpollBackend"))) != (env == "uring"):
-                raise RuntimeError(f"net_bench with CBRIDGE_NETPOLL={env} ran {out.get('NetpollBackend')}")
+        for env, name, backend, batch in backends:
+            out = ctx.lines([ctx.exe("net_bench"), *args], p, env=env)
+            if (str(out.get("NetpollBackend")), str(out.get("Iobatch"))) != (backend, batch):
+                raise RuntimeError(f"net_bench with {env} ran {out.get('NetpollBackend')} "
+                                   f"(batch {out.get('Iobatch')})")
             res[name] = out
         return res
 
@@ -503,7 +515,7 @@ def run_net(ctx):
         cbs, gos = ctx.alternate(lambda: cbridge_once(args), lambda: ctx.lines([ctx.go("net"), *args], p))
         kb = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
         conn = f"{conns:,} connection{'s' * (conns > 1)}"
-        for _, name in backends:
+        for _, name, _, _ in backends:
             side = [c[name] for c in cbs]
             if size >= 1024:
                 rows.append(pair_row(f"loopback TCP echo, {conn}, {kb}, payload MB/s each way "
@@ -522,7 +534,7 @@ def run_net(ctx):
                                          p, side, gos, f"EchoLatency{q}Us", "Go net",
                                          f"EchoLatency{q}Us"))
     cbs, gos = ctx.alternate(lambda: cbridge_once(["pipe"]), lambda: ctx.lines([ctx.go("net"), "pipe"], p))
-    for _, name in backends:
+    for _, name, _, _ in backends:
         rows.append(pair_row(f"pipe ping-pong between two tasks through the netpoller, one round "
                              f"trip (ns) ({name})", p, [c[name] for c in cbs], gos,
                              "PipePingPongNs", "Go os.Pipe", "PipePingPongNs"))
@@ -550,8 +562,8 @@ def run_syscalls(ctx):
     process (set-up included) over its round trips. strace slows both sides
     several times, so only the counts mean anything. Returns table lines."""
     args = ["echo", "50", "64", "2000"]
-    sides = [(f"cbridge ({name})", [ctx.exe("net_bench"), *args], {"CBRIDGE_NETPOLL": env})
-             for env, name in netpoll_backends(ctx)]
+    sides = [(f"cbridge ({name})", [ctx.exe("net_bench"), *args], env)
+             for env, name, _, _ in netpoll_backends(ctx)]
     sides.append(("Go net", [ctx.go("net"), *args], None))
     out = ["| echo, 50 connections, 64 B, under strace | round trips | system calls per round trip "
            "| the most frequent (per round trip) |", "|---|---|---|---|"]

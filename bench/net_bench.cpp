@@ -17,8 +17,9 @@
 // echoed per second, one way) and EchoRoundTrips; with one connection also
 // the round trip's latency, EchoLatencyP50Us and EchoLatencyP99Us. 127.0.0.1
 // only. Every run ends by printing NetpollBackend, the netpoller's backend as
-// stats() reports it, so that bench/compare.py can tell whether the
-// CBRIDGE_NETPOLL it set was honoured; the soft RLIMIT_NOFILE is raised to
+// stats() reports it, and Iobatch, the I/O batch's mechanism (with its
+// IobatchCallsPerSubmit), so that bench/compare.py can tell whether the
+// CBRIDGE_NETPOLL and CBRIDGE_IOBATCH it set were honoured; the soft RLIMIT_NOFILE is raised to
 // the hard one (1,000 connections take 2,000 descriptors), as the Go twin does.
 #include <cbridge/cbridge.hpp>
 #include <cbridge/net.hpp>
@@ -197,6 +198,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: net_bench [echo CONNS SIZE MS | pipe]\n");
     return 2;
   }
-  std::printf("NetpollBackend %s\n", cbridge::stats().netpoll_backend);
+  cbridge::Stats st = cbridge::stats();
+  std::printf("NetpollBackend %s\n", st.netpoll_backend);
+  std::printf("Iobatch %s\n", st.iobatch);
+  std::printf("IobatchCallsPerSubmit %.2f\n",
+              st.iobatch_submits != 0 ? double(st.iobatch_calls) / double(st.iobatch_submits) : 0.0);
   return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "callbacks/extram.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/iobatch.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
@@ -78,6 +79,10 @@ Stats stats() {
   s.netpoll_breaks = ns.breaks;
   s.netpoll_breaks_lost = ns.breaksLost;
   s.netpoll_backend = ns.backend;
+  rt::IobatchStats ib = rt::iobatchstats();
+  s.iobatch = ib.mechanism;
+  s.iobatch_calls = ib.calls;
+  s.iobatch_submits = ib.submits;
   s.timers_armed = rt::timersArmed();
   rt::TimerfuncStats tf = rt::timerfuncstats();
   s.timer_runners = tf.runnersStarted;

@@ -27,6 +27,7 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
+#include "runtime/iobatch.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
@@ -99,6 +100,7 @@ void freezetheworld() {
 
 void freezeM(M* m) {
   if (m != nullptr && m->p != nullptr) {
+    iobatchFlush(m->p);  // its tasks never run again, but no P idles with calls queued
     LockGuard g(sched->lock);
     pidleput(releasep(m));
   }

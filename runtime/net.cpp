@@ -22,6 +22,7 @@
 #include "cbridge/task.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/iobatch.hpp"
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/timers.hpp"
@@ -105,6 +106,13 @@ struct OpGuard {
   ~OpGuard() { f->ops.fetch_sub(1, std::memory_order_acq_rel); }
 };
 
+// recvOnce is one recv on a pollable socket: through the P's I/O batch
+// when it takes it, else directly.
+ssize_t recvOnce(int fd, void* buf, size_t n) {
+  ssize_t r = rt::iobatchRecv(fd, buf, n);
+  return r != rt::kNotBatched ? r : rt::rawRecv(fd, buf, n);
+}
+
 // waitFor parks until f is ready in mode; an error if it cannot be.
 std::error_code waitFor(FileImpl* f, char mode) {
   switch (rt::pollwait(f->pd, mode)) {
@@ -161,7 +169,7 @@ IoResult File::read(void* buf, size_t n) {
   for (;;) {
     if (f->closed.load(std::memory_order_acquire)) return {0, closedErr()};
     ssize_t r = f->pd == nullptr ? cbridge::call(::read, f->fd, buf, n)
-                : f->socket      ? rt::rawRecv(f->fd, buf, n)
+                : f->socket      ? recvOnce(f->fd, buf, n)
                                  : rt::rawRead(f->fd, buf, n);
     if (r >= 0) {
       rt::tsanIoAcquire();
@@ -184,12 +192,17 @@ IoResult File::write(const void* buf, size_t n) {
     if (f->closed.load(std::memory_order_acquire)) return {done, closedErr()};
     const char* p = static_cast<const char*>(buf) + done;
     rt::tsanIoRelease();
-    ssize_t w = f->pd == nullptr ? cbridge::call(::write, f->fd, p, n - done)
-                : f->socket      ? rt::rawSend(f->fd, p, n - done)
-                                 : rt::writeNoSigpipe(f->fd, p, n - done);
+    // A batched send (iobatch.hpp) had its reader polled for with the
+    // rest of its batch.
+    ssize_t w = f->pd != nullptr && f->socket ? rt::iobatchSend(f->fd, p, n - done) : rt::kNotBatched;
+    bool batched = w != rt::kNotBatched;
+    if (!batched)
+      w = f->pd == nullptr ? cbridge::call(::write, f->fd, p, n - done)
+          : f->socket      ? rt::rawSend(f->fd, p, n - done)
+                           : rt::writeNoSigpipe(f->fd, p, n - done);
     if (w >= 0) {
       done += size_t(w);
-      if (done == n && f->pd != nullptr) rt::netpollAfterWrite();
+      if (done == n && f->pd != nullptr && !batched) rt::netpollAfterWrite();
       continue;
     }
     if (errno == EINTR) continue;

@@ -42,6 +42,7 @@
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
 #include "runtime/freeze.hpp"
+#include "runtime/iobatch.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os_linux.hpp"
 #include "runtime/preempt.hpp"
@@ -118,6 +119,10 @@ P* releasep(M* m) {
 
 // pidleput, pidleget, mput, mget: the idle lists; callers hold sched->lock.
 void pidleput(P* pp) {
+  // Its batch's tasks would wait for a P that nobody runs (iobatch.hpp).
+  if (pp->iobatchPending.load(std::memory_order_relaxed) != 0)
+    fatal("pidleput: P %d idled with %d batched calls queued", int(pp->id),
+          int(pp->iobatchPending.load(std::memory_order_relaxed)));
   pp->link = sched->pidle;
   sched->pidle = pp;
   sched->npidle.fetch_add(1, std::memory_order_seq_cst);
@@ -444,6 +449,9 @@ G* findRunnable(M* m, bool* inheritTime) {
   *inheritTime = false;
 top:
   if (frozen()) freezeM(m);  // the process is exiting: run nothing more
+  // The P's I/O batch first: its tasks have waited for the P's other
+  // tasks already, and no P may be idled with calls queued (iobatch.hpp).
+  if (m->p != nullptr) iobatchFlush(m->p);
   if (sched->stopping.load(std::memory_order_seq_cst)) {
     if (m->p != nullptr) {
       LockGuard g(sched->lock);

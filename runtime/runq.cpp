@@ -110,6 +110,7 @@ G* runqget(P* pp, bool* inheritTime) {
 }
 
 bool runqempty(P* pp) {
+  // Tasks waiting in the P's I/O batch are its work too (iobatch.hpp).
   // Go's careful read: tail, head, runnext, then tail again, so that a G
   // moving from runnext to the queue is not missed.
   for (;;) {
@@ -117,7 +118,8 @@ bool runqempty(P* pp) {
     uint32_t tail = pp->runqtail.load(std::memory_order_acquire);
     G* runnext = pp->runnext.load(std::memory_order_acquire);
     if (tail == pp->runqtail.load(std::memory_order_acquire))
-      return head == tail && runnext == nullptr;
+      return head == tail && runnext == nullptr &&
+             pp->iobatchPending.load(std::memory_order_relaxed) == 0;
   }
 }
 

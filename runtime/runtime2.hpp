@@ -21,6 +21,7 @@ namespace cbridge::rt {
 
 struct M;
 struct P;
+struct IoBatch;  // iobatch_uring.cpp
 
 enum class GStatus : uint32_t {
   Idle,      // just allocated or on the free list
@@ -267,6 +268,14 @@ struct P {
   // the number parked). Owner-written like the counters above: a global
   // counter's line would move between the CPUs twice per park.
   std::atomic<int64_t> netpollWaiters{0};
+  // The I/O batch (iobatch.hpp): the P's ring, made by the owner on first
+  // use and kept for the process's life (release: stats reads its
+  // counters from other threads), and the calls queued on it, whose tasks
+  // count as this P's work (runqempty). Owner-written; others read
+  // iobatchPending relaxed, as they read the run queue: a stale 0 is the
+  // same race as a stale empty queue, which the spinning protocol covers.
+  std::atomic<IoBatch*> iobatch{nullptr};
+  std::atomic<int32_t> iobatchPending{0};
 };
 
 // The global scheduler state. One instance, never destroyed (threads that

@@ -109,6 +109,21 @@ TEST(Testprog, RefusedIoUringFallsBackToEpoll) {
   EXPECT_EQ(asked.exitCode, 0);
 }
 
+// The same for the I/O batch: off, and every socket call made directly;
+// quietly by default, with one line when CBRIDGE_IOBATCH asked for it.
+TEST(Testprog, RefusedIoUringTurnsTheBatchOff) {
+  ChildResult quiet = runTestprog("IobatchUringRefused", {"CBRIDGE_IOBATCH=", "CBRIDGE_NETPOLL="});
+  EXPECT_EQ(quiet.out, "iobatch=off echo ok\n") << quiet.err;
+  EXPECT_EQ(quiet.err, "");
+  EXPECT_EQ(quiet.exitCode, 0);
+  ChildResult asked = runTestprog("IobatchUringRefused", {"CBRIDGE_IOBATCH=uring", "CBRIDGE_NETPOLL="});
+  EXPECT_EQ(asked.out, "iobatch=off echo ok\n") << asked.err;
+  EXPECT_EQ(asked.err,
+            "cbridge: CBRIDGE_IOBATCH=uring: io_uring cannot start in this process (Operation not "
+            "permitted): socket calls are made one by one\n");
+  EXPECT_EQ(asked.exitCode, 0);
+}
+
 TEST(Testprog, AWriteRunsTheLocalReaderItReadiedNext) {
   ChildResult r = runTestprog("WriteReadiesLocalReaderNext", {"CBRIDGE_MAXPROCS=1"});
   EXPECT_EQ(r.out, "procs=1 order=RXXX\n") << r.err;

@@ -179,7 +179,11 @@ CBRIDGE_EXPORT void cbridge_sleep_ns(int64_t ns);
  * preempt_attempts, preempt_refused, preempt_async, preempt_cooperative,
  * preempt_ack_timeouts, netpoll_events, netpoll_stale,
  * netpoll_breaks, netpoll_breaks_lost, netpoll_uring (1 when the
- * netpoller runs on io_uring, 0 on epoll), stacks_unguarded (task stacks
+ * netpoller runs on io_uring, 0 on epoll), iobatch_uring (1 when the
+ * socket calls of a P's tasks are batched into one io_uring_enter, 0 when
+ * each is its own system call), iobatch_calls and iobatch_submits (the
+ * calls so batched, and the system calls that made them),
+ * stacks_unguarded (task stacks
  * made without a guard region near vm.max_map_count), timers_armed,
  * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
  * name (value untouched). */

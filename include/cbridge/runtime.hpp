@@ -84,6 +84,13 @@ struct Stats {
   // The netpoller's backend: "epoll" or "io_uring" (CBRIDGE_NETPOLL; see
   // the README), "none" until the first pollable file started it.
   const char* netpoll_backend;
+  // The I/O batch: "io_uring" when the socket reads and writes of a P's
+  // tasks go to the kernel together, one system call per batch; "off"
+  // when CBRIDGE_IOBATCH=off or io_uring is missing or refused (each
+  // call is then its own system call). See the README.
+  const char* iobatch;
+  uint64_t iobatch_calls;    // socket calls made through a batch
+  uint64_t iobatch_submits;  // system calls (io_uring_enter) that made them
 };
 
 // stats reads the runtime's counters (each read alone: not one snapshot).
