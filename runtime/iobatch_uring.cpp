@@ -3,10 +3,11 @@
 // batches a call (iobatch.hpp has the protocol).
 //
 // Picked once per process: CBRIDGE_IOBATCH=off turns it off; otherwise
-// the first ring decides. A kernel without io_uring (or with it disabled:
-// io_uring_disabled, a seccomp filter) or without IORING_SETUP_SUBMIT_ALL
-// (5.18) refuses it, and every call is then made directly, as before, with
-// no message: that is what the process would have done anyway. Asked for
+// a probe ring decides, at the first batch or the first stats(). A kernel
+// without io_uring (or with it disabled: io_uring_disabled, a seccomp
+// filter) or without IORING_SETUP_SUBMIT_ALL (5.18) refuses it, and every
+// call is then made directly, as before, with no message: that is what the
+// process would have done anyway. Asked for
 // by name (CBRIDGE_IOBATCH=uring), a refusal is said once.
 #include "runtime/iobatch.hpp"
 
@@ -53,9 +54,9 @@ struct Op {
 constexpr unsigned kRingEntries = 256;
 
 enum class Mode : int { Unknown, On, Off };
-// Decided once, by the first M to need it (a CAS from Unknown): Off when
-// asked or when the first ring fails. Relaxed: a racing M that still sees
-// Unknown only tries a ring of its own, and the verdict is the same.
+// Decided once (decide), by the first M to need it or the first stats():
+// Off when asked or when a ring fails. Relaxed: a racing thread that still
+// sees Unknown only probes a ring of its own, and the verdict is the same.
 std::atomic<Mode> mode{Mode::Unknown};
 std::atomic<bool> refusalSaid{false};
 
@@ -73,35 +74,58 @@ bool askedByName() {
   return want != nullptr && (strcmp(want, "uring") == 0 || strcmp(want, "io_uring") == 0);
 }
 
-// ringFor returns pp's ring, made on first use, or nullptr when batching
-// is off (and from then on, for the whole process, if this ring failed).
-IoBatch* ringFor(P* pp) {
-  if (IoBatch* b = pp->iobatch.load(std::memory_order_relaxed)) return b;
-  Mode md = mode.load(std::memory_order_relaxed);
-  if (md == Mode::Off) return nullptr;
-  if (md == Mode::Unknown && askedOff()) {
-    mode.store(Mode::Off, std::memory_order_relaxed);
-    return nullptr;
-  }
-  auto* b = new (std::nothrow) IoBatch;
-  if (b == nullptr) return nullptr;
+// setupRing makes a ring as every P's is made: 0 or -errno.
+int setupRing(io_uring* ring) {
   io_uring_params params{};
   // SUBMIT_ALL: one call's failure does not stop the rest of the batch.
   // COOP_TASKRUN: nothing of ours needs task work (MSG_DONTWAIT), so no
   // interrupting the thread for any.
   params.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
-  int err = io_uring_queue_init_params(kRingEntries, &b->ring, &params);
-  if (err != 0) {
+  return io_uring_queue_init_params(kRingEntries, ring, &params);
+}
+
+void sayRefused(int err) {
+  if (askedByName())
+    usererrorOnce(&refusalSaid,
+                  "CBRIDGE_IOBATCH=uring: io_uring cannot start in this process (%s): socket calls "
+                  "are made one by one",
+                  strerror(-err));
+}
+
+// decide settles the mode on its first call: off when asked, otherwise on
+// when a ring can be made. The probe ring is thrown away: deciding here,
+// not at a P's first batch, lets stats() say what will run before any
+// task batched (a ping-pong alone on its P never does), as the netpoller's
+// backend is known from the start.
+Mode decide() {
+  Mode md = mode.load(std::memory_order_relaxed);
+  if (md != Mode::Unknown) return md;
+  if (askedOff()) {
+    md = Mode::Off;
+  } else {
+    io_uring probe;
+    int err = setupRing(&probe);
+    if (err == 0) io_uring_queue_exit(&probe);
+    else sayRefused(err);
+    md = err == 0 ? Mode::On : Mode::Off;
+  }
+  mode.store(md, std::memory_order_relaxed);
+  return md;
+}
+
+// ringFor returns pp's ring, made on first use, or nullptr when batching
+// is off (and from then on, for the whole process, if this ring failed).
+IoBatch* ringFor(P* pp) {
+  if (IoBatch* b = pp->iobatch.load(std::memory_order_relaxed)) return b;
+  if (decide() == Mode::Off) return nullptr;
+  auto* b = new (std::nothrow) IoBatch;
+  if (b == nullptr) return nullptr;
+  if (int err = setupRing(&b->ring); err != 0) {
     delete b;
     mode.store(Mode::Off, std::memory_order_relaxed);
-    if (askedByName())
-      usererrorOnce(&refusalSaid,
-                    "CBRIDGE_IOBATCH=uring: io_uring cannot start in this process (%s): socket calls "
-                    "are made one by one",
-                    strerror(-err));
+    sayRefused(err);
     return nullptr;
   }
-  mode.store(Mode::On, std::memory_order_relaxed);
   pp->iobatch.store(b, std::memory_order_release);
   return b;
 }
@@ -211,7 +235,7 @@ void iobatchFlush(P* pp) {
 }
 
 IobatchStats iobatchstats() {
-  IobatchStats s{mode.load(std::memory_order_relaxed) == Mode::On ? "io_uring" : "off", 0, 0};
+  IobatchStats s{decide() == Mode::On ? "io_uring" : "off", 0, 0};
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     if (IoBatch* b = sched->allp[i]->iobatch.load(std::memory_order_acquire)) {
       s.calls += b->calls.load(std::memory_order_relaxed);

@@ -94,6 +94,12 @@ TEST(Iobatch, RunsAsAsked) {
   }
 }
 
+// stats() says what will run before any task batched a call: a program
+// whose tasks only ping-pong alone on their P never makes a ring.
+TEST(Iobatch, StatsSayItBeforeTheFirstBatch) {
+  EXPECT_STREQ(cbridge::stats().iobatch, batchingAskedOff() ? "off" : "io_uring");
+}
+
 // Many connections' calls go out together: more calls than system calls,
 // and every byte comes back where it belongs.
 TEST(Iobatch, ManyConnectionsShareSystemCalls) {
