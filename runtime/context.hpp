@@ -39,10 +39,16 @@ inline void asanFinishSwitch(void* save, const void** bottomOld, size_t* sizeOld
 // stay poisoned; an uninstrumented callee (libstdc++'s clock read, say)
 // of the next task on that stack would trip over them.
 inline void asanFreshStack(const void* lo, size_t size) { __asan_unpoison_memory_region(lo, size); }
+// asanUnmapping clears the shadow of a stack going back to the kernel, for
+// the same reason: munmap does not clear it, and the next mmap to reuse
+// the addresses (a pollDesc region, a host's buffer) would trip over the
+// redzones of frames its last task never returned from.
+inline void asanUnmapping(const void* lo, size_t size) { __asan_unpoison_memory_region(lo, size); }
 #else
 inline void asanStartSwitch(void**, const void*, size_t) {}
 inline void asanFinishSwitch(void*, const void**, size_t*) {}
 inline void asanFreshStack(const void*, size_t) {}
+inline void asanUnmapping(const void*, size_t) {}
 #endif
 
 #if defined(__has_feature)

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <new>
 
+#include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/spanset.hpp"
 #include "runtime/stack_chunk.hpp"
@@ -205,6 +206,7 @@ Stack* stackmap(size_t size) {
 
 void stackunmap(Stack* s) {
   size_t guard = guardsize();
+  asanUnmapping(reinterpret_cast<void*>(s->lo), s->size());
   munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
   mapsAdded(-2);
   delete s;
