@@ -42,12 +42,12 @@ void checkdead() {
   // An extra M's G is in syscall state between its thread's callbacks;
   // any other G in it is a task in a foreign call.
   int64_t extraGs = 0;
-  for (M* m = sched->allms; m != nullptr; m = m->alllink) {
+  for (M* m = sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink) {
     if (m->callbacksInFlight.load(std::memory_order_seq_cst) > 0) return;
     if (m->isextra) extraGs++;
   }
   int64_t parked = 0, insyscall = 0;
-  for (G* gp = sched->allgs; gp != nullptr; gp = gp->alllink) {
+  for (G* gp = sched->allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
     GStatus s = gp->status.load(std::memory_order_acquire);
     if (s == GStatus::Running || s == GStatus::Runnable) return;
     if (s == GStatus::Waiting) parked++;
