@@ -13,15 +13,17 @@
 // walked under the guard of traceback.cpp.
 #include "runtime/dump.hpp"
 
+#include "runtime/proc.hpp"
 #include "runtime/runtime2.hpp"
 #include "runtime/sysmon.hpp"
+#include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
 
 namespace {
 
-void printWaitReason(RawWriter& w, G* gp, int64_t now) {
+RACY_SNAPSHOT void printWaitReason(RawWriter& w, G* gp, int64_t now) {
   WaitReason r = gp->waitreason.load(std::memory_order_relaxed);
   int64_t detail = gp->waitDetail.load(std::memory_order_relaxed);
   w.str(waitReasonString(r));
@@ -31,12 +33,12 @@ void printWaitReason(RawWriter& w, G* gp, int64_t now) {
 }
 
 // The C thread whose callbacks gp runs, if it is an extra M's own G.
-M* extraOwner(G* gp) {
+RACY_SNAPSHOT M* extraOwner(G* gp) {
   M* m = gp->m;
   return m != nullptr && m->isextra && m->extrag == gp ? m : nullptr;
 }
 
-void printHeader(RawWriter& w, G* gp, M* self) {
+RACY_SNAPSHOT void printHeader(RawWriter& w, G* gp, M* self) {
   int64_t now = coarsenanotime();
   int64_t waited = now - gp->waitsince.load(std::memory_order_relaxed);
   w.str("task ").dec(int64_t(gp->id)).str(" [");
@@ -64,7 +66,7 @@ void printHeader(RawWriter& w, G* gp, M* self) {
   w.str("]:\n");
 }
 
-void printCreator(RawWriter& w, G* gp) {
+RACY_SNAPSHOT void printCreator(RawWriter& w, G* gp) {
   uintptr_t pc = gp->gopc.load(std::memory_order_relaxed);
   uint64_t parent = gp->parentid.load(std::memory_order_relaxed);
   if (extraOwner(gp) != nullptr) return;
@@ -83,7 +85,7 @@ void printCreator(RawWriter& w, G* gp) {
 
 }  // namespace
 
-void printCurrentTask(RawWriter& w, bool inHandler) {
+RACY_SNAPSHOT void printCurrentTask(RawWriter& w, bool inHandler) {
   M* m = getm();
   G* gp = m != nullptr ? m->curg : nullptr;
   if (gp != nullptr)
@@ -99,7 +101,18 @@ void printCurrentTask(RawWriter& w, bool inHandler) {
   if (gp != nullptr) printCreator(w, gp);
 }
 
-void dumpTasks(RawWriter& w) {
+RACY_SNAPSHOT void dumpAll(int fd) {
+  RawWriter w(fd);
+  if (!everStarted()) {
+    w.str("no tasks: the runtime has not started\n");
+    return;
+  }
+  printCurrentTask(w, true);
+  dumpTasks(w);
+  dumpMs(w);
+}
+
+RACY_SNAPSHOT void dumpTasks(RawWriter& w) {
   M* self = getm();
   G* mine = self != nullptr ? self->curg : nullptr;
   for (G* gp = sched->allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
@@ -115,7 +128,7 @@ void dumpTasks(RawWriter& w) {
   }
 }
 
-void dumpMs(RawWriter& w) {
+RACY_SNAPSHOT void dumpMs(RawWriter& w) {
   w.str("\n");
   for (M* m = sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink) {
     w.str("m").dec(m->id);

@@ -16,6 +16,9 @@ void dumpTasks(RawWriter& w);
 // is an extra M (and the C thread it is bound to), its P and task, and
 // the system-stack bounds in use, exact or estimated.
 void dumpMs(RawWriter& w);
+// dumpAll is the public dump (cbridge_dump): the calling thread's task,
+// from the signal frame if it runs in a handler, then every task and M.
+void dumpAll(int fd);
 // printCurrentTask prints the header of the calling thread's task, or
 // says that the thread runs no task, and its stack: the interrupted one
 // in a signal handler (inHandler), else from the caller of the caller.

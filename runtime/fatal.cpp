@@ -13,6 +13,7 @@
 #include "runtime/dump.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/lockheld.hpp"
+#include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
@@ -28,17 +29,17 @@ void writeAll(const char* buf, size_t n) {
 }
 }  // namespace
 
-// Racy reads of other threads' state (dump.cpp): not ThreadSanitizer's
-// business.
-__attribute__((no_sanitize("thread"))) void crash(TracebackLevel level, bool all) {
+RACY_SNAPSHOT void crash(TracebackLevel level, CrashShows shows) {
   RawWriter w(2);
   if (level != TracebackLevel::None) {
     // No task starts running again: the stacks about to be read hold
     // still, and nothing runs on while the process ends.
     freezeForDump();
-    w.str("\n");
-    printCurrentTask(w, inSignalHandler());
-    if (all || level >= TracebackLevel::All) {
+    if (shows != CrashShows::All) {
+      w.str("\n");
+      printCurrentTask(w, inSignalHandler());
+    }
+    if (shows != CrashShows::Failing || level >= TracebackLevel::All) {
       dumpTasks(w);
       dumpMs(w);
     }
@@ -70,7 +71,7 @@ void fatal(const char* fmt, ...) {
   if (n > int(sizeof buf) - 2) n = int(sizeof buf) - 2;
   buf[n++] = '\n';
   writeAll(buf, size_t(n));
-  crash(tracebackLevel(), false);
+  crash(tracebackLevel(), CrashShows::Failing);
 }
 
 namespace {

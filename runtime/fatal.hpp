@@ -15,10 +15,15 @@ namespace cbridge::rt {
 [[noreturn]] void fatal(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 enum class TracebackLevel;
-// crash is the end of fatal and of the SIGQUIT dump: the tracebacks that
-// level asks for (every task and M also when all is set), then exit(2) or
+// What a crash shows at CBRIDGE_TRACEBACK=single: the failing thread's
+// task and stack (a fatal error), that and every task and M (SIGQUIT), or
+// every task and M, no thread having failed (a deadlock). Under all and
+// crash, every task and M is shown always.
+enum class CrashShows { Failing, FailingAndAll, All };
+// crash is the end of fatal, of the SIGQUIT dump and of the deadlock
+// report: the tracebacks that level and shows ask for, then exit(2) or
 // abort.
-[[noreturn]] void crash(TracebackLevel level, bool all);
+[[noreturn]] void crash(TracebackLevel level, CrashShows shows);
 
 // usererror prints one line "cbridge: <message>" to stderr: the report of a
 // misuse that has a documented, non-fatal result.

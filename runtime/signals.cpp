@@ -123,7 +123,7 @@ void sigquit(int, siginfo_t*, void*) {
   RawWriter w(2);
   w.str("SIGQUIT: quit\n");
   w.flush();
-  crash(tracebackLevel(), true);
+  crash(tracebackLevel(), CrashShows::FailingAndAll);
 }
 
 void install(int sig, struct sigaction* old) {

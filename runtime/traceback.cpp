@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "runtime/fatal.hpp"
+#include "runtime/thread_safety.hpp"
 
 namespace cbridge::rt {
 
@@ -101,7 +102,7 @@ struct Walk {
   const char* volatile note;  // why there is no walk, or nullptr
 };
 
-void walk(Walk* wk) {
+RACY_SNAPSHOT void walk(Walk* wk) {
   unw_context_t* uc = wk->uc;
   G* gp = wk->gp;
   if (gp->status.load(std::memory_order_acquire) == GStatus::Syscall) {
@@ -131,7 +132,7 @@ void walk(Walk* wk) {
 // printWalk walks under the guard: the registers and the frames they
 // lead to may change while they are read (another thread resumed the
 // task), and a fault then ends the walk, not the process.
-void printWalk(RawWriter& w, Walk* wk) {
+RACY_SNAPSHOT void printWalk(RawWriter& w, Walk* wk) {
   if (!haveUnw) {
     w.str("\t(stack unavailable: libunwind.so.8 is not installed)\n");
     return;

@@ -3,6 +3,7 @@
 // task dump on SIGQUIT, tracebacks of fatal errors, faults in managed and
 // in foreign code. Each blocking or failing step is its own function,
 // never inlined, so that the stacks printed must name it.
+#include <cbridge/cbridge.h>
 #include <cbridge/cbridge.hpp>
 #include <signal.h>
 #include <unistd.h>
@@ -115,6 +116,65 @@ int segfaultInForeignCode() {
   return 0;
 }
 
+// DeadlockIsReported: main waits in run() for a task that waits on a
+// channel nobody else holds; no other thread, no callback: nothing can
+// ever wake them.
+int deadlockIsReported() {
+  std::printf("start\n");
+  std::fflush(stdout);
+  cbridge::run([] {
+    cbridge::Chan<int> never;
+    cbridge::go([never]() mutable { observeChanReceive(never); });
+    never.recv();
+  });
+  return 0;
+}
+
+// NoDeadlockWhileCThreadsMayCall: the same, but a C thread outside the
+// runtime sends the value after a while (through a callback, or straight
+// through the C API with no callback alive), so every task is asleep for
+// a moment and yet nothing is dead.
+int noDeadlockWhileCThreadMayCall(bool viaCallback) {
+  static cbridge::Chan<int> ch;
+  static cbridge::Callback<void()>* cb = nullptr;
+  if (viaCallback) cb = new cbridge::Callback<void()>([] { ch.send(1); });
+  std::thread t([viaCallback] {
+    std::this_thread::sleep_for(300ms);
+    if (viaCallback)
+      cb->fn()();
+    else
+      ch.send(1);
+  });
+  cbridge::run([] { std::printf("received %d\n", *ch.recv()); });
+  t.join();
+  delete cb;
+  return 0;
+}
+
+// HostQuitHandlerCallsDump: the host took SIGQUIT before the runtime
+// started, so the signal stays the host's; its handler calls cbridge_dump
+// (async-signal-safe) and exits as it likes.
+void hostQuit(int) {
+  static const char said[] = "host handler\n";
+  if (write(2, said, sizeof said - 1) < 0) _exit(4);
+  cbridge_dump(2);
+  _exit(3);
+}
+
+int hostQuitHandlerCallsDump() {
+  signal(SIGQUIT, hostQuit);
+  static cbridge::Chan<int> never;
+  cbridge::go([] { observeChanReceive(never); });
+  while (blocking.load() < 1) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(100ms);
+  kill(getpid(), SIGQUIT);
+  for (;;) pause();
+}
+
+testprog::Register r8("HostQuitHandlerCallsDump", hostQuitHandlerCallsDump);
+testprog::Register r5("DeadlockIsReported", deadlockIsReported);
+testprog::Register r6("NoDeadlockWhileCThreadCallsBack", [] { return noDeadlockWhileCThreadMayCall(true); });
+testprog::Register r7("NoDeadlockWhileCThreadSends", [] { return noDeadlockWhileCThreadMayCall(false); });
 testprog::Register r1("QuitPrintsEveryTask", quitPrintsEveryTask);
 testprog::Register r2("FatalPrintsTraceback", fatalPrintsTraceback);
 testprog::Register r3("SegfaultInTask", segfaultInTask);

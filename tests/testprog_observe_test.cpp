@@ -36,6 +36,17 @@ TEST(Observe, QuitWithTracebackNonePrintsNoStacks) {
   EXPECT_EQ(r.err, "SIGQUIT: quit\n");
 }
 
+// The host's own SIGQUIT handler, installed first, keeps the signal; it
+// gets the same dump from cbridge_dump.
+TEST(Observe, HostQuitHandlerCallsDump) {
+  ChildResult r = runTestprog("HostQuitHandlerCallsDump", {}, 60000);
+  EXPECT_EQ(r.exitCode, 3) << r.err;
+  EXPECT_EQ(r.err.rfind("host handler\n", 0), 0u) << r.err;
+  EXPECT_FALSE(has(r.err, "SIGQUIT: quit")) << r.err;
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeChanReceive")) << r.err;
+}
+
 TEST(Observe, FatalPrintsTraceback) {
   ChildResult r = runTestprog("FatalPrintsTraceback", {}, 60000);
   EXPECT_EQ(r.exitCode, 2) << r.err;
@@ -92,6 +103,32 @@ TEST(Observe, SegfaultInForeignCodeIsNotOurs) {
   EXPECT_EQ(r.out, "start\n");
   EXPECT_EQ(r.signal, SIGSEGV) << r.err;
   EXPECT_FALSE(has(r.err, "fatal error")) << r.err;
+}
+
+TEST(Observe, DeadlockIsReported) {
+#if defined(CBRIDGE_TSAN_BUILD)
+  GTEST_SKIP() << "ThreadSanitizer's own thread is one checkdead cannot account for: it "
+                  "reports no deadlock then, as with any unknown thread";
+#endif
+  ChildResult r = runTestprog("DeadlockIsReported", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: all tasks are asleep - deadlock!\n")) << r.err;
+  // With the dump: both tasks, and what they wait for.
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "task 2 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeChanReceive")) << r.err;
+}
+
+// A thread outside the runtime that will wake the tasks, with a callback
+// alive or without one: all tasks sleep for 300 ms and no report is made.
+TEST(Observe, NoDeadlockWhileCThreadsMayCall) {
+  for (const char* scenario : {"NoDeadlockWhileCThreadCallsBack", "NoDeadlockWhileCThreadSends"}) {
+    ChildResult r = runTestprog(scenario, {}, 60000);
+    EXPECT_EQ(r.out, "received 1\n") << scenario;
+    EXPECT_EQ(r.exitCode, 0) << scenario << ": " << r.err;
+    EXPECT_EQ(r.err, "") << scenario;
+  }
 }
 
 }  // namespace
