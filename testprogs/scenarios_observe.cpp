@@ -107,6 +107,18 @@ int segfaultInTask() {
   return 0;
 }
 
+volatile int observeZero = 0;
+volatile int observeSeven = 7;
+__attribute__((noinline)) int observeDivide() { return observeSeven / observeZero; }
+
+// DivideByZeroInTask: SIGFPE in managed code is reported the same way.
+int divideByZeroInTask() {
+  std::printf("start\n");
+  std::fflush(stdout);
+  cbridge::run([] { std::printf("%d\n", observeDivide()); });
+  return 0;
+}
+
 // SegfaultInForeignCodeIsNotOurs: the same fault inside a foreign call
 // takes the default action (death by SIGSEGV), untouched.
 int segfaultInForeignCode() {
@@ -178,6 +190,7 @@ testprog::Register r7("NoDeadlockWhileCThreadSends", [] { return noDeadlockWhile
 testprog::Register r1("QuitPrintsEveryTask", quitPrintsEveryTask);
 testprog::Register r2("FatalPrintsTraceback", fatalPrintsTraceback);
 testprog::Register r3("SegfaultInTask", segfaultInTask);
+testprog::Register r9("DivideByZeroInTask", divideByZeroInTask);
 testprog::Register r4("SegfaultInForeignCode", segfaultInForeignCode);
 
 }  // namespace

@@ -96,6 +96,14 @@ TEST(Observe, SegfaultInTaskIsReported) {
   EXPECT_TRUE(has(r.err, "observeNullWrite")) << r.err;
 }
 
+TEST(Observe, DivideByZeroInTaskIsReported) {
+  ChildResult r = runTestprog("DivideByZeroInTask", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: unexpected signal: SIGFPE: floating-point exception")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeDivide")) << r.err;
+}
+
 // The same fault in C code called from a task is not the runtime's: the
 // default action kills the process with SIGSEGV, and nothing is printed.
 TEST(Observe, SegfaultInForeignCodeIsNotOurs) {
