@@ -103,7 +103,7 @@ RACY_SNAPSHOT void printCurrentTask(RawWriter& w, bool inHandler) {
 
 RACY_SNAPSHOT void dumpAll(int fd) {
   RawWriter w(fd);
-  if (!everStarted()) {
+  if (!schedinited()) {
     w.str("no tasks: the runtime has not started\n");
     return;
   }

@@ -13,6 +13,7 @@
 #include "runtime/dump.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/lockheld.hpp"
+#include "runtime/os_linux.hpp"
 #include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
@@ -30,6 +31,18 @@ void writeAll(const char* buf, size_t n) {
 }  // namespace
 
 RACY_SNAPSHOT void crash(TracebackLevel level, CrashShows shows) {
+  // A fatal error while printing one (a runtime bug, or a lock taken on
+  // the way): the first report is what matters; end now (Go's
+  // "fatal error during fatal" guard, m.dying).
+  static std::atomic<int> crashing{0};
+  int expected = 0;
+  if (!crashing.compare_exchange_strong(expected, gettid(), std::memory_order_seq_cst)) {
+    if (expected == gettid()) _exit(2);
+    // Another thread is crashing: let it print, and be ended by its exit
+    // (or end after 5 s if it got stuck).
+    for (int i = 0; i < 5000; i++) usleep(1000);
+    _exit(2);
+  }
   RawWriter w(2);
   if (level != TracebackLevel::None) {
     // No task starts running again: the stacks about to be read hold

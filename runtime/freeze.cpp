@@ -56,7 +56,7 @@ void disarmExitSentinel() { sentinel.armed = false; }
 bool onExitingThread() { return sched->exitTid.load(std::memory_order_acquire) == gettid(); }
 
 void freezeForDump() {
-  if (gForkChild.load(std::memory_order_relaxed) || !everStarted()) return;
+  if (gForkChild.load(std::memory_order_relaxed) || !schedinited()) return;
   int expected = 0;
   // seq_cst, as in freezetheworld: a second exiting thread loses.
   if (sched->exitTid.compare_exchange_strong(expected, gettid(), std::memory_order_seq_cst))

@@ -26,6 +26,10 @@ bool ensureStarted();
 bool started();
 // everStarted says whether schedinit ever ran (also after shutdown).
 bool everStarted();
+// schedinited is everStarted for a signal handler or a fatal error, which
+// may take no lock: schedinit sets gomaxprocs, once, before any task or
+// M exists to be dumped.
+inline bool schedinited() { return sched->gomaxprocs > 0; }
 // shutdown closes the gate to new callbacks and tasks, then stops every M
 // and sysmon, waiting at most waitNs for Ms whose task still holds a P
 // (never for Ms in foreign calls, nor for threads the runtime did not
