@@ -32,10 +32,12 @@ RACY_SNAPSHOT void printWaitReason(RawWriter& w, G* gp, int64_t now) {
   if (r == WaitReason::Sleep) w.str(" until now+").ms(detail > now ? detail - now : 0);
 }
 
-// The C thread whose callbacks gp runs, if it is an extra M's own G.
+// The extra M whose own G gp is (it runs the callbacks of the C thread
+// the M is bound to), if it is one.
 RACY_SNAPSHOT M* extraOwner(G* gp) {
-  M* m = gp->m;
-  return m != nullptr && m->isextra && m->extrag == gp ? m : nullptr;
+  for (M* m = sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink)
+    if (m->isextra && m->extrag == gp) return m;
+  return nullptr;
 }
 
 RACY_SNAPSHOT void printHeader(RawWriter& w, G* gp, M* self) {
@@ -118,11 +120,15 @@ RACY_SNAPSHOT void dumpTasks(RawWriter& w) {
   for (G* gp = sched->allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) {
     GStatus s = gp->status.load(std::memory_order_acquire);
     if (gp == mine || s == GStatus::Idle || s == GStatus::Dead) continue;
+    // An extra M's G between callbacks is no task of the program's: shown
+    // only while a C thread holds its M (which the M list says too).
+    M* owner = extraOwner(gp);
+    if (owner != nullptr && s == GStatus::Syscall && owner->procid == 0) continue;
     w.str("\n");
     printHeader(w, gp, self);
     if (s == GStatus::Running)
       w.str("\t(running on another thread: stack unavailable)\n");
-    else if (extraOwner(gp) == nullptr)
+    else if (owner == nullptr || s != GStatus::Syscall)
       printGStack(w, gp);
     printCreator(w, gp);
   }

@@ -72,10 +72,16 @@ int quitPrintsEveryTask() {
   cbridge::go([fd = cFds[0]] { observeForeignCall(fd); });
   cbridge::go([] { observeWaitGroup(&wg); });
   cbridge::go([] { observeMutex(&mu); });
+  // A C thread that called back once keeps its extra M.
+  static cbridge::Callback<void()> hello([] { blocking++; });
+  std::thread([] {
+    hello.fn()();
+    for (;;) pause();
+  }).detach();
   // Every task announced itself; give the last ones time to park (the
   // dump says what each is doing at the moment of the signal, and this
   // test checks that each state is named).
-  while (blocking.load() < 7) std::this_thread::sleep_for(1ms);
+  while (blocking.load() < 8) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(300ms);
   std::printf("dumping\n");
   std::fflush(stdout);

@@ -28,6 +28,10 @@ TEST(Observe, QuitPrintsEveryTask) {
   EXPECT_TRUE(has(r.err, "quitPrintsEveryTask")) << r.err;
   EXPECT_TRUE(has(r.err, ", made by the runtime")) << r.err;
   EXPECT_TRUE(has(r.err, ") exact\n")) << r.err;
+  // The C thread that called back holds an extra M, whose G waits for
+  // its next callback.
+  EXPECT_TRUE(has(r.err, ": extra, bound to C thread ")) << r.err;
+  EXPECT_TRUE(has(r.err, ", between callbacks]:")) << r.err;
 }
 
 TEST(Observe, QuitWithTracebackNonePrintsNoStacks) {
