@@ -12,12 +12,14 @@
 #include "bridge/prepared_call.hpp"
 #include "bridge/signature_quote.hpp"
 #include "bridge/stack_switch.hpp"
+#include "callbacks/cbcheck.hpp"
 #include "callbacks/cgocallback.hpp"
 #include "callbacks/closure_quarantine.hpp"
 #include "callbacks/forced_unwind.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
 #include "runtime/context.hpp"
+#include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
 #include "runtime/runtime2.hpp"
@@ -209,8 +211,10 @@ namespace {
 std::atomic<bool> freedInFlightReported{false};
 
 // A callback freed by its own handler is a common C idiom for one-shot
-// callbacks, and works: say so once, each one under CBRIDGE_DEBUG.
+// callbacks, and works: say so once, each one under CBRIDGE_DEBUG
+// (fatal under cbcheck: see cbcheck.cpp).
 void reportFreedInFlight(const void* fn, int64_t calls) {
+  if (rt::debug.cbcheck != 0) cb::cbcheckFreedInFlight(fn, calls);
   if (rt::debugEnabled("callbacks")) {
     rt::usererror("callbacks: the callback at %p was freed with %lld call(s) in flight",
                   fn, static_cast<long long>(calls));

@@ -32,9 +32,11 @@
 #include <atomic>
 
 #include "bridge/stack_switch.hpp"
+#include "callbacks/cbcheck.hpp"
 #include "callbacks/extram.hpp"
 #include "callbacks/forced_unwind.hpp"
 #include "runtime/context.hpp"
+#include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
 #include "runtime/preempt.hpp"
@@ -94,7 +96,10 @@ void cbRun(void* p, uintptr_t inuse) {
   // If the thread ends in the handler (pthread_exit, or a cancellation
   // point the handler reached), give the P back as a return does and let
   // glibc's unwinding go on into cgocallback.
+  HeldLocks held{};
+  if (rt::debug.cbcheck != 0) held = heldLocks();
   onForcedUnwind([&] { fr->fn(fr->arg); }, leave);
+  if (rt::debug.cbcheck != 0) cbcheckHandlerLocks(held, m);
   leave();
 }
 
@@ -255,6 +260,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   uintptr_t top = (nested ? gp->syscallsp : gp->stack->hi) & ~uintptr_t(15);
   const SavedState saved(m, gp);
   stackbounds::callbackUpdateSystemStack(m, sp, false);
+  if (rt::debug.cbcheck != 0) cbcheckStack(m, sp, nested);
   // shutdown() closed the gate after ensureStarted: refused the same way.
   if (!rt::callbackEnter(m)) {
     saved.restore(m, gp);

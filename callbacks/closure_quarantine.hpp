@@ -15,7 +15,9 @@ namespace cbridge::cb {
 // `fatal error: a freed callback was called ...` instead of silently
 // running whichever callback libffi gave the address to next, as
 // allocators quarantine freed blocks. Past the quarantine the address may
-// be reused, and a stale call is again undetected.
+// be reused, and a stale call is again undetected; under
+// CBRIDGE_DEBUG=cbcheck the quarantine keeps every closure, and the
+// message says `cbcheck:`.
 void quarantineClosure(ffi_closure* closure, void* code);
 
 constexpr int kClosureQuarantine = 1024;

@@ -7,8 +7,6 @@
 
 #include <cstdarg>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "runtime/dump.hpp"
 #include "runtime/freeze.hpp"
@@ -112,37 +110,6 @@ void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...) {
   va_start(ap, fmt);
   vusererror(fmt, ap);
   va_end(ap);
-}
-
-namespace {
-// The names of cbridge.h's CBRIDGE_DEBUG_* bits, in bit order.
-const char* const kDebugBitNames[] = {"shutdown", "callbacks", "deadlock"};
-// Relaxed: set before the runtime starts (cbridge_init), read later by
-// threads the start made, which the start's own synchronization orders.
-std::atomic<uint32_t> configDebug{0};
-}  // namespace
-
-void addDebugFlags(uint32_t bits) { configDebug.fetch_or(bits, std::memory_order_relaxed); }
-
-bool debugEnabled(const char* what) {
-  uint32_t bits = configDebug.load(std::memory_order_relaxed);
-  for (size_t i = 0; i < sizeof kDebugBitNames / sizeof kDebugBitNames[0]; i++)
-    if ((bits & (1u << i)) != 0 && strcmp(kDebugBitNames[i], what) == 0) return true;
-  // Read once: getenv is not safe against a concurrent setenv, and the
-  // answer must not change while the runtime runs.
-  static const char* const debug = [] {
-    const char* s = getenv("CBRIDGE_DEBUG");
-    return s != nullptr ? strdup(s) : "";
-  }();
-  size_t len = strlen(what);
-  for (const char* p = debug; *p != '\0';) {
-    const char* end = strchr(p, ',');
-    size_t n = end != nullptr ? size_t(end - p) : strlen(p);
-    if ((n == len && strncmp(p, what, n) == 0) || (n == 3 && strncmp(p, "all", 3) == 0)) return true;
-    if (end == nullptr) break;
-    p = end + 1;
-  }
-  return false;
 }
 
 }  // namespace cbridge::rt

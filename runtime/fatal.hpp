@@ -5,6 +5,10 @@
 #include <atomic>
 #include <cstdint>
 
+// debugEnabled and addDebugFlags, which fatal.hpp declared before
+// CBRIDGE_DEBUG had a parser of its own; its callers still include this.
+#include "runtime/debugvars.hpp"
+
 namespace cbridge::rt {
 
 // fatal prints "fatal error: <message>" and, as CBRIDGE_TRACEBACK says
@@ -36,17 +40,5 @@ void usererror(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // print.
 void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-// debugEnabled says whether CBRIDGE_DEBUG names what ("shutdown",
-// "callbacks", ...): a comma-separated list, read once, where "all" names
-// everything. Reports of unfinished work and per-call details print only
-// then; by default the runtime is quiet, as Go's is.
-bool debugEnabled(const char* what);
-
-// addDebugFlags turns on, besides what CBRIDGE_DEBUG names, the reports of
-// cbridge.h's CBRIDGE_DEBUG_* bits (cbridge_config.debug): 1 "shutdown",
-// 2 "callbacks", 4 "deadlock". Called before the runtime starts, since
-// some reports read their setting once.
-void addDebugFlags(uint32_t bits);
 
 }  // namespace cbridge::rt

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Per-thread lock state that signal handlers read: how many runtime Locks
 // the thread holds (Go's m.locks) and whether it runs a runtime signal
-// handler. Present in every build.
+// handler; and, for CBRIDGE_DEBUG=cbcheck, how many cbridge::Mutexes it
+// took less those it released. Present in every build.
 //
 // Both counters are thread_local with the initial-exec model: a signal
 // handler must not allocate a TLS block, and each access is then one
@@ -27,6 +28,13 @@ namespace lockheld_detail {
 // Runtime Locks held (or being acquired) by this thread.
 inline thread_local constinit uint32_t tlsLocksHeld
     __attribute__((tls_model("initial-exec"))) = 0;
+// cbridge::Mutex locks taken on this thread less unlocks made on it. A
+// task may lock on one thread and unlock on another, so only differences
+// over a stretch in which one task alone runs on the thread mean
+// anything: a callback's handler, whose G is locked to its M (cbcheck).
+// Counted always: one increment costs less than a test of whether to.
+inline thread_local constinit uint32_t tlsMutexesHeld
+    __attribute__((tls_model("initial-exec"))) = 0;
 // Runtime signal handlers this thread is running (nested ones count).
 inline thread_local constinit uint32_t tlsInSignalHandler
     __attribute__((tls_model("initial-exec"))) = 0;
@@ -36,6 +44,12 @@ inline thread_local constinit uint32_t tlsInSignalHandler
 // acquiring. The preemption signal handler refuses to preempt while it is
 // not zero: the interrupted code is in a critical section.
 inline uint32_t locksHeld() { return lockheld_detail::tlsLocksHeld; }
+
+// mutexesHeld is tlsMutexesHeld (wrapping: compare differences);
+// mutexLocked and mutexUnlocked keep it.
+inline uint32_t mutexesHeld() { return lockheld_detail::tlsMutexesHeld; }
+inline void mutexLocked() { lockheld_detail::tlsMutexesHeld++; }
+inline void mutexUnlocked() { lockheld_detail::tlsMutexesHeld--; }
 
 // inSignalHandler says whether the calling thread runs a runtime signal
 // handler (inside a SignalHandlerScope).

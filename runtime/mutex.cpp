@@ -10,6 +10,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/lockheld.hpp"
 #include "runtime/waiter.hpp"
 
 namespace cbridge::detail {
@@ -33,8 +34,11 @@ Mutex::~Mutex() = default;
 bool Mutex::try_lock() {
   uint32_t expected = 0;
   // acquire: the critical section sees the previous holder's writes.
-  return impl_->state.compare_exchange_strong(expected, 1, std::memory_order_acquire,
-                                              std::memory_order_relaxed);
+  if (!impl_->state.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+                                            std::memory_order_relaxed))
+    return false;
+  rt::mutexLocked();
+  return true;
 }
 
 void Mutex::lock() {
@@ -48,6 +52,7 @@ void Mutex::lock() {
     if (s == 0) {
       if (mu.state.compare_exchange_weak(s, 1, std::memory_order_acquire)) {
         mu.qlock.unlock();
+        rt::mutexLocked();
         return;
       }
       continue;
@@ -60,9 +65,11 @@ void Mutex::lock() {
   w.parkUnlock(mu.qlock, rt::WaitReason::Mutex);
   // unlock handed us the lock (state stayed non-zero); the acquire is the
   // wakeup's: goready and Note::wakeup order the holder's writes before it.
+  rt::mutexLocked();  // on the thread we resumed on
 }
 
 void Mutex::unlock() {
+  rt::mutexUnlocked();
   detail::MutexImpl& mu = *impl_;
   uint32_t expected = 1;
   // release: publishes the critical section to the next holder.

@@ -11,12 +11,13 @@
 namespace cbridge::rt {
 
 // initPreemptSignal installs the handler once (chaining to one the host
-// had) and reads CBRIDGE_ASYNCPREEMPT.
+// had) and reads CBRIDGE_ASYNCPREEMPT and CBRIDGE_DEBUG=asyncpreemptoff.
 void initPreemptSignal();
 
 // signalPreempt sends the preemption signal to mp's thread; false if there
-// is nothing to signal (asynchronous preemption off: CBRIDGE_ASYNCPREEMPT=0,
-// a ThreadSanitizer build, no xsave; or no thread id yet).
+// is nothing to signal (asynchronous preemption off: CBRIDGE_ASYNCPREEMPT=0
+// or CBRIDGE_DEBUG=asyncpreemptoff, a ThreadSanitizer build, no xsave; or
+// no thread id yet).
 // The caller holds mp's preemptExtLock.
 bool signalPreempt(M* mp);
 

@@ -40,6 +40,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lockheld.hpp"
 #include "runtime/preempt.hpp"
@@ -197,9 +198,11 @@ void initPreemptSignal() {
   bool off = s != nullptr && strcmp(s, "0") == 0;
   if (s != nullptr && *s != '\0' && !off && strcmp(s, "1") != 0)
     usererror("CBRIDGE_ASYNCPREEMPT=\"%s\" is not 0 or 1; asynchronous preemption stays on", s);
+  // CBRIDGE_DEBUG=asyncpreemptoff=1 is the same switch under Go's name.
+  off = off || debug.asyncpreemptoff != 0;
   asyncOn = !off && kContextRewritable && initXsave();
 #endif
-  signalWithoutLock = debugEnabled("preemptnolock");
+  signalWithoutLock = debug.preemptnolock != 0;
   initPreemptModules();
   struct sigaction sa {};
   sa.sa_sigaction = sigPreempt;

@@ -2,12 +2,13 @@
 // sysmon watches the scheduler from its own thread, without a P, so it
 // keeps running when every M is busy or blocked (Go's sysmon). It retakes
 // Ps from Ms stuck in foreign calls, makes sure overdue timers get an M,
-// and returns idle cached stacks to the OS.
+// returns idle cached stacks to the OS, and prints CBRIDGE_DEBUG=schedtrace.
 #include "runtime/sysmon.hpp"
 
 #include <pthread.h>
 
 #include "callbacks/extram.hpp"
+#include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
@@ -16,6 +17,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/schedtrace.hpp"
 #include "runtime/sigpreempt.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/timers.hpp"
@@ -113,8 +115,10 @@ void* sysmon(void*) {
   int64_t maxDelayUs = forcePreemptNs() / 1000 < 10000 ? forcePreemptNs() / 1000 : 10000;
   int64_t delayUs = 20;
   int idle = 0;
-  int64_t lastScavenge = nanotime();
-  int64_t lastNetpoll = lastScavenge;
+  const int64_t start = nanotime();
+  int64_t lastScavenge = start;
+  int64_t lastNetpoll = start;
+  int64_t lastTrace = start;
   for (;;) {
     if (idle == 0)
       delayUs = 20;
@@ -136,6 +140,11 @@ void* sysmon(void*) {
     }
     int64_t now = nanotime();
     coarseNow.store(now, std::memory_order_relaxed);
+    // CBRIDGE_DEBUG=schedtrace=MS (Go's schedtrace in sysmon).
+    if (debug.schedtrace > 0 && now - lastTrace >= int64_t(debug.schedtrace) * 1000000) {
+      lastTrace = now;
+      schedtrace(now, start, debug.scheddetail != 0);
+    }
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();
       stackscavenge();

@@ -42,6 +42,13 @@ TEST(Preempt, TightLoopIsNotPreemptedWithAsyncPreemptOff) {
   EXPECT_NE(r.err.find(": 0 ticks in"), std::string::npos) << r.err;
 }
 
+// CBRIDGE_DEBUG=asyncpreemptoff is the same switch under GODEBUG's name.
+TEST(Preempt, TightLoopIsNotPreemptedWithDebugAsyncPreemptOff) {
+  ChildResult r = runTestprog("TightLoopIsPreempted", with(kOneP, "CBRIDGE_DEBUG=asyncpreemptoff"));
+  EXPECT_EQ(r.out, "tight loop in a region: the ticker ran at least once per 50 ms: no\n") << r.err;
+  EXPECT_NE(r.err.find(": 0 ticks in"), std::string::npos) << r.err;
+}
+
 TEST(Preempt, CooperativeLoopIsPreempted) {
   ChildResult r = runTestprog("CooperativeLoopIsPreempted", kOneP);
   EXPECT_EQ(r.out, "loop calling checkpoint: the ticker ran at least once per 50 ms: yes\n") << r.err;
