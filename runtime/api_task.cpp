@@ -13,7 +13,11 @@ namespace cbridge {
 
 namespace detail {
 
-bool spawn(TaskFn* fn, size_t stackSize) { return rt::newproc(fn, stackSize); }
+// The return address is in the caller's go() (an inline template):
+// where the task was created, for the dump.
+bool spawn(TaskFn* fn, size_t stackSize) {
+  return rt::newproc(fn, stackSize, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+}
 
 namespace {
 // Runs the caller's body, then wakes the OS thread waiting in runAndWait.
@@ -34,7 +38,9 @@ class WaitedTaskFn final : public TaskFn {
 
 bool runAndWait(TaskFn* fn, size_t stackSize) {
   rt::Note done;
-  if (!rt::newproc(new WaitedTaskFn(fn, &done), stackSize)) return false;
+  if (!rt::newproc(new WaitedTaskFn(fn, &done), stackSize,
+                   reinterpret_cast<uintptr_t>(__builtin_return_address(0))))
+    return false;
   done.sleep();
   return true;
 }

@@ -165,7 +165,7 @@ bool chanSend(ChanCore* c, void* src, bool block) {
   sg.elem = src;
   sg.c = c;
   c->sendq.enqueue(&sg);
-  w.parkUnlock(c->lock);
+  w.parkUnlock(c->lock, rt::WaitReason::ChanSend);
   if (!sg.success) rt::throwClosed("send on closed channel");
   return true;
 }
@@ -198,7 +198,7 @@ RecvStatus chanRecv(ChanCore* c, void* dst, bool block) {
   sg.elem = dst;
   sg.c = c;
   c->recvq.enqueue(&sg);
-  w.parkUnlock(c->lock);
+  w.parkUnlock(c->lock, rt::WaitReason::ChanReceive);
   return sg.success ? RecvStatus::Received : RecvStatus::Closed;
 }
 

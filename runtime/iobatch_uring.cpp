@@ -161,7 +161,7 @@ ssize_t queue(bool send, Prep prep) {
   io_uring_sqe_set_data(sqe, &op);
   pp->iobatchPending.store(pp->iobatchPending.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);
-  gopark(nullptr, nullptr);
+  gopark(nullptr, nullptr, WaitReason::IoBatch);
   if (op.res < 0) {
     errno = -op.res;
     return -1;

@@ -57,7 +57,7 @@ void Mutex::lock() {
     break;
   }
   mu.waiters.push_back(&w);
-  w.parkUnlock(mu.qlock);
+  w.parkUnlock(mu.qlock, rt::WaitReason::Mutex);
   // unlock handed us the lock (state stayed non-zero); the acquire is the
   // wakeup's: goready and Note::wakeup order the holder's writes before it.
 }

@@ -316,7 +316,7 @@ PollResult pollwait(PollDesc* pd, char mode) {
   // A task's M polls when it goes idle; a plain thread has no M to do so:
   // make sure one will (an idle M becomes the poller).
   if (w.g == nullptr && !sched->pollBlocked.load(std::memory_order_seq_cst)) ensureTimerService();
-  w.parkUnlock(pd->lock);
+  w.parkUnlock(pd->lock, WaitReason::IoWait, int64_t(pd->fd) << 1 | (mode == 'w' ? 1 : 0));
   addWaiter(w.g != nullptr, -1);
   return res;
 }

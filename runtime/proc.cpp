@@ -1122,7 +1122,7 @@ TaskCounts taskcounts() {
   return {started, int64_t(started - exited)};
 }
 
-bool newproc(detail::TaskFn* fn, size_t stackSize) {
+bool newproc(detail::TaskFn* fn, size_t stackSize, uintptr_t gopc) {
   checkPreempt();  // go() is a runtime entry
   if (refuseInForkChild()) {
     delete fn;
@@ -1158,6 +1158,10 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
   asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);
   gp->fn = fn;
+  gp->gopc.store(gopc, std::memory_order_relaxed);
+  G* parent = m != nullptr ? m->curg : nullptr;
+  gp->parentid.store(parent != nullptr ? parent->id : 0, std::memory_order_relaxed);
+  gp->waitreason.store(WaitReason::None, std::memory_order_relaxed);
   P* pp = m != nullptr ? m->p : nullptr;
   if (pp != nullptr) {
     if (pp->goidcache == pp->goidcacheEnd) {
@@ -1177,11 +1181,15 @@ bool newproc(detail::TaskFn* fn, size_t stackSize) {
   return true;
 }
 
-void gopark(bool (*unlockf)(void*), void* lock) {
+void gopark(bool (*unlockf)(void*), void* lock, WaitReason reason, int64_t detail) {
   if (gForkChild.load(std::memory_order_relaxed))
     fatal("a task parked in a child of fork(): only exec is supported after fork (no thread of "
           "the runtime survives it to wake the task)");
   M* m = getm();
+  G* gp = m->curg;
+  gp->waitreason.store(reason, std::memory_order_relaxed);
+  gp->waitDetail.store(detail, std::memory_order_relaxed);
+  gp->waitsince.store(coarsenanotime(), std::memory_order_relaxed);
   m->waitunlockf = unlockf;
   m->waitlock = lock;
   mcall(park_m);

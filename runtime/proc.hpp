@@ -48,12 +48,14 @@ bool callbackEnter(M* m);
 void callbackLeave(M* m);
 int32_t callbacksInFlight(M* skip);
 
-// newproc starts fn on a new G (Go's newproc).
-bool newproc(detail::TaskFn* fn, size_t stackSize);
+// newproc starts fn on a new G (Go's newproc); gopc is where it was
+// created (the return address of the public call, 0 for the runtime's).
+bool newproc(detail::TaskFn* fn, size_t stackSize, uintptr_t gopc);
 
 // gopark parks the running task: on g0 it sets the task Waiting and calls
-// unlockf(lock); if that returns false the task resumes at once.
-void gopark(bool (*unlockf)(void*), void* lock);
+// unlockf(lock); if that returns false the task resumes at once. reason
+// and detail say what it waits for (G::waitreason, G::waitDetail).
+void gopark(bool (*unlockf)(void*), void* lock, WaitReason reason, int64_t detail = 0);
 // goready makes a parked G runnable, next on the caller's P if it has one.
 void goready(G* gp);
 // gosched puts the running task on the global queue and schedules.

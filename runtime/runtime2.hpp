@@ -33,6 +33,26 @@ enum class GStatus : uint32_t {
   Dead,      // finished; its G and stack await reuse
 };
 
+// Why a task is Waiting (Go's waitReason): what the task dump prints in
+// its brackets and the execution trace gives its park events. The task
+// sets it as it parks (gopark); waitDetail says more for some of them.
+enum class WaitReason : uint8_t {
+  None,
+  ChanReceive,     // a receive from a channel
+  ChanSend,        // a send on a channel
+  ChanNil,         // a select whose every channel is nil: forever
+  Select,          // a select over several channels
+  Sleep,           // sleep_for/sleep_until; waitDetail: the deadline (nanotime)
+  IoWait,          // the netpoller; waitDetail: fd << 1 | (1 for a write)
+  IoBatch,         // a socket call queued on its P's io_uring batch
+  WaitGroup,       // WaitGroup::wait
+  Mutex,           // Mutex::lock
+  TimerRunnerIdle, // a timer-function runner with no function to run
+};
+// waitReasonString is the text of r ("chan receive", ...): a static
+// string, so a signal handler may print it.
+const char* waitReasonString(WaitReason r);
+
 // A G is a managed task.
 struct G {
   void* ctx = nullptr;  // saved fcontext while not running; owned by whoever runs it next
@@ -76,6 +96,24 @@ struct G {
   // handler) need no more order than program order. A callback nested in
   // a foreign call saves it, starts at 0 and restores it.
   std::atomic<int32_t> preemptDepth{0};
+  // What the task waits for and since when, for the task dump and the
+  // trace. The task writes them itself as it parks (gopark; waitsince
+  // also as it enters a foreign call), and dumps read them from other
+  // threads, in a signal handler, without a lock: relaxed atomics, since a
+  // dump of a running process is a snapshot, and a stale value can only
+  // mislabel that task's line. waitsince is sysmon's coarse clock
+  // (coarsenanotime): a park costs no clock read, and a dump prints
+  // durations in milliseconds.
+  std::atomic<WaitReason> waitreason{WaitReason::None};
+  std::atomic<int64_t> waitDetail{0};
+  std::atomic<int64_t> waitsince{0};
+  // Where the task was created: the return address of the go() or run()
+  // that started it (Go's gopc; 0 for the runtime's own tasks) and the id
+  // of the task that called it (0 from a thread). Written by newproc
+  // before the G is published; relaxed for the dumps' reads, which may
+  // race with a reuse of a dead G.
+  std::atomic<uintptr_t> gopc{0};
+  std::atomic<uint64_t> parentid{0};
 };
 
 // An M is an OS thread. Its g0 is the thread's own (pthread) stack: the

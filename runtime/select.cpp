@@ -66,7 +66,7 @@ SelectResult selectGo(SelectCase* cases, int n, bool block) {
   if (pollorder.empty() && block) {
     // Every case is a nil channel: block forever, as Go does.
     Waiter w;
-    w.park([](void*) { return true; }, nullptr);
+    w.park([](void*) { return true; }, nullptr, rt::WaitReason::ChanNil);
   }
 
   locks.lockAll();
@@ -125,7 +125,7 @@ SelectResult selectGo(SelectCase* cases, int n, bool block) {
     sg.isSelect = true;
     (cases[i].send ? cases[i].c->sendq : cases[i].c->recvq).enqueue(&sg);
   }
-  w.park(rt::selparkcommit, &locks);
+  w.park(rt::selparkcommit, &locks, rt::WaitReason::Select);
 
   // Pass 3: the waker chose one sudog (w.param); take the rest off their
   // queues.

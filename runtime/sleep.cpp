@@ -40,7 +40,7 @@ void sleepUntil(int64_t when) {
   s.t.when = when;
   s.t.f = wakeSleeper;
   s.t.arg = &s;
-  s.w.park(armTimer, &s);
+  s.w.park(armTimer, &s, WaitReason::Sleep, when);
   // The timer fired; wait until the M that ran it is done with it.
   deltimer(&s.t);
 }

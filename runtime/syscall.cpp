@@ -5,6 +5,7 @@
 #include "runtime/freeze.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/sysmon.hpp"
 
 namespace cbridge::rt {
 
@@ -62,6 +63,7 @@ void entersyscall(M* m) {
   G* gp = m->curg;
   P* pp = m->p;
   gp->status.store(GStatus::Syscall, std::memory_order_relaxed);
+  gp->waitsince.store(coarsenanotime(), std::memory_order_relaxed);
   // Only this M writes syscalltick; sysmon reads it to tell one long call
   // from many short ones.
   pp->syscalltick.store(pp->syscalltick.load(std::memory_order_relaxed) + 1,

@@ -38,6 +38,9 @@ constexpr int64_t kScavengePeriodNs = 2000000000;
 std::atomic<int64_t> retakeNs{20000};
 std::atomic<int64_t> netpollPeriodNs{10000000};
 std::atomic<uint64_t> retakes{0};
+// sysmon's clock (coarsenanotime): written by sysmon each round, read
+// anywhere. Relaxed: a reading orders nothing, it only dates a wait.
+std::atomic<int64_t> coarseNow{0};
 
 // retake takes the P of every M that has been in one foreign call longer
 // than retakeNs and hands it off (Go's retake, the syscall half). It
@@ -135,6 +138,7 @@ void* sysmon(void*) {
       return nullptr;
     }
     int64_t now = nanotime();
+    coarseNow.store(now, std::memory_order_relaxed);
     if (now - lastScavenge > kScavengePeriodNs) {
       gfscavenge();
       stackscavenge();
@@ -169,7 +173,10 @@ void* sysmon(void*) {
 
 }  // namespace
 
+int64_t coarsenanotime() { return coarseNow.load(std::memory_order_relaxed); }
+
 void sysmonStart() {
+  coarseNow.store(nanotime(), std::memory_order_relaxed);
   int err = pthread_create(&thread, nullptr, sysmon, nullptr);
   if (err != 0) fatal("failed to create the sysmon thread (pthread_create: error %d)", err);
 }

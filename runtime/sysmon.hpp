@@ -7,6 +7,10 @@
 namespace cbridge::rt {
 
 void sysmonStart();
+// coarsenanotime is nanotime as of sysmon's last round: at most 10 ms old
+// (sysmon's slowest pace), and a relaxed load where nanotime is a clock
+// read. What the dump's "waiting for" durations are measured with.
+int64_t coarsenanotime();
 // sysmonStop wakes sysmon and waits for its thread to end.
 void sysmonStop();
 

@@ -142,7 +142,7 @@ void carryOut(Activation a) {
     a.wake->exit = false;
     a.wake->w.wake();
   }
-  if (a.start && !newproc(new RunnerFn, 0)) {
+  if (a.start && !newproc(new RunnerFn, 0, 0)) {
     // Shut down: no task starts any more, nor does any timer fire.
     Pool& p = pool();
     LockGuard g(p.lock);
@@ -217,7 +217,7 @@ void runnerLoop() {
     self.linger.arg = &self;
     self.linger.internal = true;
     addtimer(&self.linger);
-    self.w.parkUnlock(p.lock);
+    self.w.parkUnlock(p.lock, WaitReason::TimerRunnerIdle);
     // Whoever woke us took us off the list (and, for work, counted us
     // active). The linger timer's f may still be running: wait for it
     // before our stack frame goes.

@@ -31,17 +31,19 @@ bool unlockLock(void* l) NO_THREAD_SAFETY_ANALYSIS {
 
 // For a task the lock is released after the switch, by unlockLock: beyond
 // what the analysis follows.
-void Waiter::parkUnlock(Lock& l) NO_THREAD_SAFETY_ANALYSIS { park(unlockLock, &l); }
+void Waiter::parkUnlock(Lock& l, WaitReason reason, int64_t detail) NO_THREAD_SAFETY_ANALYSIS {
+  park(unlockLock, &l, reason, detail);
+}
 
-void Waiter::park(bool (*unlockf)(void*), void* arg) {
+void Waiter::park(bool (*unlockf)(void*), void* arg, WaitReason reason, int64_t detail) {
   if (g != nullptr) {
     if (g->timerFunc) {
       TimerFuncPark tp{unlockf, arg};
-      gopark(timerFuncUnlock, &tp);
+      gopark(timerFuncUnlock, &tp, reason, detail);
       timerfuncResumed();
       return;
     }
-    gopark(unlockf, arg);
+    gopark(unlockf, arg, reason, detail);
     return;
   }
   if (!unlockf(arg)) return;

@@ -30,11 +30,13 @@ struct Waiter {
   // longer miss a wakeup (for a task: on g0 after it switched away); it
   // releases the lock that wakers take, and returning false cancels the
   // wait.
-  void park(bool (*unlockf)(void*), void* arg);
+  // reason and detail are what a task's dump and trace say it waits for
+  // (gopark).
+  void park(bool (*unlockf)(void*), void* arg, WaitReason reason, int64_t detail = 0);
   // parkUnlock parks with l's release as the unlockf: the common case of
   // a waiter queued under the lock its wakers take. l is released on this
   // thread (by g0, or by the task switched to, after the switch).
-  void parkUnlock(Lock& l) RELEASE(l);
+  void parkUnlock(Lock& l, WaitReason reason, int64_t detail = 0) RELEASE(l);
   void wake();
 };
 

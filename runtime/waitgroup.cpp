@@ -31,7 +31,7 @@ void waitgroupWait(WaitGroupImpl& wg) {
   }
   rt::Waiter w;
   wg.waiters.push_back(&w);
-  w.parkUnlock(wg.lock);
+  w.parkUnlock(wg.lock, rt::WaitReason::WaitGroup);
 }
 
 bool waitgroupHasWaiters(WaitGroupImpl& wg) {
