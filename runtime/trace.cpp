@@ -244,7 +244,11 @@ void traceGoCreateSlow(G* gp) {
   traceEvent(getm(), TraceEv::GoCreate, gp->id, parent != nullptr ? parent->id : 0);
 }
 
-void traceGoParkSlow(M* m, G* gp) { traceEvent(m, TraceEv::GoPark, gp->id); }
+// The reason gopark set, read by the task's own M after the switch.
+void traceGoParkSlow(M* m, G* gp) {
+  traceEvent(m, TraceEv::GoPark, gp->id, uint64_t(gp->waitDetail.load(std::memory_order_relaxed)),
+             uint64_t(gp->waitreason.load(std::memory_order_relaxed)));
+}
 
 void traceGoUnparkSlow(G* gp) {
   M* m = getm();

@@ -23,7 +23,7 @@ enum class TraceEv : uint8_t {
   GoCreate,        // g: the new task; a: the creating task
   GoStart,         // g starts running on the writer's M
   GoStop,          // g leaves the writer's M (parks, yields, ends, waits for a P)
-  GoPark,          // g parked; a: wait reason (WaitReason, 0 none); b: its detail
+  GoPark,          // g parked; b: its WaitReason; a: the reason's detail (G::waitDetail)
   GoUnpark,        // g readied; a: the task that readied it (0: none, a thread)
   GoEnd,           // g finished
   ForeignEnter,    // g calls foreign code; a: the function's address

@@ -6,8 +6,8 @@
 // per task run ("G7"), and in it the foreign calls and callbacks; an
 // extra M's name gives the C threads it served. Process 2, "Tasks": a
 // track per task (tid = its id): "create" and "end" instants, "running",
-// "parked" (with the wait reason; ended by the unpark, whose args say who
-// readied it), "foreign call" and "callback" slices. Process 3, "Threads":
+// "parked" (with the wait reason and its detail: the fd, the sleep;
+// ended by the unpark, whose args say who readied it), "foreign call" and "callback" slices. Process 3, "Threads":
 // threads that recorded without an M (sysmon's retakes and preemption
 // requests, C threads readying tasks), a track per OS thread.
 //
@@ -118,7 +118,6 @@ class Replay {
   std::vector<Out> out_;
   std::map<TrackKey, std::vector<Frame>> stacks_;
   std::set<uint64_t> tasks_;
-  std::map<uint64_t, std::string> pendingWait_;  // a netpoll wait's args, for the park after it
   // Track names: Ms by id (extra or not, the C threads an extra M served),
   // threads by tid.
   struct MInfo {
@@ -129,6 +128,16 @@ class Replay {
   std::map<int64_t, MInfo> ms_;
   std::map<int, const char*> threads_;
 };
+
+// jsonString quotes s for JSON (names are ours: no control characters).
+std::string jsonString(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
 
 std::string u(uint64_t v) { return std::to_string(v); }
 
@@ -166,11 +175,13 @@ void Replay::event(const TraceBuf& b, const TraceRecord& r) {
       end(ts, task(r.g, false), "running", 0);
       break;
     case TraceEv::GoPark: {
-      std::string args;
-      if (auto it = pendingWait_.find(r.g); it != pendingWait_.end()) {
-        args = it->second;
-        pendingWait_.erase(it);
-      }
+      auto reason = WaitReason(r.b);
+      std::string args = "\"reason\":" + jsonString(waitReasonString(reason));
+      auto detail = int64_t(r.a);
+      if (reason == WaitReason::IoWait)
+        args += ",\"fd\":" + std::to_string(detail >> 1) + ",\"mode\":\"" + (detail & 1 ? "w" : "r") + "\"";
+      else if (reason == WaitReason::Sleep)
+        args += ",\"sleep_ns\":" + std::to_string(detail - ts);
       begin(ts, task(r.g, false), "parked", 0, args);
       break;
     }
@@ -227,9 +238,8 @@ void Replay::event(const TraceBuf& b, const TraceRecord& r) {
       break;
     }
     case TraceEv::NetpollWait: {
-      std::string args = "\"fd\":" + u(r.a) + ",\"mode\":\"" + char(r.flag) + "\"";
-      pendingWait_[r.g] = "\"reason\":\"IO wait\"," + args;
-      instant(ts, task(r.g, false), "netpoll wait", args);
+      instant(ts, task(r.g, false), "netpoll wait",
+              "\"fd\":" + u(r.a) + ",\"mode\":\"" + char(r.flag) + "\"");
       break;
     }
     case TraceEv::NetpollReady:
@@ -249,16 +259,6 @@ void Replay::finish() {
       emit(end_, t, 'E', st.back().name, "\"unfinished\":true");
       st.pop_back();
     }
-}
-
-// jsonString quotes s for JSON (names are ours: no control characters).
-std::string jsonString(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') q += '\\';
-    q += c;
-  }
-  return q + "\"";
 }
 
 int Replay::write(FILE* f, uint64_t dropped, size_t nevents) {

@@ -73,6 +73,9 @@ def main():
                     m["creates"] += 1
                 if e["ph"] == "B" and e["name"] == "parked":
                     m["parks"] += 1
+                    m["parks_" + (args.get("reason") or "none").replace(" ", "_")] += 1
+                    if args.get("reason", "").startswith("chan "):
+                        m["parks_chan"] += 1
                     if "fd" in args:
                         m["parks_on_fd"] += 1
                 if e["ph"] == "B" and e["name"] == "foreign call":

@@ -72,7 +72,8 @@ TEST(Trace, TraceEventsBalance) {
                      " --eq m_tracks_named_for_c_thread=1" +
                      " --eq retakes=" + v["retakes"] + " --eq preempted=" + v["preemptions"] +
                      " --ge preempted=1 --ge netpoll_wait=1 --ge netpoll_ready=1 --ge parks_on_fd=1"
-                     " --ge parks=7 --ge stack_bounds=1";
+                     " --eq parks_sleep=3 --ge parks_IO_wait=1 --ge parks_wait_group=1"
+                     " --ge parks_chan=3 --ge parks=7 --ge stack_bounds=1";
   Shell c = check(trace.path, args);
   EXPECT_EQ(c.status, 0) << c.out << "\nprogram:\n" << r.out << r.err;
 }
@@ -110,6 +111,7 @@ TEST(Trace, SummaryScript) {
   ASSERT_EQ(s.status, 0) << s.out;
   EXPECT_NE(s.out.find("Top wait reasons"), std::string::npos) << s.out;
   EXPECT_NE(s.out.find("IO wait"), std::string::npos) << s.out;
+  EXPECT_NE(s.out.find("sleep"), std::string::npos) << s.out;
   size_t longest = s.out.find("Longest foreign calls");
   ASSERT_NE(longest, std::string::npos) << s.out;
   std::istringstream rest(s.out.substr(longest));
