@@ -224,10 +224,19 @@ void reportFreedInFlight(const void* fn, int64_t calls) {
 
 }  // namespace
 
+namespace {
+// Callbacks made and not freed (cb::callbacksAlive). seq_cst: checkdead
+// reads it once every task is asleep, and must see a callback made by a
+// task before it parked.
+std::atomic<int64_t> alive{0};
+}  // namespace
+
 CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void* self,
                           void (*destroySelf)(void*), OnException policy) {
   try {
-    return new CallbackCore(signature, handler, self, destroySelf, policy);
+    CallbackCore* c = new CallbackCore(signature, handler, self, destroySelf, policy);
+    alive.fetch_add(1, std::memory_order_seq_cst);
+    return c;
   } catch (...) {
     destroySelf(self);
     throw;
@@ -236,11 +245,20 @@ CallbackCore* callbackNew(const std::string& signature, RawHandler handler, void
 
 void* callbackFn(const CallbackCore* c) { return c->code(); }
 
-void callbackFree(CallbackCore* c) { c->free(); }
+void callbackFree(CallbackCore* c) {
+  alive.fetch_sub(1, std::memory_order_seq_cst);
+  c->free();
+}
 
 std::string callbackLastError(const CallbackCore* c) { return c->lastError(); }
 
 }  // namespace cbridge::detail
+
+namespace cbridge::cb {
+
+int64_t callbacksAlive() { return detail::alive.load(std::memory_order_seq_cst); }
+
+}  // namespace cbridge::cb
 
 namespace cbridge {
 

@@ -3,6 +3,8 @@
 // cgocallbackg, cgocall.go).
 #pragma once
 
+#include <cstdint>
+
 namespace cbridge::cb {
 
 // cgocallback runs fn(arg) as managed code for the calling thread, which
@@ -12,5 +14,10 @@ namespace cbridge::cb {
 // task), or a task already (fn is simply called). It returns false, having
 // printed why, if the runtime was shut down: fn did not run.
 bool cgocallback(void (*fn)(void*), void* arg);
+
+// callbacksAlive is the number of callbacks made and not yet freed: C
+// code may call any of them at any time, so while one is alive checkdead
+// never calls the tasks' sleep a deadlock.
+int64_t callbacksAlive();
 
 }  // namespace cbridge::cb

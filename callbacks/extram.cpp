@@ -116,10 +116,10 @@ M* newextram() {
   {
     rt::LockGuard g(rt::sched->lock);
     m->id = rt::sched->mnext++;
-    m->alllink = rt::sched->allms;
-    rt::sched->allms = m;
-    gp->alllink = rt::sched->allgs;
-    rt::sched->allgs = gp;
+    m->alllink = rt::sched->allms.load(std::memory_order_relaxed);
+    rt::sched->allms.store(m, std::memory_order_release);
+    gp->alllink = rt::sched->allgs.load(std::memory_order_relaxed);
+    rt::sched->allgs.store(gp, std::memory_order_release);
   }
   rt::sched->msCreated.fetch_add(1, std::memory_order_relaxed);
   return m;

@@ -17,7 +17,8 @@ target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE Boost::context ${C
 # Threads::Threads come from its find_dependency calls.
 target_link_libraries(cbridge_static PUBLIC Threads::Threads PRIVATE Boost::context
   $<BUILD_INTERFACE:${LIBFFI_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::libffi>
-  $<BUILD_INTERFACE:${LIBURING_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::liburing> ${CMAKE_DL_LIBS})
+  $<BUILD_INTERFACE:${LIBURING_LIBRARIES}> $<INSTALL_INTERFACE:cbridge::liburing> backtrace
+  ${CMAKE_DL_LIBS})
 # Exported to users, not only used for the library: task code runs on
 # 256 KiB stacks with a 64 KiB guard below, and a user's frame of more than
 # 64 KiB compiled without probes jumps the guard into another task's live

@@ -63,7 +63,7 @@ Stats stats() {
   s.syscall_retakes = rt::retakeCount();
   {
     rt::LockGuard g(rt::sched->lock);
-    for (rt::M* m = rt::sched->allms; m != nullptr; m = m->alllink) {
+    for (rt::M* m = rt::sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink) {
       s.callbacks += m->callbacks.load(std::memory_order_relaxed);
       s.callback_cache_hits += m->cacheHits.load(std::memory_order_relaxed);
       s.stack_bound_updates += m->boundUpdates.load(std::memory_order_relaxed);

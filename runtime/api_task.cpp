@@ -8,6 +8,7 @@
 #include "runtime/proc.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/timers.hpp"
+#include "runtime/waiter.hpp"
 
 namespace cbridge {
 
@@ -23,24 +24,32 @@ namespace {
 // Runs the caller's body, then wakes the OS thread waiting in runAndWait.
 class WaitedTaskFn final : public TaskFn {
  public:
-  WaitedTaskFn(TaskFn* body, rt::Note* done) : body_(body), done_(done) {}
+  WaitedTaskFn(TaskFn* body, rt::Note* done, bool counted)
+      : body_(body), done_(done), counted_(counted) {}
   ~WaitedTaskFn() override { delete body_; }
   void run() override {
     body_->run();
+    if (counted_) rt::threadWoken();
     done_->wakeup();
   }
 
  private:
   TaskFn* body_;
   rt::Note* done_;
+  bool counted_;  // the waiting thread is counted in threadsBlocked
 };
 }  // namespace
 
 bool runAndWait(TaskFn* fn, size_t stackSize) {
   rt::Note done;
-  if (!rt::newproc(new WaitedTaskFn(fn, &done), stackSize,
-                   reinterpret_cast<uintptr_t>(__builtin_return_address(0))))
+  // Counted asleep before the task can end and uncount us.
+  bool counted = rt::threadBlocking();
+  if (!rt::newproc(new WaitedTaskFn(fn, &done, counted), stackSize,
+                   reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
+    if (counted) rt::threadWoken();
     return false;
+  }
+  rt::checkdeadBlocking();
   done.sleep();
   return true;
 }

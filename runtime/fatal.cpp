@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "runtime/fatal.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdarg>
@@ -8,7 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/runtime2.hpp"
+#include "runtime/dump.hpp"
+#include "runtime/freeze.hpp"
+#include "runtime/lockheld.hpp"
+#include "runtime/thread_safety.hpp"
+#include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
 
@@ -23,6 +29,38 @@ void writeAll(const char* buf, size_t n) {
 }
 }  // namespace
 
+RACY_SNAPSHOT void crash(TracebackLevel level, CrashShows shows) {
+  RawWriter w(2);
+  if (level != TracebackLevel::None) {
+    // No task starts running again: the stacks about to be read hold
+    // still, and nothing runs on while the process ends.
+    freezeForDump();
+    if (shows != CrashShows::All) {
+      w.str("\n");
+      printCurrentTask(w, inSignalHandler());
+    }
+    if (shows != CrashShows::Failing || level >= TracebackLevel::All) {
+      dumpTasks(w);
+      dumpMs(w);
+    }
+  }
+  w.flush();
+  if (level == TracebackLevel::Crash) {
+    // A core dump, as GOTRACEBACK=crash gives: SIGABRT with its default
+    // action, whatever the host made of it.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGABRT, &dfl, nullptr);
+    sigset_t abrt;
+    sigemptyset(&abrt);
+    sigaddset(&abrt, SIGABRT);
+    pthread_sigmask(SIG_UNBLOCK, &abrt, nullptr);
+    raise(SIGABRT);
+  }
+  _exit(2);
+}
+
 void fatal(const char* fmt, ...) {
   char buf[1024];
   int n = snprintf(buf, sizeof buf, "fatal error: ");
@@ -30,19 +68,10 @@ void fatal(const char* fmt, ...) {
   va_start(ap, fmt);
   n += vsnprintf(buf + n, sizeof buf - size_t(n), fmt, ap);
   va_end(ap);
-  if (n > int(sizeof buf) - 128) n = int(sizeof buf) - 128;
-  M* m = getm();
-  G* gp = m != nullptr ? m->curg : nullptr;
-  if (gp != nullptr)
-    n += snprintf(buf + n, sizeof buf - size_t(n), "\n\ntask %llu [running] on m%lld\n",
-                  static_cast<unsigned long long>(gp->id), static_cast<long long>(m->id));
-  else if (m != nullptr)
-    n += snprintf(buf + n, sizeof buf - size_t(n), "\n\nm%lld on its system stack (g0)\n",
-                  static_cast<long long>(m->id));
-  else
-    n += snprintf(buf + n, sizeof buf - size_t(n), "\n\non a thread without an M\n");
+  if (n > int(sizeof buf) - 2) n = int(sizeof buf) - 2;
+  buf[n++] = '\n';
   writeAll(buf, size_t(n));
-  _exit(2);
+  crash(tracebackLevel(), CrashShows::Failing);
 }
 
 namespace {

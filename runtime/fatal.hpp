@@ -7,11 +7,23 @@
 
 namespace cbridge::rt {
 
-// fatal prints "fatal error: <message>" followed by the current task and M
-// to stderr and exits the process with status 2. It allocates nothing and
-// takes no lock, so it is safe from a signal handler and with any runtime
-// lock held.
+// fatal prints "fatal error: <message>" and, as CBRIDGE_TRACEBACK says
+// (traceback.hpp), the failing thread's task and stack, or every task and
+// M, to stderr, and exits the process with status 2 (or aborts, for
+// CBRIDGE_TRACEBACK=crash). It allocates nothing and takes no lock, so it
+// is safe from a signal handler and with any runtime lock held.
 [[noreturn]] void fatal(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+enum class TracebackLevel;
+// What a crash shows at CBRIDGE_TRACEBACK=single: the failing thread's
+// task and stack (a fatal error), that and every task and M (SIGQUIT), or
+// every task and M, no thread having failed (a deadlock). Under all and
+// crash, every task and M is shown always.
+enum class CrashShows { Failing, FailingAndAll, All };
+// crash is the end of fatal, of the SIGQUIT dump and of the deadlock
+// report: the tracebacks that level and shows ask for, then exit(2) or
+// abort.
+[[noreturn]] void crash(TracebackLevel level, CrashShows shows);
 
 // usererror prints one line "cbridge: <message>" to stderr: the report of a
 // misuse that has a documented, non-fatal result.

@@ -55,6 +55,14 @@ void disarmExitSentinel() { sentinel.armed = false; }
 
 bool onExitingThread() { return sched->exitTid.load(std::memory_order_acquire) == gettid(); }
 
+void freezeForDump() {
+  if (gForkChild.load(std::memory_order_relaxed) || !everStarted()) return;
+  int expected = 0;
+  // seq_cst, as in freezetheworld: a second exiting thread loses.
+  if (sched->exitTid.compare_exchange_strong(expected, gettid(), std::memory_order_seq_cst))
+    sched->frozen.store(true, std::memory_order_seq_cst);
+}
+
 void freezetheworld() {
   // A fork() child has no runtime threads to freeze (and startLock may be
   // held by a thread that was not copied).

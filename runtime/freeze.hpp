@@ -19,6 +19,13 @@ void freezetheworld();
 // sees exitTid.
 inline bool frozen() { return sched->frozen.load(std::memory_order_acquire); }
 
+// freezeForDump is the half of freezetheworld that a signal handler may
+// do: from now on no M starts running a task, so the stacks of parked
+// tasks hold still while a dump reads them. It neither waits nor locks;
+// the caller exits next. Not in a child of fork, nor before the runtime
+// started.
+void freezeForDump();
+
 // onExitingThread says whether the caller is the thread that froze the
 // world (the one running exit()).
 bool onExitingThread();

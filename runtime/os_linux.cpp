@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "runtime/os_linux.hpp"
 
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -9,6 +10,8 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace cbridge::rt {
 
@@ -54,5 +57,24 @@ int getproccount() {
 }
 
 int gettid() { return int(syscall(SYS_gettid)); }
+
+int64_t threadcount() {
+  int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[1024];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  // The command name, field 2, is in parentheses and may hold anything:
+  // the fields are counted from the last ')'. num_threads is field 20.
+  const char* p = strrchr(buf, ')');
+  if (p == nullptr) return -1;
+  for (int field = 2; field < 20; field++) {
+    p = strchr(p + 1, ' ');
+    if (p == nullptr) return -1;
+  }
+  return strtoll(p + 1, nullptr, 10);
+}
 
 }  // namespace cbridge::rt

@@ -26,4 +26,8 @@ int getproccount();
 // Thread id of the calling thread (gettid).
 int gettid();
 
+// The number of threads in the process now (/proc/self/stat), or -1 if it
+// cannot be read.
+int64_t threadcount();
+
 }  // namespace cbridge::rt

@@ -198,8 +198,8 @@ void newm(P* pp, bool spinning) {
   {
     LockGuard g(sched->lock);
     m->id = sched->mnext++;
-    m->alllink = sched->allms;
-    sched->allms = m;
+    m->alllink = sched->allms.load(std::memory_order_relaxed);
+    sched->allms.store(m, std::memory_order_release);
   }
   sched->msCreated.fetch_add(1, std::memory_order_relaxed);
   sched->mrunning.fetch_add(1, std::memory_order_seq_cst);
@@ -1034,7 +1034,7 @@ void callbackLeave(M* m) {
 int32_t callbacksInFlight(M* skip) {
   int32_t n = 0;
   LockGuard g(sched->lock);
-  for (M* m = sched->allms; m != nullptr; m = m->alllink)
+  for (M* m = sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink)
     if (m != skip) n += m->callbacksInFlight.load(std::memory_order_seq_cst);
   return n;
 }
@@ -1152,8 +1152,8 @@ bool newproc(detail::TaskFn* fn, size_t stackSize, uintptr_t gopc) {
     if (gp == nullptr) fatal("out of memory allocating a task");
     gp->stack = stackalloc(size);
     LockGuard g(sched->lock);
-    gp->alllink = sched->allgs;
-    sched->allgs = gp;
+    gp->alllink = sched->allgs.load(std::memory_order_relaxed);
+    sched->allgs.store(gp, std::memory_order_release);
   }
   asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);

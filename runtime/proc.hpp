@@ -100,8 +100,9 @@ void arrived(transfer_t t, G* self);
 // runnable task of the P), which runs fn(task); see proc.cpp.
 void mcall(G* (*fn)(G*), bool exiting = false);
 
-// checkdead reports, under CBRIDGE_DEBUG=deadlock and once, that every
-// task is asleep with nothing in the runtime to wake it (checkdead.cpp).
+// checkdead ends the process with "fatal error: all tasks are asleep -
+// deadlock!" when every task is asleep and nothing, inside the runtime or
+// outside it, can wake one (the conservative rule is in checkdead.cpp).
 // The caller holds sched->lock.
 void checkdead() REQUIRES(sched->lock);
 

@@ -67,7 +67,7 @@ struct G {
   uint32_t gfreeBatchLen = 0;
   M* m = nullptr;          // the M running it, while Running
   detail::TaskFn* fn = nullptr;
-  G* alllink = nullptr;  // allgs list; written once under sched.lock
+  G* alllink = nullptr;  // allgs list; written once under sched.lock, before the G is pushed
   void* asanFakeStack = nullptr;
   void* tsanFiber = nullptr;  // ThreadSanitizer's fiber for this G, made on first switch
   std::string lastError;  // cbridge_last_error of this task
@@ -379,10 +379,13 @@ struct Sched {
 
   P** allp = nullptr;
   int32_t gomaxprocs = 0;
-  // allgs and allms: every G and M ever made, under lock. They keep
-  // everything reachable for the leak checker and let shutdown count.
-  G* allgs GUARDED_BY(lock) = nullptr;
-  M* allms GUARDED_BY(lock) = nullptr;
+  // allgs and allms: every G and M ever made. They keep everything
+  // reachable for the leak checker and let shutdown count. Pushed under
+  // lock, with release after the element's alllink is set; walked under
+  // lock, or without it by the task dump (acquire), as Go's forEachGRace
+  // walks allgs: elements are never freed, so a walk sees whole elements.
+  std::atomic<G*> allgs{nullptr};
+  std::atomic<M*> allms{nullptr};
   int64_t mnext GUARDED_BY(lock) = 0;
   std::atomic<uint64_t> goidgen{0};
 

@@ -10,6 +10,8 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/lockheld.hpp"
+#include "runtime/print.hpp"
+#include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
 
@@ -18,9 +20,16 @@ namespace {
 // The handlers we replaced, written once by initsig before ours can run.
 struct sigaction oldSegv;
 struct sigaction oldBus;
+struct sigaction oldFpe;
+
+const struct sigaction& oldAction(int sig) {
+  if (sig == SIGBUS) return oldBus;
+  if (sig == SIGFPE) return oldFpe;
+  return oldSegv;
+}
 
 void chain(int sig, siginfo_t* info, void* uctx) {
-  const struct sigaction& old = sig == SIGBUS ? oldBus : oldSegv;
+  const struct sigaction& old = oldAction(sig);
   if (old.sa_flags & SA_SIGINFO) {
     if (old.sa_sigaction != nullptr) {
       old.sa_sigaction(sig, info, uctx);
@@ -51,7 +60,31 @@ bool systemStackOverflow(M* m, uintptr_t addr) {
   return addr < m->g0lo && m->g0lo - addr <= kG0GuardSize;
 }
 
+const char* signame(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV: segmentation violation";
+    case SIGBUS: return "SIGBUS: bus error";
+    case SIGFPE: return "SIGFPE: floating-point exception";
+  }
+  return "signal";
+}
+
+// inManagedCode says whether a fault interrupted gp's own code: gp runs
+// on this thread and the stack pointer is on its stack. A foreign call
+// runs on the system stack, and a C thread's code on its own: faults
+// there are not the runtime's.
+bool inManagedCode(G* gp, void* uctx) {
+  if (gp == nullptr || gp->stack == nullptr ||
+      gp->status.load(std::memory_order_relaxed) != GStatus::Running)
+    return false;
+  uintptr_t sp = sigctxtSP(uctx);
+  return sp >= gp->stack->lo && sp < gp->stack->hi;
+}
+
 void sighandler(int sig, siginfo_t* info, void* uctx) {
+  // A fault while the dump walked a stack that moved: back to the walk.
+  // First: nothing below may have been done that the jump would skip.
+  tracebackFault();
   // The interrupted code may hold any Lock: none may be taken here.
   SignalHandlerScope inHandler;
   auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -73,23 +106,59 @@ void sighandler(int sig, siginfo_t* info, void* uctx) {
           static_cast<long long>(m->id), static_cast<unsigned long>(m->g0lo),
           static_cast<unsigned long>(m->g0hi), static_cast<unsigned long>(addr));
   }
+  // A fault in managed code is a crash of the program's own code, as a
+  // nil dereference is in Go: report it (Go's "unexpected signal").
+  if (inManagedCode(gp, uctx)) {
+    fatal("unexpected signal: %s at address 0x%lx (pc=0x%lx) in task %llu", signame(sig),
+          static_cast<unsigned long>(addr), static_cast<unsigned long>(sigctxtPC(uctx)),
+          static_cast<unsigned long long>(gp->id));
+  }
   inHandler.leave();  // the host's handler is not the runtime's
   chain(sig, info, uctx);
+}
+
+// sigquit is Go's SIGQUIT: the dump of every task and M, then exit 2.
+void sigquit(int, siginfo_t*, void*) {
+  SignalHandlerScope inHandler;
+  RawWriter w(2);
+  w.str("SIGQUIT: quit\n");
+  w.flush();
+  crash(tracebackLevel(), CrashShows::FailingAndAll);
 }
 
 void install(int sig, struct sigaction* old) {
   struct sigaction sa {};
   sa.sa_sigaction = sighandler;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  // SA_NODEFER: the report of a fault walks stacks under a guard, and a
+  // fault there must reach this handler again, not kill the process.
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
   sigemptyset(&sa.sa_mask);
   if (sigaction(sig, &sa, old) != 0) fatal("sigaction(%d) failed: %s", sig, strerror(errno));
+}
+
+// installQuit takes SIGQUIT unless the host has a handler for it (or
+// ignores it) already: then the signal stays the host's, which may call
+// cbridge_dump from its handler.
+void installQuit() {
+  struct sigaction cur {};
+  if (sigaction(SIGQUIT, nullptr, &cur) != 0) return;
+  bool dfl = (cur.sa_flags & SA_SIGINFO) == 0 && cur.sa_handler == SIG_DFL;
+  if (!dfl) return;
+  struct sigaction sa {};
+  sa.sa_sigaction = sigquit;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGQUIT, &sa, nullptr);
 }
 
 }  // namespace
 
 void initsig() {
+  tracebackinit();
   install(SIGSEGV, &oldSegv);
   install(SIGBUS, &oldBus);
+  install(SIGFPE, &oldFpe);
+  installQuit();
 }
 
 void minitSignals(M* m) {

@@ -245,7 +245,7 @@ void signalForeignMs() {
   M* head;
   {
     LockGuard g(sched->lock);
-    head = sched->allms;
+    head = sched->allms.load(std::memory_order_acquire);
   }
   // alllink is written once, before the M is published under the lock.
   for (M* mp = head; mp != nullptr; mp = mp->alllink)

@@ -20,3 +20,9 @@
 #define RELEASE(...) CBRIDGE_TSA(release_capability(__VA_ARGS__))
 #define EXCLUDES(...) CBRIDGE_TSA(locks_excluded(__VA_ARGS__))
 #define NO_THREAD_SAFETY_ANALYSIS CBRIDGE_TSA(no_thread_safety_analysis)
+
+// RACY_SNAPSHOT marks a function that reads other threads' state without
+// their locks on purpose: the task dump, a snapshot of a running process
+// printed from a signal handler, where no lock may be taken and a stale
+// value only mislabels one line. ThreadSanitizer is told not to look.
+#define RACY_SNAPSHOT __attribute__((no_sanitize("thread")))

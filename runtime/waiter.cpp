@@ -46,15 +46,48 @@ void Waiter::park(bool (*unlockf)(void*), void* arg, WaitReason reason, int64_t 
     gopark(unlockf, arg, reason, detail);
     return;
   }
-  if (!unlockf(arg)) return;
+  counted = threadBlocking();
+  if (!unlockf(arg)) {
+    if (counted) threadWoken();
+    return;
+  }
+  checkdeadBlocking();
   note.sleep();
 }
 
 void Waiter::wake() {
-  if (g != nullptr)
+  if (g != nullptr) {
     goready(g);
-  else
-    note.wakeup();
+    return;
+  }
+  if (counted) threadWoken();
+  note.wakeup();
 }
+
+namespace {
+std::atomic<int64_t> nthreadsBlocked{0};
+}  // namespace
+
+bool threadBlocking() {
+  // A runtime M's own thread is counted among the Ms already.
+  if (M* m = getm(); m != nullptr && !m->isextra) return false;
+  nthreadsBlocked.fetch_add(1, std::memory_order_seq_cst);
+  return true;
+}
+
+void checkdeadBlocking() {
+  // This thread's sleep may be what makes every task and thread wait with
+  // nothing left to wake them: the Ms went idle before, so look now.
+  // Only with every P idle (the usual case, work to do, costs one load).
+  int32_t procs = sched->gomaxprocs;
+  if (procs > 0 && sched->npidle.load(std::memory_order_seq_cst) == procs) {
+    LockGuard l(sched->lock);
+    checkdead();
+  }
+}
+
+void threadWoken() { nthreadsBlocked.fetch_sub(1, std::memory_order_seq_cst); }
+
+int64_t threadsBlocked() { return nthreadsBlocked.load(std::memory_order_seq_cst); }
 
 }  // namespace cbridge::rt

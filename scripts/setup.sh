@@ -9,7 +9,9 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-fiber-dev libgtest-dev
   libbenchmark-dev libboost-dev clang libclang-rt-14-dev valgrind spin
   # The examples' C libraries, the API reference and the ABI check.
-  libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools liburing-dev)
+  libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools liburing-dev
+  # Tracebacks of parked tasks (issue 17): libunwind walks a saved context.
+  libunwind-dev)
 if [[ "${1:-}" == "--bench" ]]; then
   # JNI and ctypes peers of the callback rows: the JDK is big, so only here.
   # strace counts the echo's system calls (bench/compare.py's syscalls part).

@@ -163,6 +163,20 @@ static void mainTask(void* p) {
   CHECK(cbridge_current_m() >= 0);
   CHECK(cbridge_stat("callbacks", &n) == CBRIDGE_OK && n >= 1);
   CHECK(cbridge_stat("no such counter", &n) == CBRIDGE_ERR_ARGUMENT);
+  /* The dump, into a file: it names the calling thread's task. */
+  {
+    FILE *f = tmpfile();
+    char buf[4096];
+    size_t got;
+    CHECK(f != NULL);
+    CHECK(cbridge_dump(-1) == CBRIDGE_ERR_ARGUMENT);
+    CHECK(cbridge_dump(fileno(f)) == CBRIDGE_OK);
+    rewind(f);
+    got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = '\0';
+    CHECK(strstr(buf, "task ") != NULL || strstr(buf, "no task") != NULL);
+    fclose(f);
+  }
   CHECK(pipe(fds) == 0);
   CHECK(cbridge_wait_fd(fds[1], CBRIDGE_WAIT_WRITE, -1) == 0);
   CHECK(cbridge_wait_fd(fds[0], CBRIDGE_WAIT_READ, 1000000) == -ETIMEDOUT);

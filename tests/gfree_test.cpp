@@ -18,7 +18,7 @@ namespace rt = cbridge::rt;
 int64_t allgCount() {
   rt::LockGuard g(rt::sched->lock);
   int64_t n = 0;
-  for (rt::G* gp = rt::sched->allgs; gp != nullptr; gp = gp->alllink) n++;
+  for (rt::G* gp = rt::sched->allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink) n++;
   return n;
 }
 

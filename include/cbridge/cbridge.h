@@ -189,6 +189,17 @@ CBRIDGE_EXPORT void cbridge_sleep_ns(int64_t ns);
  * timer_runners, timer_funcs. 0, or CBRIDGE_ERR_ARGUMENT for an unknown
  * name (value untouched). */
 CBRIDGE_EXPORT int cbridge_stat(const char *name, uint64_t *value);
+/* cbridge_dump writes to fd what SIGQUIT prints (see the README, "When
+ * something goes wrong"), without exiting: every task with its state,
+ * what it waits for and since when, its stack and where it was created,
+ * then every M. It is async-signal-safe, for a host whose own SIGQUIT
+ * handler keeps cbridge from installing its own: it allocates nothing,
+ * takes no lock and only writes to fd (errors of the write are ignored).
+ * The other threads go on meanwhile, so it is a snapshot: a task that
+ * moves while its stack is read says so. Returns 0, or
+ * CBRIDGE_ERR_ARGUMENT for fd < 0 (cbridge_last_error() is not set: that
+ * would allocate). */
+CBRIDGE_EXPORT int cbridge_dump(int fd);
 /* cbridge_current_m is the id of the calling thread's M, -1 if it has
  * none yet. */
 CBRIDGE_EXPORT int64_t cbridge_current_m(void);

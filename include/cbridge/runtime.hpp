@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 
 #include "cbridge/export.h"
 
@@ -95,5 +96,11 @@ struct Stats {
 
 // stats reads the runtime's counters (each read alone: not one snapshot).
 CBRIDGE_EXPORT Stats stats();
+
+// dump writes what SIGQUIT prints to out, without exiting: every task
+// (state, what it waits for and since when, stack, creation site) and
+// every M. It flushes out first; from a signal handler use cbridge_dump
+// (cbridge.h) with a file descriptor, which is async-signal-safe.
+CBRIDGE_EXPORT void dump(std::FILE* out);
 
 }  // namespace cbridge

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// What a user sees when something goes wrong (issue 17), from
+// testprogs/scenarios_observe.cpp run as child processes of the shared
+// library: the dump on SIGQUIT, tracebacks of fatal errors and faults.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "tests/testprog_runner.hpp"
+
+namespace {
+
+bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+TEST(Observe, QuitPrintsEveryTask) {
+  ChildResult r = runTestprog("QuitPrintsEveryTask", {}, 60000);
+  EXPECT_EQ(r.out, "dumping\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "SIGQUIT: quit\n")) << r.err;
+  // Each state, with how long the task has waited, and the function it
+  // blocked in.
+  for (const char* want :
+       {"[chan receive, ", "observeChanReceive", "[sleep until now+", "[select, ", "observeSelect",
+        "[IO wait on fd ", " read, ", "[in foreign call, ", "observeForeignCall", "[wait group, ",
+        "[mutex lock, "})
+    EXPECT_TRUE(has(r.err, want)) << "no \"" << want << "\" in:\n" << r.err;
+  // Where each task was made, and the Ms.
+  EXPECT_TRUE(has(r.err, "created from a thread by ")) << r.err;
+  EXPECT_TRUE(has(r.err, "quitPrintsEveryTask")) << r.err;
+  EXPECT_TRUE(has(r.err, ", made by the runtime")) << r.err;
+  EXPECT_TRUE(has(r.err, ") exact\n")) << r.err;
+}
+
+TEST(Observe, QuitWithTracebackNonePrintsNoStacks) {
+  ChildResult r = runTestprog("QuitPrintsEveryTask", {"CBRIDGE_TRACEBACK=none"}, 60000);
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_EQ(r.err, "SIGQUIT: quit\n");
+}
+
+// The host's own SIGQUIT handler, installed first, keeps the signal; it
+// gets the same dump from cbridge_dump.
+TEST(Observe, HostQuitHandlerCallsDump) {
+  ChildResult r = runTestprog("HostQuitHandlerCallsDump", {}, 60000);
+  EXPECT_EQ(r.exitCode, 3) << r.err;
+  EXPECT_EQ(r.err.rfind("host handler\n", 0), 0u) << r.err;
+  EXPECT_FALSE(has(r.err, "SIGQUIT: quit")) << r.err;
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeChanReceive")) << r.err;
+}
+
+TEST(Observe, FatalPrintsTraceback) {
+  ChildResult r = runTestprog("FatalPrintsTraceback", {}, 60000);
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: uncaught exception in task 2: boom\n")) << r.err;
+  EXPECT_TRUE(has(r.err, "task 2 [running on m")) << r.err;
+  EXPECT_TRUE(has(r.err, "fatalPrintsTraceback")) << r.err;  // where it was created
+  // Only the failing task: the parked one is for CBRIDGE_TRACEBACK=all.
+  EXPECT_FALSE(has(r.err, "[chan receive")) << r.err;
+}
+
+TEST(Observe, FatalWithTracebackAllPrintsEveryTaskAndM) {
+  ChildResult r = runTestprog("FatalPrintsTraceback", {"CBRIDGE_TRACEBACK=all"}, 60000);
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeChanReceive")) << r.err;
+  EXPECT_TRUE(has(r.err, ", made by the runtime")) << r.err;
+}
+
+TEST(Observe, FatalWithTracebackNoneIsOneLine) {
+  ChildResult r = runTestprog("FatalPrintsTraceback", {"CBRIDGE_TRACEBACK=none"}, 60000);
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_EQ(r.err, "fatal error: uncaught exception in task 2: boom\n");
+}
+
+TEST(Observe, FatalWithTracebackCrashAborts) {
+  ChildResult r = runTestprog("FatalPrintsTraceback", {"CBRIDGE_TRACEBACK=crash"}, 60000);
+  EXPECT_EQ(r.signal, SIGABRT) << r.err;
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+}
+
+TEST(Observe, UnknownTracebackLevelIsSaidOnce) {
+  ChildResult r = runTestprog("FatalPrintsTraceback", {"CBRIDGE_TRACEBACK=loud"}, 60000);
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  const std::string said = "cbridge: CBRIDGE_TRACEBACK=loud is not a traceback level";
+  ASSERT_TRUE(has(r.err, said)) << r.err;
+  EXPECT_EQ(r.err.find(said, r.err.find(said) + 1), std::string::npos) << r.err;
+}
+
+TEST(Observe, SegfaultInTaskIsReported) {
+  ChildResult r = runTestprog("SegfaultInTask", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: unexpected signal: SIGSEGV: segmentation violation at "
+                         "address 0x0 (pc=0x"))
+      << r.err;
+  EXPECT_TRUE(has(r.err, "task 1 [running on m")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeNullWrite")) << r.err;
+}
+
+TEST(Observe, DivideByZeroInTaskIsReported) {
+  ChildResult r = runTestprog("DivideByZeroInTask", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: unexpected signal: SIGFPE: floating-point exception")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeDivide")) << r.err;
+}
+
+// The same fault in C code called from a task is not the runtime's: the
+// default action kills the process with SIGSEGV, and nothing is printed.
+TEST(Observe, SegfaultInForeignCodeIsNotOurs) {
+  ChildResult r = runTestprog("SegfaultInForeignCode", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.signal, SIGSEGV) << r.err;
+  EXPECT_FALSE(has(r.err, "fatal error")) << r.err;
+}
+
+TEST(Observe, DeadlockIsReported) {
+#if defined(CBRIDGE_TSAN_BUILD)
+  GTEST_SKIP() << "ThreadSanitizer's own thread is one checkdead cannot account for: it "
+                  "reports no deadlock then, as with any unknown thread";
+#endif
+  ChildResult r = runTestprog("DeadlockIsReported", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: all tasks are asleep - deadlock!\n")) << r.err;
+  // With the dump: both tasks, and what they wait for.
+  EXPECT_TRUE(has(r.err, "task 1 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "task 2 [chan receive, ")) << r.err;
+  EXPECT_TRUE(has(r.err, "observeChanReceive")) << r.err;
+}
+
+// A thread outside the runtime that will wake the tasks, with a callback
+// alive or without one: all tasks sleep for 300 ms and no report is made.
+TEST(Observe, NoDeadlockWhileCThreadsMayCall) {
+  for (const char* scenario : {"NoDeadlockWhileCThreadCallsBack", "NoDeadlockWhileCThreadSends"}) {
+    ChildResult r = runTestprog(scenario, {}, 60000);
+    EXPECT_EQ(r.out, "received 1\n") << scenario;
+    EXPECT_EQ(r.exitCode, 0) << scenario << ": " << r.err;
+    EXPECT_EQ(r.err, "") << scenario;
+  }
+}
+
+}  // namespace
