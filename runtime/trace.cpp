@@ -7,11 +7,11 @@
 // holds: its M's (an extra M's passes from thread to thread with the M,
 // whose hand-off through the extra list orders the two owners), or, on a
 // thread without an M (sysmon, a C thread readying a task), one of its
-// own, taken over by a later thread once this one ends. So appending is
-// plain stores. A full buffer goes on fullBufs, a lock-free stack only
-// pushed (one CAS) until the stopper takes it whole, and the writer
-// allocates the next (one in 2046 events; at most kMaxBufs a trace, then
-// events are counted as dropped rather than grow memory without bound).
+// own (kept for good: the thread may come back). So appending is plain
+// stores. A full buffer goes on fullBufs, a lock-free stack only pushed
+// (one CAS) until the stopper takes it whole, and the writer allocates
+// the next (one in 2046 events; at most kMaxEvents a trace, then events
+// are counted as dropped rather than grow memory without bound).
 //
 // Stopping without stopping the world. The stopper must read buffers that
 // their writers may be appending to at that moment. Each writer brackets
@@ -56,8 +56,8 @@ std::atomic<bool> traceOn{false};
 
 namespace {
 
-// At most 64 MiB of buffers (2 million events) a trace.
-constexpr int64_t kMaxBufs = 1024;
+// At most 2 million events (64 MiB) a trace.
+constexpr int64_t kMaxEvents = 2 << 20;
 // How long the stopper waits for one writer to finish its record.
 constexpr int64_t kQuiesceNs = 1000000000;
 
@@ -70,7 +70,7 @@ std::atomic<TraceBuf*> fullBufs{nullptr};
 // the starter before its seq_cst store of traceOn, which publishes them to
 // every writer whose reread sees tracing on; relaxed otherwise.
 std::atomic<uint64_t> session{0};
-std::atomic<int64_t> bufBudget{0};
+std::atomic<int64_t> eventBudget{0};
 
 // The trace's control: whether one records, where it goes, since when.
 // ctl orders starts and stops; it is never taken by a recording thread.
@@ -98,28 +98,29 @@ TraceWriter* mWriter(M* m) {
   return w;
 }
 
-// A thread without an M: its writer, given back when the thread ends.
-struct ThreadWriter {
-  TraceWriter* w = nullptr;
-  const char* name = nullptr;
-  ~ThreadWriter();
-};
-thread_local ThreadWriter tls;
+// A thread without an M: its writer, and its track's name.
+thread_local TraceWriter* tlsWriter = nullptr;
+thread_local const char* tlsName = nullptr;
 
 TraceWriter* threadWriter() {
-  ThreadWriter& t = tls;
-  if (t.w != nullptr) return t.w;
-  // Take over the writer of a thread that ended, else make one.
-  for (TraceWriter* w = writers.load(std::memory_order_seq_cst); w != nullptr; w = w->next) {
-    bool expected = true;
-    if (w->free.load(std::memory_order_relaxed) &&
-        w->free.compare_exchange_strong(expected, false, std::memory_order_acq_rel))
-      return t.w = w;
-  }
+  if (tlsWriter != nullptr) return tlsWriter;
   auto* w = new (std::nothrow) TraceWriter;
   if (w == nullptr) return nullptr;
   registerWriter(w);
-  return t.w = w;
+  return tlsWriter = w;
+}
+
+TraceBuf* bufAlloc(uint32_t cap) {
+  void* p = ::operator new(sizeof(TraceBuf) + size_t(cap) * sizeof(TraceRecord), std::nothrow);
+  if (p == nullptr) return nullptr;
+  auto* b = new (p) TraceBuf;
+  b->cap = cap;
+  return b;
+}
+
+void bufFree(TraceBuf* b) {
+  b->~TraceBuf();
+  ::operator delete(b);
 }
 
 // refill gives w, whose buffer is full or missing, a new one; nullptr
@@ -132,14 +133,15 @@ TraceBuf* refill(TraceWriter* w) {
     }
     w->buf = nullptr;
   }
-  if (bufBudget.fetch_sub(1, std::memory_order_relaxed) <= 0) return nullptr;
-  auto* b = new (std::nothrow) TraceBuf;
+  uint32_t cap = w->mid < 0 && w->nbufs == 0 ? TraceBuf::kFirstThreadEvents : TraceBuf::kEvents;
+  if (eventBudget.fetch_sub(cap, std::memory_order_relaxed) < int64_t(cap)) return nullptr;
+  TraceBuf* b = bufAlloc(cap);
   if (b == nullptr) return nullptr;
   b->w = w;
   b->session = session.load(std::memory_order_relaxed);
   b->seq = w->nbufs++;
   b->tid = gettid();
-  b->name = tls.name;
+  b->name = tlsName;
   w->buf = b;
   return b;
 }
@@ -151,29 +153,13 @@ bool beginRecord(TraceWriter* w) {
   if (!traceOn.load(std::memory_order_seq_cst)) return false;
   // A buffer of an older trace, whose stopper skipped us: nobody else has it.
   if (w->buf != nullptr && w->buf->session != session.load(std::memory_order_relaxed)) {
-    delete w->buf;
+    bufFree(w->buf);
     w->buf = nullptr;
   }
   return true;
 }
 
 void endRecord(TraceWriter* w) { w->writing.store(0, std::memory_order_release); }
-
-ThreadWriter::~ThreadWriter() {
-  if (w == nullptr) return;
-  // The buffer goes to the full list now, so that the next thread to take
-  // the writer over starts its own (a buffer is one thread's, by tid).
-  if (beginRecord(w) && w->buf != nullptr) {
-    TraceBuf* b = w->buf;
-    b->link = fullBufs.load(std::memory_order_relaxed);
-    while (!fullBufs.compare_exchange_weak(b->link, b, std::memory_order_release,
-                                           std::memory_order_relaxed)) {
-    }
-    w->buf = nullptr;
-  }
-  endRecord(w);
-  w->free.store(true, std::memory_order_release);
-}
 
 // quiesce waits for w's record in progress, if any, to end: true once
 // it has (and w's buffer is the stopper's), false after kQuiesceNs.
@@ -205,11 +191,11 @@ int stopLocked() {
     if (b->session == cur)
       bufs.push_back(b);
     else
-      delete b;
+      bufFree(b);
     b = next;
   }
   int err = traceWriteJSON(out, bufs, startTs, end, dropped);
-  for (TraceBuf* b : bufs) delete b;
+  for (TraceBuf* b : bufs) bufFree(b);
   if (fclose(out) != 0 && err == 0) err = errno;
   out = nullptr;
   return err;
@@ -237,9 +223,9 @@ void traceEvent(M* m, TraceEv kind, uint64_t g, uint64_t a, uint64_t b, uint8_t 
   if (w == nullptr || w->writing.load(std::memory_order_relaxed) != 0) return;
   if (beginRecord(w)) {
     TraceBuf* buf = w->buf;
-    if (buf == nullptr || buf->n == TraceBuf::kEvents) buf = refill(w);
+    if (buf == nullptr || buf->n == buf->cap) buf = refill(w);
     if (buf != nullptr)
-      buf->ev[buf->n++] = TraceRecord{nanotime(), g, a, uint32_t(b), kind, flag};
+      buf->ev()[buf->n++] = TraceRecord{nanotime(), g, a, uint32_t(b), kind, flag};
     else
       w->dropped++;
   }
@@ -269,7 +255,7 @@ void traceNetpollReadySlow(int fd, Waiter* const (&woken)[2]) {
     if (w != nullptr && w->g != nullptr) traceEvent(m, TraceEv::NetpollReady, w->g->id, uint64_t(fd));
 }
 
-void traceThreadName(const char* name) { tls.name = name; }
+void traceThreadName(const char* name) { tlsName = name; }
 
 int traceStart(const char* path) {
   std::lock_guard<std::mutex> g(ctl);
@@ -285,7 +271,7 @@ int traceStart(const char* path) {
   out = f;
   startTs = nanotime();
   session.store(session.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  bufBudget.store(kMaxBufs, std::memory_order_relaxed);
+  eventBudget.store(kMaxEvents, std::memory_order_relaxed);
   traceOn.store(true, std::memory_order_seq_cst);
   return 0;
 }

@@ -25,22 +25,31 @@ static_assert(sizeof(TraceRecord) == 32);
 
 struct TraceWriter;
 
-// A buffer of one writer's events, in the order it recorded them.
+// A buffer of one writer's events, in the order it recorded them: a
+// header and cap records after it.
 struct TraceBuf {
   static constexpr uint32_t kEvents = 2046;  // with the header, 64 KiB
+  // A thread without an M starts with a small one: such threads may be
+  // many (C threads readying a task now and then), each its own writer.
+  static constexpr uint32_t kFirstThreadEvents = 62;
   TraceBuf* link = nullptr;  // the full list's link, set before the push
   TraceWriter* w = nullptr;  // whose events
   uint64_t session = 0;      // the trace it belongs to (trace.cpp)
   uint32_t seq = 0;          // its place among its writer's buffers
   uint32_t n = 0;
+  uint32_t cap = 0;
   int tid = 0;                  // the OS thread that filled it
   const char* name = nullptr;   // that thread's static name (traceThreadName), or nullptr
-  TraceRecord ev[kEvents];
+  TraceRecord* ev() { return reinterpret_cast<TraceRecord*>(this + 1); }
+  const TraceRecord* ev() const { return reinterpret_cast<const TraceRecord*>(this + 1); }
 };
+static_assert(sizeof(TraceBuf) % alignof(TraceRecord) == 0);
 
 // A writer is the one thread recording into a buffer at a time: an M's
 // (held by the thread the M is bound to) or a thread's without an M. It
-// is never freed: the registry (trace.cpp) lists every writer ever made.
+// is never freed: the registry (trace.cpp) lists every writer ever made,
+// and a thread's is its for good (a thread-exit hook that handed it on
+// ran where ThreadSanitizer cannot follow: glibc's TLS destructors).
 struct TraceWriter {
   // 1 while the owner records (the protocol is in trace.cpp).
   std::atomic<uint32_t> writing{0};
@@ -54,9 +63,6 @@ struct TraceWriter {
   int64_t mid = -1;
   bool extra = false;
   TraceWriter* next = nullptr;  // the registry's link, set before the push
-  // A thread writer whose thread ended; another thread may take it over
-  // (CAS, acq_rel: the taker sees the buffer as the last owner left it).
-  std::atomic<bool> free{false};
 };
 
 // traceWriteJSON writes the events of bufs (whose writers are quiet) as

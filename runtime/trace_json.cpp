@@ -319,7 +319,7 @@ int traceWriteJSON(FILE* f, std::vector<TraceBuf*>& bufs, int64_t start, int64_t
   });
   std::vector<std::pair<const TraceBuf*, const TraceRecord*>> evs;
   for (const TraceBuf* b : bufs)
-    for (uint32_t i = 0; i < b->n; i++) evs.emplace_back(b, &b->ev[i]);
+    for (uint32_t i = 0; i < b->n; i++) evs.emplace_back(b, &b->ev()[i]);
   std::stable_sort(evs.begin(), evs.end(),
                    [](const auto& x, const auto& y) { return x.second->ts < y.second->ts; });
   // A record begun just before the stop may be stamped after it.
