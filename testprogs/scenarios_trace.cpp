@@ -114,24 +114,23 @@ int traceEvents() {
 
 // TraceApi starts and stops traces with the API while tasks run, and
 // prints what each call returned: a task parked before the start and
-// woken inside the trace, then a second trace through the C API. argv's
+// woken inside the trace, then a second trace through the C API. The
 // paths come from the environment (TRACE_A, TRACE_B).
 int traceApi() {
   const char* a = std::getenv("TRACE_A");
   const char* b = std::getenv("TRACE_B");
   if (a == nullptr || b == nullptr) return 1;
   cbridge::run([&] {
-    cbridge::Chan<int> ch;
     cbridge::WaitGroup wg;
     wg.add(1);
     cbridge::go([&] {
-      ch.recv();  // parked before the trace starts, woken in it
+      cbridge::sleep_for(20ms);  // parked before the trace starts, woken in it
       wg.done();
     });
-    cbridge::yield();
+    // Its timer is armed once it is parked (the park's unlock arms it).
+    for (int i = 0; i < 10000000 && cbridge::stats().timers_armed == 0; i++) cbridge::yield();
     std::printf("start %d\n", cbridge::trace_start(a));
     std::printf("start_again_busy %d\n", cbridge::trace_start(a) == CBRIDGE_ERR_BUSY);
-    ch.send(1);
     wg.wait();
     work();
     std::printf("stop %d\n", cbridge::trace_stop());
