@@ -24,7 +24,7 @@ into the README unedited.
 
 Usage: bench/compare.py [--pairs N] BUILD_DIR OUT_MARKDOWN [PART [CPUS]]
   PART: all (default), sched, calls, callbacks, callback-peers, timers,
-        globq, preempt, spanset, net, syscalls
+        globq, preempt, spanset, net, syscalls, trace
   CPUS: a taskset list for every process (default all CPUs); the preemption
         rows, which need one CPU, take its last one.
 """
@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 GO = "/usr/lib/go-1.19/bin/go"
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARTS = ["sched", "calls", "callbacks", "callback-peers", "timers", "globq", "preempt", "spanset",
-         "net", "syscalls"]
+         "net", "syscalls", "trace"]
 
 
 # --- targets ---------------------------------------------------------------
@@ -429,6 +429,27 @@ def run_preempt(ctx):
     return rows
 
 
+def run_trace(ctx):
+    """The execution trace's cost: a foreign call of an empty C function
+    from a task and a warm callback from a C thread, with a trace recording
+    (every event stored) against none, alternated processes. The ratio
+    column is the difference per event: (on − off) ÷ the events each
+    operation records (2: enter and exit)."""
+    p = ctx.ncpus
+    exe = ctx.exe("trace_bench")
+    rows = []
+    for what, mode in (("foreign call of an empty C function", "calls"),
+                       ("callback of an empty handler from a C thread, warm", "callbacks")):
+        ons, offs = ctx.alternate(lambda: ctx.lines([exe, mode, "on"], p),
+                                  lambda: ctx.lines([exe, mode, "off"], p))
+        diffs = sorted((a["NsPerOp"] - b["NsPerOp"]) / a["EventsPerOp"] for a, b in zip(ons, offs))
+        rows.append(Row(f"{what}, tracing on (peer: off); ratio column: cost per event (ns)", p,
+                        median(a["NsPerOp"] for a in ons), "tracing off",
+                        median(b["NsPerOp"] for b in offs), median(diffs), (diffs[0], diffs[-1]),
+                        [a["NsPerOp"] for a in ons], None, " ns"))
+    return rows
+
+
 SPANSET_PEERS = [("BM_MutexVector", "mutex+vector", "the mutex-guarded vector"),
                  ("BM_BoostStack", "Boost stack", "Boost.Lockfree's `stack`")]
 
@@ -625,7 +646,7 @@ def main():
         for part, fn in (("sched", run_sched), ("calls", run_calls), ("callbacks", run_callbacks),
                          ("callback-peers", run_callback_peers), ("timers", run_timers),
                          ("globq", run_globq), ("preempt", run_preempt), ("spanset", run_spanset),
-                         ("net", run_net)):
+                         ("net", run_net), ("trace", run_trace)):
             if a.part in ("all", part):
                 print(f"compare: {part}", file=sys.stderr)
                 rows += fn(ctx)

@@ -30,6 +30,7 @@
 #include "runtime/runtime2.hpp"
 #include "runtime/syscall.hpp"
 #include "runtime/timerfunc.hpp"
+#include "runtime/trace.hpp"
 #include "stackbounds/stackbounds.hpp"
 
 namespace cbridge::detail {
@@ -86,6 +87,7 @@ void cgocall(void (*fn)(void*), void* arg) {
     rt::timerfuncParking();
   }
   m->ncgo++;
+  rt::traceForeignEnter(m, gp, fn);
   rt::entersyscall(m);
   // After entersyscall, as Go does: entering may wait for a preemption in
   // progress, and sysmon may take our P meanwhile.
@@ -103,6 +105,7 @@ void cgocall(void (*fn)(void*), void* arg) {
   rt::asanFinishSwitch(gp->asanFakeStack, nullptr, nullptr);
   rt::preemptExtExit(m);
   m->ncgo--;
+  rt::traceForeignExit(m, gp);
   rt::exitsyscall(m);  // may move us to another M
   if (timerFunc) {
     rt::timerfuncResumed();

@@ -42,6 +42,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/syscall.hpp"
+#include "runtime/trace.hpp"
 #include "stackbounds/stackbounds.hpp"
 
 namespace cbridge::cb {
@@ -132,6 +133,7 @@ __attribute__((no_sanitize("address"))) void parkLoop(rt::transfer_t t) {
       gp->status.store(rt::GStatus::Running, std::memory_order_relaxed);
     gp->m = m;
     m->curg = gp;
+    rt::traceGoStart(m, gp);
     rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
                         gp->stack->size());
     rt::tsanSwitchTo(&gp->tsanFiber);
@@ -276,6 +278,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   gp->m = m;
   gp->preemptDepth.store(0, std::memory_order_relaxed);
   m->curg = gp;
+  rt::traceCallbackEnter(m, gp, nested);  // the G runs from here (trace_json.cpp)
   // Leaving foreign code: preemption may land in managed code again.
   rt::preemptExtExit(m);
   rt::asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),
@@ -287,6 +290,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     rt::tsanSwitchTo(&gp->tsanFiber);
   }
   auto leave = [&] {
+    rt::traceCallbackExit(m, gp);
     if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
     rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);
     rt::preemptExtEnter(m);

@@ -12,6 +12,7 @@
 #include "runtime/proc.hpp"
 #include "runtime/signals.hpp"
 #include "runtime/stack.hpp"
+#include "runtime/trace.hpp"
 #include "stackbounds/stackbounds.hpp"
 
 namespace cbridge::cb {
@@ -111,6 +112,7 @@ M* newextram() {
   gp->status.store(rt::GStatus::Syscall, std::memory_order_relaxed);
   gp->id = rt::sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
   m->extrag = gp;
+  rt::traceGoCreate(gp);
   {
     rt::LockGuard g(rt::sched->lock);
     m->id = rt::sched->mnext++;

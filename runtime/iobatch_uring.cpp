@@ -26,6 +26,7 @@
 #include "runtime/netpoll.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
+#include "runtime/trace.hpp"
 
 namespace cbridge::rt {
 
@@ -175,6 +176,7 @@ void ready(P* pp, G* gp) {
   if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
     fatal("iobatch: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
           static_cast<unsigned>(expected));
+  traceGoUnpark(gp);
   runqput(pp, gp, false);
 }
 

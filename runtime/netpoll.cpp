@@ -20,6 +20,7 @@
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/spanset.hpp"
+#include "runtime/trace.hpp"
 #include "runtime/tsan_io.hpp"
 
 namespace cbridge::rt {
@@ -311,6 +312,7 @@ PollResult pollwait(PollDesc* pd, char mode) {
   d.waiter = &w;
   d.result = &res;
   addWaiter(w.g != nullptr, 1);
+  traceNetpollWait(w.g, pd->fd, mode);
   // A task's M polls when it goes idle; a plain thread has no M to do so:
   // make sure one will (an idle M becomes the poller).
   if (w.g == nullptr && !sched->pollBlocked.load(std::memory_order_seq_cst)) ensureTimerService();
@@ -420,6 +422,7 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
     wake[1] = takeWaiter(pd->wd, PollResult::Ready);
     if (wake[1] == nullptr) pd->wd.ready = true;
   }
+  traceNetpollReady(pd->fd, wake);
   pd->lock.unlock();
   out->events++;
   int n = 0;
@@ -524,6 +527,7 @@ G* WakeList::takeAt(int i) {
   if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
     fatal("netpoll: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
           static_cast<unsigned>(expected));
+  traceGoUnpark(gp);
   return gp;
 }
 

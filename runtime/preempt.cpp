@@ -74,6 +74,7 @@
 #include "runtime/os_linux.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sigpreempt.hpp"
+#include "runtime/trace.hpp"
 
 namespace cbridge::detail {
 std::atomic<uint32_t> preemptRequests{0};
@@ -189,6 +190,7 @@ void preemptone(P* pp) {
   if (!pp->preempt.exchange(true, std::memory_order_relaxed))
     detail::preemptRequests.fetch_add(1, std::memory_order_relaxed);
   M* mp = pp->m.load(std::memory_order_acquire);
+  tracePreemptRequest(pp, mp);
   // An extra M runs its C thread's callback: its signal mask is the
   // host's, and a thread blocking the signal would keep the lock orphaned
   // until its next callback returns; it is preempted cooperatively only.
@@ -219,6 +221,7 @@ void preemptPark() {
     return;
   if (!clearPreempt(pp)) return;
   cooperativeCount.fetch_add(1, std::memory_order_relaxed);
+  tracePreempted(m, gp, false);
   gopreempt();
 }
 

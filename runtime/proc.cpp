@@ -51,6 +51,7 @@
 #include "runtime/signals.hpp"
 #include "runtime/sysmon.hpp"
 #include "runtime/timers.hpp"
+#include "runtime/trace.hpp"
 
 namespace cbridge::rt {
 
@@ -634,6 +635,7 @@ static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting, bool 
   m->curg = next;
   startSlice(m->p, inheritTime);
   next->status.store(GStatus::Running, std::memory_order_relaxed);
+  traceGoStart(m, next);
   // An exiting task's ASan fake stack is freed by passing nullptr.
   asanStartSwitch(exiting ? nullptr : &gp->asanFakeStack, reinterpret_cast<void*>(next->stack->lo),
                   next->stack->size());
@@ -648,6 +650,7 @@ static void switchDirect(M* m, G* gp, G* next, G* (*fn)(G*), bool exiting, bool 
 void mcall(G* (*fn)(G*), bool exiting) {
   M* m = getm();
   G* gp = m->curg;
+  traceGoStop(m, gp);
   bool inheritTime = false;
   if (G* next = directNext(m, &inheritTime)) {
     switchDirect(m, gp, next, fn, exiting, inheritTime);
@@ -669,6 +672,7 @@ G* execute(M* m, G* gp, bool inheritTime) {
   m->curg = gp;
   startSlice(m->p, inheritTime);
   gp->status.store(GStatus::Running, std::memory_order_relaxed);
+  traceGoStart(m, gp);
   asanStartSwitch(&m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   tsanSwitchTo(&gp->tsanFiber);
   transfer_t t = jump_fcontext(gp->ctx, gp);
@@ -805,6 +809,7 @@ G* gfget(P* pp, size_t size) {
 // the dead task's stack, which it may hand to another task.
 G* goexit0(G* gp) {
   gp->status.store(GStatus::Dead, std::memory_order_relaxed);
+  traceGoEnd(getm(), gp);
   P* pp = getm()->p;
   pp->tasksExited.store(pp->tasksExited.load(std::memory_order_relaxed) + 1,
                         std::memory_order_relaxed);
@@ -817,11 +822,13 @@ G* park_m(G* gp) {
   // release: a goready that finds the G (under the lock unlockf drops)
   // sees Waiting and the saved context.
   gp->status.store(GStatus::Waiting, std::memory_order_release);
+  traceGoPark(m, gp);
   bool (*unlockf)(void*) = m->waitunlockf;
   void* lock = m->waitlock;
   m->waitunlockf = nullptr;
   m->waitlock = nullptr;
   if (unlockf != nullptr && !unlockf(lock)) {
+    traceGoUnpark(gp);
     gp->status.store(GStatus::Runnable, std::memory_order_relaxed);
     return gp;  // the wait condition already holds: resume at once
   }
@@ -974,6 +981,7 @@ bool schedinit(const Config& cfg) {
       pidleput(sched->allp[i]);
     }
   }
+  traceinit();  // before atexit(atexitShutdown): its writer runs after the freeze
   initsig();
   preemptinit(cfg.forcePreemptNs);
   installForkHandlers();
@@ -1167,6 +1175,7 @@ bool newproc(detail::TaskFn* fn, size_t stackSize, uintptr_t gopc) {
     gp->id = sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;
     sched->tasksStarted.fetch_add(1, std::memory_order_relaxed);
   }
+  traceGoCreate(gp);
   gp->status.store(GStatus::Runnable, std::memory_order_release);
   readyOnCurrentP(gp);
   return true;
@@ -1193,6 +1202,7 @@ void goready(G* gp) {
   if (!gp->status.compare_exchange_strong(expected, GStatus::Runnable, std::memory_order_acq_rel))
     fatal("goready: task %llu is not waiting (status %u)", static_cast<unsigned long long>(gp->id),
           static_cast<unsigned>(expected));
+  traceGoUnpark(gp);
   readyOnCurrentP(gp);
 }
 

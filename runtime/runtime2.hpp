@@ -22,6 +22,7 @@ namespace cbridge::rt {
 struct M;
 struct P;
 struct IoBatch;  // iobatch_uring.cpp
+struct TraceWriter;  // trace_buf.hpp
 
 enum class GStatus : uint32_t {
   Idle,      // just allocated or on the free list
@@ -218,6 +219,9 @@ struct M {
   std::atomic<uint64_t> callbacks{0};
   std::atomic<uint64_t> cacheHits{0};
   std::atomic<uint64_t> boundUpdates{0};
+  // The execution trace's writer for this M (trace.cpp), made at its
+  // first event. Only the thread holding the M touches it.
+  TraceWriter* trace = nullptr;
 };
 
 enum class PStatus : uint32_t {

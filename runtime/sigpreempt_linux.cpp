@@ -46,6 +46,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/preempt_modules.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/trace.hpp"
 
 #if defined(__x86_64__)
 #define CBRIDGE_ASYNC_PREEMPT 1
@@ -267,6 +268,7 @@ extern "C" void cbridge_asyncPreempt2() {
   int savedErrno = errno;
   cbridge::rt::M* m = cbridge::rt::getm();
   if (m->p != nullptr && cbridge::rt::clearPreempt(m->p)) cbridge::rt::countAsyncPreempt();
+  cbridge::rt::tracePreempted(m, m->curg, true);
   cbridge::rt::gopreempt();
   errno = savedErrno;
 }

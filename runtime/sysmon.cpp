@@ -21,6 +21,7 @@
 #include "runtime/sigpreempt.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/timers.hpp"
+#include "runtime/trace.hpp"
 
 namespace cbridge::rt {
 
@@ -72,6 +73,7 @@ bool retake(int64_t now) {
     PStatus expected = PStatus::Syscall;
     if (pp->status.compare_exchange_strong(expected, PStatus::Idle, std::memory_order_acq_rel)) {
       retakes.fetch_add(1, std::memory_order_relaxed);
+      traceProcRetake(pp);
       handoffp(pp);
       took = true;
     }
@@ -109,6 +111,7 @@ void preemptLongSlices(int64_t now) {
 }
 
 void* sysmon(void*) {
+  traceThreadName("sysmon");
   // Go's pacing: 20 µs while there is work, doubling after 50 idle rounds
   // up to 10 ms, or up to forcePreemptNs when that is shorter: slices of
   // 1 ms are ended every 1-2 ms, not every 10.

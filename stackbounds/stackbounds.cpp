@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "runtime/fatal.hpp"
+#include "runtime/trace.hpp"
 
 namespace cbridge::stackbounds {
 
@@ -85,6 +86,7 @@ void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
     mp->g0hi = hi;
     mp->g0StackAccurate = true;
   }
+  rt::traceStackBounds(mp);
 }
 
 void forgetThread(rt::M* mp) {

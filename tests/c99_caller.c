@@ -300,6 +300,12 @@ int main(void) {
   CHECK(cbridge_chan_send(NULL, &v, 0) == CBRIDGE_ERR_ARGUMENT);
   CHECK(cbridge_chan_free(results) == CBRIDGE_OK);
 
+  /* An execution trace, written to /dev/null; one at a time. */
+  CHECK(cbridge_trace_start("/dev/null") == CBRIDGE_OK);
+  CHECK(cbridge_trace_start("/dev/null") == CBRIDGE_ERR_BUSY);
+  CHECK(cbridge_trace_stop() == CBRIDGE_OK);
+  CHECK(cbridge_trace_stop() == CBRIDGE_OK);
+
   /* The end of the runtime. */
   CHECK(cbridge_shutdown() == CBRIDGE_OK);
   CHECK(cbridge_shutdown() == CBRIDGE_ERR_SHUTDOWN);

@@ -49,7 +49,8 @@ enum cbridge_error {
    * once it is closed and drained (Go's "v, ok := <-c" with ok false). */
   CBRIDGE_ERR_CLOSED = -10004,
   /* The object has waiters: the free of a channel or wait group that a
-   * task or thread still waits on. Nothing was freed. */
+   * task or thread still waits on. Nothing was freed. Also: an execution
+   * trace is already recording (cbridge_trace_start). */
   CBRIDGE_ERR_BUSY = -10005,
   /* A wait group's counter would go below zero (Go panics: "sync:
    * negative WaitGroup counter"). The counter is unchanged. */
@@ -240,6 +241,24 @@ CBRIDGE_EXPORT void cbridge_preemptible(void (*fn)(void *), void *arg);
  * module contains it, when it is libc, libstdc++, libgcc, the loader, a
  * sanitizer runtime or cbridge, or when 32 modules are registered. */
 CBRIDGE_EXPORT int cbridge_allow_preemption_in(const void *address);
+
+/* The execution trace (see cbridge/trace.hpp and the README, "Execution
+ * trace"). cbridge_trace_start begins recording, into path (created or
+ * truncated at once), what tasks, threads and the scheduler do, with
+ * nanosecond times: a track per M and per task, runs, parks with their
+ * reasons, wake-ups, foreign calls, callbacks with the calling C thread,
+ * sysmon's retakes, netpoll waits, stack-bound refreshes and preemptions.
+ * cbridge_trace_stop ends it and writes path as Chrome trace event JSON,
+ * which Perfetto (ui.perfetto.dev) and chrome://tracing open; a trace
+ * still recording at exit is written then. Env CBRIDGE_TRACE=path records
+ * from the runtime's start. cbridge_trace_start returns CBRIDGE_OK;
+ * -errno when path cannot be opened (-ENOENT, -EACCES, ...);
+ * CBRIDGE_ERR_BUSY while a trace is recording; CBRIDGE_ERR_ARGUMENT for
+ * a NULL path. cbridge_trace_stop returns CBRIDGE_OK, also when no trace
+ * was recording, or -errno when the file could not be written (-ENOSPC,
+ * ...). Any thread may call them. */
+CBRIDGE_EXPORT int cbridge_trace_start(const char *path);
+CBRIDGE_EXPORT int cbridge_trace_stop(void);
 
 /* The runtime's life. Without cbridge_init the runtime starts with its
  * defaults on first use (a task, a channel, a callback, a call from a

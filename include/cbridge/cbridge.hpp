@@ -16,4 +16,5 @@
 #include "cbridge/signature.hpp"
 #include "cbridge/task.hpp"
 #include "cbridge/timer.hpp"
+#include "cbridge/trace.hpp"
 #include "cbridge/waitgroup.hpp"
