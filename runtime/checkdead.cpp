@@ -81,6 +81,10 @@ void checkdead() {
   if (parked != live) return;  // a task between states: look again next time
   int64_t callbacks = cb::callbacksAlive();
   int64_t outside = threadsOutside();
+  // A shutdown in progress ends sysmon and the Ms, which the count above
+  // took for alive: after the count, the runtime must still be running
+  // (shutdown closes this gate, seq_cst, before it stops any thread).
+  if (!started() || sched->stopping.load(std::memory_order_seq_cst)) return;
   if (callbacks > 0 || outside > 0) {
     static const bool note = debugEnabled("deadlock");
     if (note)
