@@ -289,7 +289,11 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     m->g0tsanFiber = rt::tsanCurrentFiber();
     rt::tsanSwitchTo(&gp->tsanFiber);
   }
-  auto leave = [&] {
+  // Always inlined: it switches ThreadSanitizer's fiber back to g0's, and
+  // an out-of-line call would enter on the G's fiber and return on g0's,
+  // so each callback would leave a frame on the one shadow stack and take
+  // one off the other (TSan then reports races and crashes).
+  auto leave = [&]() __attribute__((always_inline)) {
     rt::traceCallbackExit(m, gp);
     if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
     rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);

@@ -78,9 +78,13 @@ bool threadBlocking() {
 void checkdeadBlocking() {
   // This thread's sleep may be what makes every task and thread wait with
   // nothing left to wake them: the Ms went idle before, so look now.
-  // Only with every P idle (the usual case, work to do, costs one load).
+  // Only with every P idle (the usual case, work to do, costs one load),
+  // and once the runtime runs: started()'s acquire orders schedinit's
+  // write of gomaxprocs before our read (a thread may block on a channel
+  // while another starts the runtime).
+  if (!started()) return;
   int32_t procs = sched->gomaxprocs;
-  if (procs > 0 && sched->npidle.load(std::memory_order_seq_cst) == procs) {
+  if (sched->npidle.load(std::memory_order_seq_cst) == procs) {
     LockGuard l(sched->lock);
     checkdead();
   }
