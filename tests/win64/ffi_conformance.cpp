@@ -209,6 +209,42 @@ void runStruct(const char* name, S (*fn)(int32_t, S, S), void (*call)(void*, voi
   std::printf("%-8s size %zu, alignment %u\n", name, t->size, unsigned(t->alignment));
 }
 
+// addUserData is the function of many closures of int32_t(int32_t), each
+// adding its own user data to the argument.
+void addUserData(ffi_cif*, void* ret, void** args, void* userData) {
+  ffi_sarg r = *static_cast<int32_t*>(args[0]) + static_cast<int32_t>(reinterpret_cast<intptr_t>(userData));
+  std::memcpy(ret, &r, sizeof r);
+}
+
+// manyClosures makes more closures at once than one page of executable
+// memory holds, calls each, frees them, and makes them again (the freed
+// ones reused): every one must still be its own.
+void manyClosures() {
+  constexpr int kN = 1500;
+  static ffi_closure* closures[kN];
+  static void* code[kN];
+  ffi_type* args[] = {&ffi_type_sint32};
+  ffi_cif cif;
+  if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_sint32, args) != FFI_OK) failures++;
+  long long sum = 0;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < kN; i++) {
+      closures[i] = static_cast<ffi_closure*>(ffi_closure_alloc(sizeof(ffi_closure), &code[i]));
+      if (closures[i] == nullptr ||
+          ffi_prep_closure_loc(closures[i], &cif, addUserData,
+                               reinterpret_cast<void*>(intptr_t(i * (round + 1))),
+                               code[i]) != FFI_OK) {
+        std::printf("closure %d: none\n", i);
+        failures++;
+        return;
+      }
+    }
+    for (int i = 0; i < kN; i++) sum += reinterpret_cast<int32_t (*)(int32_t)>(code[i])(1000);
+    for (int i = 0; i < kN; i++) ffi_closure_free(closures[i]);
+  }
+  std::printf("%d closures twice, each called: sum %lld\n", kN, sum);
+}
+
 }  // namespace
 
 int main() {
@@ -250,6 +286,8 @@ int main() {
   runStruct<S12>("S12", f_S12, call_S12, S12_A, S12_B);
   runStruct<S16>("S16", f_S16, call_S16, S16_A, S16_B);
   runStruct<S24>("S24", f_S24, call_S24, S24_A, S24_B);
+
+  manyClosures();
 
   // What prep_cif refuses, and says so.
   ffi_cif cif;
