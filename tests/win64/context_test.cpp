@@ -17,6 +17,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <xmmintrin.h>
 
 #ifdef _WIN32
@@ -256,6 +257,44 @@ void testExceptions() {
   check(got == "thrown 3 frames down", "exceptions");
 }
 
+// --- a task resumed on another thread, as the scheduler moves them
+
+struct Migrant {
+  const Stack* stack;
+  bool described[2];
+  int caught;
+};
+
+void migrantTask(transfer_t t) {
+  auto* m = static_cast<Migrant*>(t.data);
+  for (int i = 0;; i++) {
+    m->described[i % 2] = describes(m->stack->lo, m->stack->top());
+    try {
+      thrower(1);  // unwound within this thread's TEB, which describes the task
+    } catch (const std::exception&) {
+      m->caught++;
+    }
+    t = jump_fcontext(t.fctx, nullptr);
+  }
+}
+
+void testMigration() {
+  Stack s;
+  Migrant m{&s, {false, false}, 0};
+  fcontext_t c = make_fcontext(s.top(), kStack, migrantTask);
+  c = jump_fcontext(c, &m).fctx;  // on the main thread
+  bool threadDescribed = false;
+  std::thread([&] {
+    c = jump_fcontext(c, nullptr).fctx;  // the same task, on this thread
+    threadDescribed = describesHere();
+  }).join();
+  std::printf(
+      "a task on two threads: described on each %d %d, the thread's own after %d, caught %d\n",
+      m.described[0], m.described[1], threadDescribed, m.caught);
+  check(m.described[0] && m.described[1] && threadDescribed && describesHere() && m.caught == 2,
+        "migration");
+}
+
 // --- ontop_fcontext
 
 // addOne runs on top of the resumed context: what it returns is what that
@@ -295,6 +334,7 @@ int main() {
   testRounding();
   testDeep();
   testExceptions();
+  testMigration();
   testOntop();
   return failures ? 1 : 0;
 }
