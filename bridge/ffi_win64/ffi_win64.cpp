@@ -62,7 +62,8 @@ size_t alignUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 // rules), as libffi's prep_cif does; a scalar has them already.
 ffi_status layout(ffi_type* t) {
   if (t == nullptr) return FFI_BAD_TYPEDEF;
-  if (t->type != FFI_TYPE_STRUCT) return t->size == 0 && t->type != FFI_TYPE_VOID ? FFI_BAD_TYPEDEF : FFI_OK;
+  if (t->type != FFI_TYPE_STRUCT)
+    return t->size == 0 && t->type != FFI_TYPE_VOID ? FFI_BAD_TYPEDEF : FFI_OK;
   if (t->elements == nullptr || t->elements[0] == nullptr) return FFI_BAD_TYPEDEF;
   size_t size = 0, align = 1;
   for (ffi_type** e = t->elements; *e != nullptr; e++) {

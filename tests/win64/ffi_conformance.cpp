@@ -87,7 +87,9 @@ std::string show(long v) { return std::to_string(static_cast<long long>(v)); }
 std::string show(long long v) { return std::to_string(v); }
 std::string show(unsigned long long v) { return std::to_string(v); }
 // uint64_t on Linux.
-[[maybe_unused]] std::string show(unsigned long v) { return std::to_string(static_cast<unsigned long long>(v)); }
+[[maybe_unused]] std::string show(unsigned long v) {
+  return std::to_string(static_cast<unsigned long long>(v));
+}
 
 std::string format(const char* fmt, ...) __attribute__((format(gnu_printf, 1, 2)));
 std::string format(const char* fmt, ...) {
@@ -212,7 +214,8 @@ void runStruct(const char* name, S (*fn)(int32_t, S, S), void (*call)(void*, voi
 // addUserData is the function of many closures of int32_t(int32_t), each
 // adding its own user data to the argument.
 void addUserData(ffi_cif*, void* ret, void** args, void* userData) {
-  ffi_sarg r = *static_cast<int32_t*>(args[0]) + static_cast<int32_t>(reinterpret_cast<intptr_t>(userData));
+  auto add = static_cast<int32_t>(reinterpret_cast<intptr_t>(userData));
+  ffi_sarg r = *static_cast<int32_t*>(args[0]) + add;
   std::memcpy(ret, &r, sizeof r);
 }
 
