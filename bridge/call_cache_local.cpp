@@ -27,6 +27,7 @@
 #include <string>
 
 #include "bridge/call_cache.hpp"
+#include "runtime/attributes.hpp"
 
 namespace cbridge::bridge {
 
@@ -46,7 +47,7 @@ struct LocalCache {
 
 // initial-exec: read on every cbridge_call. The cache itself is made on a
 // thread's first call and freed at its exit by the key's destructor.
-__attribute__((tls_model("initial-exec"))) thread_local LocalCache* tlsCache = nullptr;
+CBRIDGE_TLS_INITIAL_EXEC thread_local LocalCache* tlsCache = nullptr;
 
 pthread_key_t cacheKey;
 pthread_once_t cacheKeyOnce = PTHREAD_ONCE_INIT;
@@ -59,7 +60,7 @@ void freeCache(void* p) {
 
 // Out of line and not inlined anywhere: a task's thread-local address must
 // not be cached across a switch (runtime/tls.cpp).
-__attribute__((noipa)) LocalCache* localCache() {
+CBRIDGE_NOIPA LocalCache* localCache() {
   LocalCache* c = tlsCache;
   if (c == nullptr) {
     pthread_once(&cacheKeyOnce, [] { pthread_key_create(&cacheKey, freeCache); });
@@ -85,12 +86,12 @@ inline bool sameText(const char* a, const char* b) {
 // promote moves entry i one place towards the front, by a swap: no
 // reference is dropped, so this is safe at any depth. Out of line: the
 // hit on the front entry saves no register for it.
-__attribute__((noinline)) const PreparedCall* promote(LocalCache* c, size_t i) {
+CBRIDGE_NOINLINE const PreparedCall* promote(LocalCache* c, size_t i) {
   std::swap(c->entries[i], c->entries[i - 1]);
   return c->entries[i - 1].call.get();
 }
 
-__attribute__((noipa)) const PreparedCall* localCachedCall(const char* signature) noexcept {
+CBRIDGE_NOIPA const PreparedCall* localCachedCall(const char* signature) noexcept {
   LocalCache* c = tlsCache;
   if (c == nullptr) return nullptr;
   for (size_t i = 0; i < c->n; i++) {
@@ -101,7 +102,7 @@ __attribute__((noipa)) const PreparedCall* localCachedCall(const char* signature
   return nullptr;
 }
 
-__attribute__((noipa)) const PreparedCall* cachedCall(const char* signature,
+CBRIDGE_NOIPA const PreparedCall* cachedCall(const char* signature,
                                                        std::shared_ptr<const PreparedCall>* hold) {
   if (const PreparedCall* pc = localCachedCall(signature)) return pc;
   LocalCache* c = localCache();

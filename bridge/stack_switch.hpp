@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "runtime/attributes.hpp"
+
 namespace cbridge::bridge {
 
 // runOnStack calls fn(arg, inuse) with the stack pointer at sp (16-byte
@@ -31,13 +33,13 @@ void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo);
 // currentSP is the caller's stack pointer: where its frame ends. Not the
 // address of a local, which a sanitizer may move to a heap-allocated fake
 // frame.
-__attribute__((always_inline)) inline uintptr_t currentSP() {
+CBRIDGE_ALWAYS_INLINE inline uintptr_t currentSP() {
 #if defined(__x86_64__)
   uintptr_t sp;
   asm volatile("mov %%rsp, %0" : "=r"(sp));
   return sp;
 #else
-  return reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  return reinterpret_cast<uintptr_t>(CBRIDGE_FRAME_ADDRESS());
 #endif
 }
 

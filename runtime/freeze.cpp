@@ -25,6 +25,7 @@
 
 #include <unistd.h>
 
+#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
 #include "runtime/iobatch.hpp"
@@ -44,7 +45,7 @@ struct ExitSentinel {
 };
 thread_local ExitSentinel sentinel;
 
-__attribute__((constructor)) void armMainThread() {
+CBRIDGE_CONSTRUCTOR void armMainThread() {
   if (gettid() == getpid()) armExitSentinel();
 }
 

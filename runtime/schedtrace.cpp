@@ -28,6 +28,7 @@
 #include <cstdio>
 
 #include "callbacks/extram.hpp"
+#include "runtime/attributes.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/proc.hpp"
 
@@ -38,7 +39,7 @@ namespace {
 // Line formats one line into a stack buffer and writes it whole.
 class Line {
  public:
-  __attribute__((format(printf, 2, 3))) void add(const char* fmt, ...) {
+  CBRIDGE_PRINTF(2, 3) void add(const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int w = vsnprintf(buf_ + n_, sizeof buf_ - n_, fmt, ap);
@@ -96,7 +97,7 @@ uint32_t runqlen(const P* pp) {
 // plain fields are deliberate (see the top of the file); ThreadSanitizer
 // is told not to instrument them. The atomics are loaded relaxed, as
 // statistics, but for P::m.
-__attribute__((no_sanitize("thread"))) void detail(Line& l) REQUIRES(sched->lock) {
+CBRIDGE_NO_SANITIZE_THREAD void detail(Line& l) REQUIRES(sched->lock) {
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     P* pp = sched->allp[i];
     // Acquire, as P::m says: the M is seen as made (its id).

@@ -29,6 +29,7 @@
 // arriving while no preemption holds the lock: the host's own use of
 // SIGURG, e.g. out-of-band data with F_SETOWN) goes to the handler the host
 // had installed, or to the default action (ignore).
+#include "runtime/attributes.hpp"
 #include "runtime/sigpreempt.hpp"
 
 #include <signal.h>
@@ -69,11 +70,11 @@ constexpr bool kContextRewritable = true;
 // the extended-state layout it saves (set once by initPreemptSignal, before
 // the handler is installed).
 extern "C" {
-__attribute__((visibility("hidden"))) void cbridge_asyncPreempt();
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptXsaveSize = 0;
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskLo = 0;
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskHi = 0;
-__attribute__((visibility("hidden"))) void cbridge_asyncPreempt2();
+CBRIDGE_HIDDEN void cbridge_asyncPreempt();
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptXsaveSize = 0;
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskLo = 0;
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskHi = 0;
+CBRIDGE_HIDDEN void cbridge_asyncPreempt2();
 }
 #endif
 

@@ -58,6 +58,7 @@
 #include <cstdint>
 #include <new>
 
+#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lfstack.hpp"
 #include "runtime/os_linux.hpp"
@@ -306,7 +307,7 @@ class SpanSet {
 
   static void backoff(int spins) {
     if (spins < 64)
-      __builtin_ia32_pause();
+      procyield();
     else
       osyield();
   }

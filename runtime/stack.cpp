@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -63,7 +64,7 @@ int classOf(size_t npages, size_t* classPages) {
     return int(npages) - 1;
   }
   if (npages > (size_t(1) << kMaxShift)) return -1;
-  int k = 63 - __builtin_clzll(npages);  // 2^k <= npages < 2^(k+1)
+  int k = 63 - std::countl_zero(uint64_t(npages));  // 2^k <= npages < 2^(k+1)
   size_t step = size_t(1) << (k - 2);
   size_t j = (npages - (size_t(1) << k) + step - 1) / step;  // 0..4; 4 is 2^(k+1)
   *classPages = (size_t(1) << k) + j * step;
