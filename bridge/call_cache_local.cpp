@@ -22,11 +22,11 @@
 //    cbridge's own code, where no preemption lands). A lookup nested in a
 //    call (from a callback) that misses goes to the shared cache and holds
 //    its result itself, leaving the entries alone.
-#include <pthread.h>
 
 #include <string>
 
 #include "bridge/call_cache.hpp"
+#include "runtime/os.hpp"
 #include "runtime/attributes.hpp"
 
 namespace cbridge::bridge {
@@ -49,9 +49,6 @@ struct LocalCache {
 // thread's first call and freed at its exit by the key's destructor.
 CBRIDGE_TLS_INITIAL_EXEC thread_local LocalCache* tlsCache = nullptr;
 
-pthread_key_t cacheKey;
-pthread_once_t cacheKeyOnce = PTHREAD_ONCE_INIT;
-
 void freeCache(void* p) {
   // At thread exit no call of this thread is in progress.
   delete static_cast<LocalCache*>(p);
@@ -63,9 +60,10 @@ void freeCache(void* p) {
 CBRIDGE_NOIPA LocalCache* localCache() {
   LocalCache* c = tlsCache;
   if (c == nullptr) {
-    pthread_once(&cacheKeyOnce, [] { pthread_key_create(&cacheKey, freeCache); });
+    static rt::TlsKey cacheKey;
+    static const bool haveKey = rt::tlskeycreate(&cacheKey, freeCache);
     c = new LocalCache;
-    pthread_setspecific(cacheKey, c);
+    if (haveKey) rt::tlsset(cacheKey, c);
     tlsCache = c;
   }
   return c;

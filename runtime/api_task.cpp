@@ -5,7 +5,7 @@
 #include "cbridge/task.hpp"
 #include "runtime/attributes.hpp"
 #include "runtime/note.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/timers.hpp"

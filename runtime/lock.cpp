@@ -2,7 +2,7 @@
 #include "runtime/lock.hpp"
 
 #include "runtime/attributes.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 
 namespace cbridge::rt {
 

@@ -26,7 +26,7 @@
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/timers.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/rawio.hpp"
 #include "runtime/sigpipe.hpp"

@@ -5,9 +5,6 @@
 // (netpoll_epoll.cpp) or io_uring (netpoll_uring.cpp), picked once.
 #include "runtime/netpoll.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +13,7 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/netpoll_backend.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/spanset.hpp"
@@ -122,8 +119,8 @@ PollDesc* pdalloc() {
   int i = nRegions.load(std::memory_order_relaxed);
   if (i == kMaxRegions) fatal("netpoll: more than %zu pollable files open at once", regionSize(i) - kFirstRegion);
   size_t n = regionSize(i);
-  void* mem = mmap(nullptr, n * sizeof(PollDesc), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) fatal("out of memory allocating pollDescs: %s", strerror(errno));
+  void* mem = sysAlloc(n * sizeof(PollDesc));
+  if (mem == nullptr) fatal("out of memory allocating pollDescs: %s", strerror(errno));
   auto* region = static_cast<PollDesc*>(mem);
   for (size_t j = 0; j < n; j++) {
     PollDesc* pd = new (&region[j]) PollDesc;
@@ -136,7 +133,6 @@ PollDesc* pdalloc() {
   for (size_t j = 1; j < n; j++) pdfree(&region[j]);
   return &region[0];
 }
-
 
 // pdlookup returns the pollDesc at address p if p is one, else nullptr.
 PollDesc* pdlookup(uint64_t p) {

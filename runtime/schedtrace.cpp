@@ -18,11 +18,9 @@
 // threads write without a lock (an M's curg, a G's m): racy reads, as in Go,
 // made safe by the fact that no M, P or G is ever freed, so a stale pointer
 // still points at one. Nothing allocates: each line is formatted into a
-// buffer on sysmon's stack and written with write(2), under sched.lock for
+// buffer on sysmon's stack and written with write1, under sched.lock for
 // the detail lines (Go prints under it too).
 #include "runtime/schedtrace.hpp"
-
-#include <unistd.h>
 
 #include <cstdarg>
 #include <cstdio>
@@ -30,6 +28,7 @@
 #include "callbacks/extram.hpp"
 #include "runtime/attributes.hpp"
 #include "runtime/netpoll.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 
 namespace cbridge::rt {
@@ -51,7 +50,7 @@ class Line {
     if (n_ == sizeof buf_ - 1) n_--;
     buf_[n_++] = '\n';
     for (size_t off = 0; off < n_;) {
-      ssize_t w = write(2, buf_ + off, n_ - off);
+      ptrdiff_t w = write1(2, buf_ + off, n_ - off);
       if (w <= 0) break;
       off += size_t(w);
     }

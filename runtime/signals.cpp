@@ -186,4 +186,9 @@ void unminitSignals(M* m) {
   m->altstack = nullptr;
 }
 
+bool onaltsigstack() {
+  stack_t ss;
+  return sigaltstack(nullptr, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) != 0;
+}
+
 }  // namespace cbridge::rt

@@ -61,7 +61,7 @@
 #include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lfstack.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/tagptr.hpp"
 
 namespace cbridge::rt {
