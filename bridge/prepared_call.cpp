@@ -2,7 +2,7 @@
 // A signature turned into a call, once: the ffi_cif libffi calls through,
 // and, on x86-64 for signatures whose arguments all go in registers (most
 // C APIs: ints, pointers, doubles, up to six and eight of them), a plan
-// that loads them straight into the registers (regcall_amd64.S). That path
+// that loads them straight into the registers (regcall_amd64_sysv.S). That path
 // is what makes a prepared call cost little more than a typed one: ffi_call
 // classifies every argument again on every call, allocates the stack
 // area with alloca and goes through two more calls, where the plan is one

@@ -13,7 +13,7 @@ namespace cbridge::bridge {
 // runOnStack calls fn(arg, inuse) with the stack pointer at sp (16-byte
 // aligned; the stack below it, down to lo, is free) and returns when fn
 // returns. On x86-64 only the stack pointer changes hands
-// (bridge/asmcgocall_amd64.S); elsewhere an fcontext made at sp stands in.
+// (bridge/asmcgocall_amd64_sysv.S); elsewhere an fcontext made at sp stands in.
 // fn may itself switch contexts away and be resumed later, on the same
 // thread, before it returns.
 //

@@ -241,7 +241,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     fn(arg);
     return true;
   }
-  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork.cpp)
+  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork_unix.cpp)
   if (!rt::ensureStarted()) {
     reportAfterShutdown();
     return false;

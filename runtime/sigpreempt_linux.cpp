@@ -8,7 +8,7 @@
 // the lock names, which lets the preemptor release the lock; then, if the
 // interrupted instruction is an async safe point, it rewrites the signal
 // context so that the thread, on return from the handler, calls
-// cbridge_asyncPreempt (asyncpreempt_amd64.S) as if the interrupted code
+// cbridge_asyncPreempt (asyncpreempt_amd64_sysv.S) as if the interrupted code
 // had called it: below the interrupted stack pointer's 128-byte red zone
 // (which C code may use), the interrupted PC becomes the return address.
 // asyncPreempt saves every general register, the flags and the extended
@@ -21,7 +21,7 @@
 // the system stack, not a signal handler's stack), the task is inside a
 // cbridge::preemptible region, its P has sysmon's request, the M holds no
 // runtime lock, and the PC lies in code registered as interruptible
-// (preempt_modules.cpp: never libc, libstdc++ or cbridge). Anything else
+// (preempt_modules_linux.cpp: never libc, libstdc++ or cbridge). Anything else
 // leaves the request for the next cooperative check. The handler takes no
 // lock and calls nothing that may: it is async-signal-safe.
 //
@@ -66,7 +66,7 @@ constexpr bool kContextRewritable = true;
 }  // namespace
 
 #if defined(CBRIDGE_ASYNC_PREEMPT)
-// asyncpreempt_amd64.S: the routine a preempted thread is made to call, and
+// asyncpreempt_amd64_sysv.S: the routine a preempted thread is made to call, and
 // the extended-state layout it saves (set once by initPreemptSignal, before
 // the handler is installed).
 extern "C" {

@@ -2,7 +2,7 @@
 // Guarded task stacks and the dispatch between them and unguarded ones.
 //
 // A guarded stack is one mmap of size + guard with the guard mprotect'ed
-// PROT_NONE: two map entries. They are made while stack_maps.cpp's budget
+// PROT_NONE: two map entries. They are made while stack_maps_linux.cpp's budget
 // (vm.max_map_count less a reserve for the rest of the process) allows;
 // past it, and as a fallback when mmap or mprotect fail for want of map
 // entries, stacks come unguarded from stack_chunk.cpp, and the user is

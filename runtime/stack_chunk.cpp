@@ -3,7 +3,7 @@
 //
 // A guarded stack is a mapping of its own plus a PROT_NONE region that
 // mprotect splits off: two map entries. When the process nears
-// vm.max_map_count (stack_maps.cpp decides), new stacks come from here
+// vm.max_map_count (stack_maps_linux.cpp decides), new stacks come from here
 // instead: stacks of one size come from a pool, which carves them from
 // chunks of many stacks each. A new chunk is asked for (a hint, not
 // MAP_FIXED) right below the pool's previous one, where the kernel merges

@@ -28,7 +28,7 @@
 #include "runtime/timers.hpp"
 #include "runtime/os.hpp"
 #include "runtime/proc.hpp"
-#include "runtime/rawio.hpp"
+#include "runtime/rawio_linux.hpp"
 #include "runtime/sigpipe.hpp"
 #include "runtime/tsan_io.hpp"
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+// signals.hpp on Unix: the SIGSEGV/SIGBUS handler that reports a stack
+// overflow, and each M's alternate signal stack (sigaltstack).
 #include "runtime/signals.hpp"
 
 #include <signal.h>

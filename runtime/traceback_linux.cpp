@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
+// traceback.hpp on Linux: unwinding with the unwinder of libgcc (the
+// calling thread) or libunwind (a context from a signal or a parked task),
+// symbols and lines from libbacktrace, and a sigsetjmp guard around walks
+// of stacks that may fault.
 #include "runtime/traceback.hpp"
 
 #include <backtrace.h>
