@@ -22,7 +22,7 @@
 //     and max in microseconds, and how the spinner was stopped (stats()).
 //     Linked to the shared libcbridge, as users build: the spinner must be
 //     in the main executable, apart from cbridge, for the signal to stop
-//     it there (see runtime/preempt_modules.cpp).
+//     it there (see runtime/preempt_modules_linux.cpp).
 #include <cbridge/cbridge.hpp>
 #include <time.h>
 

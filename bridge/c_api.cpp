@@ -8,6 +8,7 @@
 #include "bridge/last_error.hpp"
 #include "bridge/signature_quote.hpp"
 #include "cbridge/cbridge.h"
+#include "runtime/attributes.hpp"
 
 namespace {
 
@@ -33,7 +34,7 @@ namespace {
 // callSlow is cbridge_call past a miss of this thread's cache: the checks,
 // the shared cache (or a parse) and the call, holding a reference when
 // the prepared call is not cached here.
-__attribute__((noinline)) int callSlow(void* fn, const char* signature, void* ret, void** args) {
+CBRIDGE_NOINLINE int callSlow(void* fn, const char* signature, void* ret, void** args) {
   if (signature == nullptr) return fail(CBRIDGE_ERR_ARGUMENT, "cbridge_call: signature is NULL");
   if (fn == nullptr)
     return fail(CBRIDGE_ERR_ARGUMENT,
@@ -60,9 +61,9 @@ extern "C" int cbridge_call(void* fn, const char* signature, void* ret, void** a
   // and no reference taken (call_cache_local.cpp says why the pointer
   // stays valid through the call).
   const cbridge::bridge::PreparedCall* pc;
-  if (__builtin_expect(fn != nullptr && signature != nullptr, 1) &&
+  if (fn != nullptr && signature != nullptr &&
       (pc = cbridge::bridge::localCachedCall(signature)) != nullptr &&
-      (args != nullptr || pc->nargs() == 0)) {
+      (args != nullptr || pc->nargs() == 0)) [[likely]] {
     pc->call(fn, ret, args);
     return CBRIDGE_OK;
   }

@@ -12,6 +12,7 @@
 #include "bridge/prepared_call.hpp"
 #include "bridge/signature_quote.hpp"
 #include "cbridge/cbridge.h"
+#include "runtime/attributes.hpp"
 
 struct cbridge_fn {
   void* fn;
@@ -29,11 +30,11 @@ using cbridge::bridge::misuse;
 namespace {
 // The misuse paths, out of line so that the call's own path saves no
 // registers for them.
-__attribute__((noinline, cold)) int nullFn() {
+CBRIDGE_NOINLINE CBRIDGE_COLD int nullFn() {
   return misuse(&nullFnReported, CBRIDGE_ERR_ARGUMENT,
                 "cbridge_fn_call: f is NULL; check the result of cbridge_fn_new");
 }
-__attribute__((noinline, cold)) int nullArgs(const cbridge_fn* f) {
+CBRIDGE_NOINLINE CBRIDGE_COLD int nullArgs(const cbridge_fn* f) {
   return misuse(&nullArgsReported, CBRIDGE_ERR_ARGUMENT,
                 "cbridge_fn_call: args is NULL but " +
                     cbridge::bridge::signatureQuote(f->call.signature()) + " has " +
@@ -65,8 +66,10 @@ extern "C" cbridge_fn* cbridge_fn_new(void* fn, const char* signature) {
 }
 
 extern "C" int cbridge_fn_call(const cbridge_fn* f, void* ret, void** args) {
-  if (__builtin_expect(f == nullptr, 0)) return nullFn();
-  if (__builtin_expect(args == nullptr, 0) && f->call.nargs() > 0) return nullArgs(f);
+  if (f == nullptr) [[unlikely]]
+    return nullFn();
+  if (args == nullptr && f->call.nargs() > 0) [[unlikely]]
+    return nullArgs(f);
   f->call.call(f->fn, ret, args);
   return CBRIDGE_OK;
 }

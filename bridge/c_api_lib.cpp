@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-// cbridge.h's libraries: dlopen, dlsym and dlclose with dlerror's text in
-// cbridge_last_error(). dlerror's state is per thread and a task may move
-// between threads, so each dl* call and its dlerror() run back to back in
-// this file, with no switch point between them.
-#include <dlfcn.h>
-
+// cbridge.h's libraries: dlopen, dlsym and dlclose (runtime/dl.hpp) with
+// the OS's error text in cbridge_last_error(). dl.hpp hands each call's
+// error back with its result, so no task switch comes between them.
 #include <string>
 
 #include "bridge/last_error.hpp"
 #include "cbridge/cbridge.h"
+#include "runtime/dl.hpp"
 
 struct cbridge_lib {
   void* handle;
@@ -18,20 +16,18 @@ struct cbridge_lib {
 namespace {
 std::atomic<bool> nullLibReported{false};
 
-std::string dlerrorText() {
-  const char* e = dlerror();
-  return e != nullptr ? e : "unknown dlerror";
-}
+std::string errorText(const char* e) { return e != nullptr ? e : "unknown dlerror"; }
 }  // namespace
 
 using cbridge::bridge::misuse;
 
 extern "C" cbridge_lib* cbridge_lib_open(const char* path) {
-  void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  const char* err = nullptr;
+  void* h = cbridge::rt::dlopenlib(path, &err);
   if (h == nullptr) {
     cbridge::bridge::setLastError(std::string("cannot load library \"") +
                                   (path != nullptr ? path : "(main program)") +
-                                  "\": " + dlerrorText());
+                                  "\": " + errorText(err));
     return nullptr;
   }
   return new cbridge_lib{h, path != nullptr ? path : "(main program)"};
@@ -44,9 +40,9 @@ extern "C" void* cbridge_lib_sym(cbridge_lib* lib, const char* name) {
                " is NULL; check the result of cbridge_lib_open");
     return nullptr;
   }
-  dlerror();  // clear: a symbol's value may be NULL
-  void* p = dlsym(lib->handle, name);
-  if (const char* e = dlerror()) {
+  const char* e = nullptr;
+  void* p = cbridge::rt::dlsymbol(lib->handle, name, &e);
+  if (e != nullptr) {
     cbridge::bridge::setLastError(std::string("symbol \"") + name + "\" not found in \"" +
                                   lib->path + "\": " + e);
     return nullptr;
@@ -59,11 +55,12 @@ extern "C" int cbridge_lib_close(cbridge_lib* lib) {
   if (lib == nullptr)
     return misuse(&nullLibReported, CBRIDGE_ERR_ARGUMENT,
                   "cbridge_lib_close: lib is NULL; check the result of cbridge_lib_open");
-  int r = dlclose(lib->handle);
+  const char* err = nullptr;
+  bool closed = cbridge::rt::dlcloselib(lib->handle, &err);
   std::string path = std::move(lib->path);
   delete lib;
-  if (r != 0)
+  if (!closed)
     return cbridge::bridge::failWith(CBRIDGE_ERR_LIBRARY,
-                                     "cannot close library \"" + path + "\": " + dlerrorText());
+                                     "cannot close library \"" + path + "\": " + errorText(err));
   return CBRIDGE_OK;
 }

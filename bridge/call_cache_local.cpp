@@ -22,11 +22,12 @@
 //    cbridge's own code, where no preemption lands). A lookup nested in a
 //    call (from a callback) that misses goes to the shared cache and holds
 //    its result itself, leaving the entries alone.
-#include <pthread.h>
 
 #include <string>
 
 #include "bridge/call_cache.hpp"
+#include "runtime/os.hpp"
+#include "runtime/attributes.hpp"
 
 namespace cbridge::bridge {
 
@@ -46,10 +47,7 @@ struct LocalCache {
 
 // initial-exec: read on every cbridge_call. The cache itself is made on a
 // thread's first call and freed at its exit by the key's destructor.
-__attribute__((tls_model("initial-exec"))) thread_local LocalCache* tlsCache = nullptr;
-
-pthread_key_t cacheKey;
-pthread_once_t cacheKeyOnce = PTHREAD_ONCE_INIT;
+CBRIDGE_TLS_INITIAL_EXEC thread_local LocalCache* tlsCache = nullptr;
 
 void freeCache(void* p) {
   // At thread exit no call of this thread is in progress.
@@ -59,12 +57,13 @@ void freeCache(void* p) {
 
 // Out of line and not inlined anywhere: a task's thread-local address must
 // not be cached across a switch (runtime/tls.cpp).
-__attribute__((noipa)) LocalCache* localCache() {
+CBRIDGE_NOIPA LocalCache* localCache() {
   LocalCache* c = tlsCache;
   if (c == nullptr) {
-    pthread_once(&cacheKeyOnce, [] { pthread_key_create(&cacheKey, freeCache); });
+    static rt::TlsKey cacheKey;
+    static const bool haveKey = rt::tlskeycreate(&cacheKey, freeCache);
     c = new LocalCache;
-    pthread_setspecific(cacheKey, c);
+    if (haveKey) rt::tlsset(cacheKey, c);
     tlsCache = c;
   }
   return c;
@@ -85,12 +84,12 @@ inline bool sameText(const char* a, const char* b) {
 // promote moves entry i one place towards the front, by a swap: no
 // reference is dropped, so this is safe at any depth. Out of line: the
 // hit on the front entry saves no register for it.
-__attribute__((noinline)) const PreparedCall* promote(LocalCache* c, size_t i) {
+CBRIDGE_NOINLINE const PreparedCall* promote(LocalCache* c, size_t i) {
   std::swap(c->entries[i], c->entries[i - 1]);
   return c->entries[i - 1].call.get();
 }
 
-__attribute__((noipa)) const PreparedCall* localCachedCall(const char* signature) noexcept {
+CBRIDGE_NOIPA const PreparedCall* localCachedCall(const char* signature) noexcept {
   LocalCache* c = tlsCache;
   if (c == nullptr) return nullptr;
   for (size_t i = 0; i < c->n; i++) {
@@ -101,7 +100,7 @@ __attribute__((noipa)) const PreparedCall* localCachedCall(const char* signature
   return nullptr;
 }
 
-__attribute__((noipa)) const PreparedCall* cachedCall(const char* signature,
+CBRIDGE_NOIPA const PreparedCall* cachedCall(const char* signature,
                                                        std::shared_ptr<const PreparedCall>* hold) {
   if (const PreparedCall* pc = localCachedCall(signature)) return pc;
   LocalCache* c = localCache();

@@ -1,28 +1,26 @@
 // SPDX-License-Identifier: MIT
-#include <dlfcn.h>
-
 #include <utility>
 
 #include "cbridge/errors.hpp"
 #include "cbridge/library.hpp"
+#include "runtime/dl.hpp"
 
 namespace cbridge {
 
 namespace {
-std::string dlerrorText() {
-  const char* e = dlerror();
-  return e != nullptr ? e : "unknown error";
-}
+std::string errorText(const char* e) { return e != nullptr ? e : "unknown error"; }
 }  // namespace
 
 Library::Library(const std::string& path) : path_(path) {
-  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  const char* err = nullptr;
+  handle_ = rt::dlopenlib(path.c_str(), &err);
   if (handle_ == nullptr)
-    throw LibraryError("cannot load library \"" + path + "\": " + dlerrorText());
+    throw LibraryError("cannot load library \"" + path + "\": " + errorText(err));
 }
 
 Library::~Library() {
-  if (handle_ != nullptr) dlclose(handle_);
+  const char* err;
+  if (handle_ != nullptr) rt::dlcloselib(handle_, &err);
 }
 
 Library::Library(Library&& o) noexcept
@@ -36,9 +34,9 @@ Library& Library::operator=(Library&& o) noexcept {
 
 void* Library::symbol(const std::string& name) const {
   if (handle_ == nullptr) throw LibraryError("symbol \"" + name + "\": the Library was moved from");
-  dlerror();  // clear: a symbol's value may legitimately be null
-  void* p = dlsym(handle_, name.c_str());
-  if (const char* e = dlerror())
+  const char* e = nullptr;
+  void* p = rt::dlsymbol(handle_, name.c_str(), &e);
+  if (e != nullptr)
     throw LibraryError("symbol \"" + name + "\" not found in \"" + path_ + "\": " + e);
   return p;
 }

@@ -2,7 +2,7 @@
 // A signature turned into a call, once: the ffi_cif libffi calls through,
 // and, on x86-64 for signatures whose arguments all go in registers (most
 // C APIs: ints, pointers, doubles, up to six and eight of them), a plan
-// that loads them straight into the registers (regcall_amd64.S). That path
+// that loads them straight into the registers (regcall_amd64_sysv.S). That path
 // is what makes a prepared call cost little more than a typed one: ffi_call
 // classifies every argument again on every call, allocates the stack
 // area with alloca and goes through two more calls, where the plan is one
@@ -23,6 +23,7 @@
 #include "bridge/signature_quote.hpp"
 #include "cbridge/call.hpp"
 #include "cbridge/errors.hpp"
+#include "runtime/attributes.hpp"
 
 namespace cbridge::bridge {
 
@@ -73,7 +74,7 @@ const char* statusText(ffi_status st) {
 }
 
 // initial-exec: one word, read on every call.
-__attribute__((tls_model("initial-exec"))) thread_local uint32_t tlsCallDepth = 0;
+CBRIDGE_TLS_INITIAL_EXEC thread_local uint32_t tlsCallDepth = 0;
 
 }  // namespace
 
@@ -83,7 +84,7 @@ extern "C" void cbridge_regcall(void* frame);
 
 // Out of line: a task's thread-local address must not be cached across a
 // switch (see runtime/tls.cpp); this runs on one thread from start to end.
-__attribute__((noipa)) uint32_t foreignCallDepth() { return tlsCallDepth; }
+CBRIDGE_NOIPA uint32_t foreignCallDepth() { return tlsCallDepth; }
 
 
 ffi_type* PreparedCall::build(const CType& t) {
@@ -215,7 +216,7 @@ void PreparedCall::callFfi(void* fn, void* ret, void* const* args) const {
 
 // callOnSystemStack is the foreign part of every prepared call (on g0 for
 // a task, on the calling thread outside tasks).
-__attribute__((noipa)) void callOnSystemStack(void* p) {
+CBRIDGE_NOIPA void callOnSystemStack(void* p) {
   auto* c = static_cast<CallArgs*>(p);
   tlsCallDepth++;
   c->pc->callFfi(c->fn, c->ret, c->args);

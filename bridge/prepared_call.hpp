@@ -14,7 +14,7 @@
 
 namespace cbridge::bridge {
 
-// RegFrame is what bridge/regcall_amd64.S loads into the argument
+// RegFrame is what bridge/regcall_amd64_sysv.S loads into the argument
 // registers and stores the results into (its offsets are fixed there).
 struct RegFrame {
   uint64_t gpr[6];  // rdi, rsi, rdx, rcx, r8, r9
@@ -64,7 +64,7 @@ class PreparedCall {
     detail::cgocall(callOnSystemStack, &c);
   }
   // registers says whether calls take the register-only fast path
-  // (regcall_amd64.S) rather than ffi_call.
+  // (regcall_amd64_sysv.S) rather than ffi_call.
   bool registers() const { return regs_; }
 
   size_t nargs() const { return argTypes_.size(); }

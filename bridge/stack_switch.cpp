@@ -4,7 +4,7 @@
 #include "runtime/context.hpp"
 
 #if defined(__x86_64__)
-// bridge/asmcgocall_amd64.S
+// bridge/asmcgocall_amd64_sysv.S
 extern "C" void cbridge_asmcgocall(cbridge::bridge::OnStackFn fn, void* arg, void* sp);
 #endif
 

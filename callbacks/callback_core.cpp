@@ -18,6 +18,7 @@
 #include "callbacks/forced_unwind.hpp"
 #include "cbridge/callback.hpp"
 #include "cbridge/errors.hpp"
+#include "runtime/attributes.hpp"
 #include "runtime/context.hpp"
 #include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
@@ -88,7 +89,7 @@ class CallbackCore {
   // the ABI's alignment, and libffi passes that on; the runtime code below
   // (glibc's included) uses aligned SSE stores to the stack and would
   // fault. One AND on the way in.
-  __attribute__((force_align_arg_pointer)) static void entry(ffi_cif*, void* ret, void** args,
+  CBRIDGE_FORCE_ALIGN_STACK static void entry(ffi_cif*, void* ret, void** args,
                                                              void* user) {
     auto* c = static_cast<CallbackCore*>(user);
     // Relaxed: the owner's reference keeps c alive until this one is

@@ -35,6 +35,7 @@
 #include "callbacks/cbcheck.hpp"
 #include "callbacks/extram.hpp"
 #include "callbacks/forced_unwind.hpp"
+#include "runtime/attributes.hpp"
 #include "runtime/context.hpp"
 #include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
@@ -119,7 +120,7 @@ void cbRun(void* p, uintptr_t inuse) {
 // with, or the next callback's frames (a false "stack-buffer-underflow").
 // No other frame is left behind: parkLoop's callees have all returned
 // when it jumps, and jump_fcontext is assembly.
-__attribute__((no_sanitize("address"))) void parkLoop(rt::transfer_t t) {
+CBRIDGE_NO_SANITIZE_ADDRESS void parkLoop(rt::transfer_t t) {
   auto* gp = static_cast<G*>(t.data);
   M* m = rt::getm();
   for (;;) {
@@ -240,7 +241,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
     fn(arg);
     return true;
   }
-  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork.cpp)
+  if (rt::refuseInForkChild()) return false;  // its line says why (runtime/fork_unix.cpp)
   if (!rt::ensureStarted()) {
     reportAfterShutdown();
     return false;
@@ -293,7 +294,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   // an out-of-line call would enter on the G's fiber and return on g0's,
   // so each callback would leave a frame on the one shadow stack and take
   // one off the other (TSan then reports races and crashes).
-  auto leave = [&]() __attribute__((always_inline)) {
+  auto leave = [&]() CBRIDGE_ALWAYS_INLINE {
     rt::traceCallbackExit(m, gp);
     if (!nested) rt::tsanSwitchTo(&m->g0tsanFiber);
     rt::asanFinishSwitch(m->g0asanFakeStack, nullptr, nullptr);

@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "callbacks/extram.hpp"
 
-#include <pthread.h>
-
 #include <atomic>
 #include <new>
 
 #include "runtime/fatal.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/signals.hpp"
@@ -125,8 +123,8 @@ M* newextram() {
   return m;
 }
 
-// dropm runs at exit of a thread that had an extra M (the pthread key's
-// destructor): the M goes back to the list for another thread.
+// dropm runs at exit of a thread that had an extra M (the thread-local
+// key's destructor): the M goes back to the list for another thread.
 void dropm(void* arg) {
   auto* m = static_cast<M*>(arg);
   // The P this thread kept since its last callback (in syscall state)
@@ -152,11 +150,10 @@ void dropm(void* arg) {
   extramPush(m);
 }
 
-pthread_key_t dropKey;
-pthread_once_t dropKeyOnce = PTHREAD_ONCE_INIT;
-
-void makeDropKey() {
-  if (pthread_key_create(&dropKey, dropm) != 0) rt::fatal("pthread_key_create failed for dropm");
+rt::TlsKey makeDropKey() {
+  rt::TlsKey k;
+  if (!rt::tlskeycreate(&k, dropm)) rt::fatal("tlskeycreate failed for dropm");
+  return k;
 }
 
 }  // namespace
@@ -171,10 +168,10 @@ M* needm(uintptr_t sp) {
   if (nidle.load(std::memory_order_relaxed) == 0) extramPush(newextram());
   ninuse.fetch_add(1, std::memory_order_relaxed);
   rt::setm(m);
-  m->thread = pthread_self();
+  m->thread = rt::osthreadself();
   m->procid = rt::gettid();
-  pthread_once(&dropKeyOnce, makeDropKey);
-  pthread_setspecific(dropKey, m);
+  static const rt::TlsKey dropKey = makeDropKey();
+  rt::tlsset(dropKey, m);
   rt::minitSignals(m);
   // The thread is in foreign code, where no preemption may land: the M's
   // preemptExtLock is held since newextram.

@@ -9,11 +9,13 @@
 
 #include <utility>
 
+#include "runtime/attributes.hpp"
+
 // glibc's forced unwind has no exception object, so the catch's reference
 // is bound to null: undefined to UBSan, harmless in fact. Functions that
 // catch it go without UBSan's checks (GCC takes no narrower option), so
 // keep them small.
-#define CBRIDGE_CATCHES_FORCED_UNWIND __attribute__((no_sanitize("undefined")))
+#define CBRIDGE_CATCHES_FORCED_UNWIND CBRIDGE_NO_SANITIZE_UNDEFINED
 
 namespace cbridge::cb {
 

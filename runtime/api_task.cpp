@@ -3,8 +3,9 @@
 #include <chrono>
 
 #include "cbridge/task.hpp"
+#include "runtime/attributes.hpp"
 #include "runtime/note.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sleep.hpp"
 #include "runtime/timers.hpp"
@@ -17,7 +18,7 @@ namespace detail {
 // The return address is in the caller's go() (an inline template):
 // where the task was created, for the dump.
 bool spawn(TaskFn* fn, size_t stackSize) {
-  return rt::newproc(fn, stackSize, reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+  return rt::newproc(fn, stackSize, reinterpret_cast<uintptr_t>(CBRIDGE_RETURN_ADDRESS()));
 }
 
 namespace {
@@ -45,7 +46,7 @@ bool runAndWait(TaskFn* fn, size_t stackSize) {
   // Counted asleep before the task can end and uncount us.
   bool counted = rt::threadBlocking();
   if (!rt::newproc(new WaitedTaskFn(fn, &done, counted), stackSize,
-                   reinterpret_cast<uintptr_t>(__builtin_return_address(0)))) {
+                   reinterpret_cast<uintptr_t>(CBRIDGE_RETURN_ADDRESS()))) {
     if (counted) rt::threadWoken();
     return false;
   }

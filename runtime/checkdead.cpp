@@ -24,7 +24,7 @@
 #include "callbacks/cgocallback.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/netpoll.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/print.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 
 namespace cbridge::rt {
@@ -86,7 +87,7 @@ const char* const kDebugBitNames[] = {"shutdown", "callbacks", "deadlock"};
 
 // parsedebugvars runs at load, before the library's other initializers
 // (priority 101, the first not reserved): see debugvars.hpp.
-__attribute__((constructor(101))) void parsedebugvars() {
+CBRIDGE_CONSTRUCTOR_PRIORITY(101) void parsedebugvars() {
   char warn[512];
   if (!parseDebugVars(getenv("CBRIDGE_DEBUG"), &debug, warn, sizeof warn)) usererror("%s", warn);
 }

@@ -10,7 +10,7 @@
 // fields are read racily (relaxed atomics, or plain fields that only
 // describe): the dump is a snapshot of a running process, and a value
 // that changed meanwhile only mislabels that task's line. Its stack is
-// walked under the guard of traceback.cpp.
+// walked under the guard of traceback_linux.cpp.
 #include "runtime/dump.hpp"
 
 #include "runtime/proc.hpp"

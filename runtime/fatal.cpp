@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "runtime/fatal.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <cstdarg>
 #include <cstdio>
 
 #include "runtime/dump.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/lockheld.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
@@ -20,7 +16,7 @@ namespace cbridge::rt {
 namespace {
 void writeAll(const char* buf, size_t n) {
   while (n > 0) {
-    ssize_t w = write(2, buf, n);
+    ptrdiff_t w = write1(2, buf, n);
     if (w <= 0) return;
     buf += w;
     n -= size_t(w);
@@ -35,11 +31,11 @@ RACY_SNAPSHOT void crash(TracebackLevel level, CrashShows shows) {
   static std::atomic<int> crashing{0};
   int expected = 0;
   if (!crashing.compare_exchange_strong(expected, gettid(), std::memory_order_seq_cst)) {
-    if (expected == gettid()) _exit(2);
+    if (expected == gettid()) osexit(2);
     // Another thread is crashing: let it print, and be ended by its exit
     // (or end after 5 s if it got stuck).
     for (int i = 0; i < 5000; i++) usleep(1000);
-    _exit(2);
+    osexit(2);
   }
   RawWriter w(2);
   if (level != TracebackLevel::None) {
@@ -56,20 +52,9 @@ RACY_SNAPSHOT void crash(TracebackLevel level, CrashShows shows) {
     }
   }
   w.flush();
-  if (level == TracebackLevel::Crash) {
-    // A core dump, as GOTRACEBACK=crash gives: SIGABRT with its default
-    // action, whatever the host made of it.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(SIGABRT, &dfl, nullptr);
-    sigset_t abrt;
-    sigemptyset(&abrt);
-    sigaddset(&abrt, SIGABRT);
-    pthread_sigmask(SIG_UNBLOCK, &abrt, nullptr);
-    raise(SIGABRT);
-  }
-  _exit(2);
+  // A core dump, as GOTRACEBACK=crash gives.
+  if (level == TracebackLevel::Crash) coredump();
+  osexit(2);
 }
 
 void fatal(const char* fmt, ...) {

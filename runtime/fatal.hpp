@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "runtime/attributes.hpp"
 // debugEnabled and addDebugFlags, which fatal.hpp declared before
 // CBRIDGE_DEBUG had a parser of its own; its callers still include this.
 #include "runtime/debugvars.hpp"
@@ -16,7 +17,7 @@ namespace cbridge::rt {
 // M, to stderr, and exits the process with status 2 (or aborts, for
 // CBRIDGE_TRACEBACK=crash). It allocates nothing and takes no lock, so it
 // is safe from a signal handler and with any runtime lock held.
-[[noreturn]] void fatal(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+[[noreturn]] void fatal(const char* fmt, ...) CBRIDGE_PRINTF(1, 2);
 
 enum class TracebackLevel;
 // What a crash shows at CBRIDGE_TRACEBACK=single: the failing thread's
@@ -31,7 +32,7 @@ enum class CrashShows { Failing, FailingAndAll, All };
 
 // usererror prints one line "cbridge: <message>" to stderr: the report of a
 // misuse that has a documented, non-fatal result.
-void usererror(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void usererror(const char* fmt, ...) CBRIDGE_PRINTF(1, 2);
 
 // usererrorOnce is usererror for a misuse that may repeat on every call
 // (a callback called after shutdown, a self-freeing callback): the first
@@ -39,6 +40,6 @@ void usererror(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Relaxed: the flag orders nothing, at worst two racing first calls both
 // print.
 void usererrorOnce(std::atomic<bool>* reported, const char* fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    CBRIDGE_PRINTF(2, 3);
 
 }  // namespace cbridge::rt

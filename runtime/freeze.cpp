@@ -23,12 +23,11 @@
 // the runtime started are gone (documented in the README).
 #include "runtime/freeze.hpp"
 
-#include <unistd.h>
-
+#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
 #include "runtime/iobatch.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 
@@ -44,7 +43,7 @@ struct ExitSentinel {
 };
 thread_local ExitSentinel sentinel;
 
-__attribute__((constructor)) void armMainThread() {
+CBRIDGE_CONSTRUCTOR void armMainThread() {
   if (gettid() == getpid()) armExitSentinel();
 }
 

@@ -36,8 +36,6 @@
 //    hand pp to another M to submit the batch.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdint>
 
@@ -46,7 +44,7 @@ namespace cbridge::rt {
 struct P;
 
 // The result of a call the batch did not take: the caller makes it itself.
-constexpr ssize_t kNotBatched = INT64_MIN;
+constexpr ptrdiff_t kNotBatched = INT64_MIN;
 
 // iobatchRecv and iobatchSend make recv(fd, buf, n, 0) and send(fd, buf,
 // n, MSG_NOSIGNAL) on a socket through the running task's P's batch, or
@@ -54,8 +52,8 @@ constexpr ssize_t kNotBatched = INT64_MIN;
 // is ready to run: the task would park only to be resumed at once) or is
 // off. Otherwise they return what the call returned, with errno set on
 // -1, like the system call.
-ssize_t iobatchRecv(int fd, void* buf, size_t n);
-ssize_t iobatchSend(int fd, const void* buf, size_t n);
+ptrdiff_t iobatchRecv(int fd, void* buf, size_t n);
+ptrdiff_t iobatchSend(int fd, const void* buf, size_t n);
 
 // iobatchFlush submits pp's queued calls and puts their tasks on pp's
 // run queue. The caller holds pp (its M runs pp's scheduler).

@@ -155,7 +155,7 @@ ssize_t queue(bool send, Prep prep) {
   // could be submitted and the task readied while it still runs: there is
   // no runtime call in between that checks for preemption, and the
   // preemption signal never stops the runtime's own code
-  // (preempt_modules.cpp).
+  // (preempt_modules_linux.cpp).
   Op op{m->curg, 0, send};
   prep(sqe);
   io_uring_sqe_set_data(sqe, &op);

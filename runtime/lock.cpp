@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "runtime/lock.hpp"
 
-#include "runtime/os_linux.hpp"
+#include "runtime/attributes.hpp"
+#include "runtime/os.hpp"
 
 namespace cbridge::rt {
 
@@ -18,7 +19,7 @@ void Lock::lockSlow() {
       if (key_.compare_exchange_weak(expected, wait, std::memory_order_acquire,
                                      std::memory_order_relaxed))
         return;
-      __builtin_ia32_pause();
+      procyield();
     }
     osyield();
     uint32_t expected = kUnlocked;

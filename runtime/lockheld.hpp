@@ -22,22 +22,21 @@
 
 #include <cstdint>
 
+#include "runtime/attributes.hpp"
+
 namespace cbridge::rt {
 
 namespace lockheld_detail {
 // Runtime Locks held (or being acquired) by this thread.
-inline thread_local constinit uint32_t tlsLocksHeld
-    __attribute__((tls_model("initial-exec"))) = 0;
+inline thread_local constinit uint32_t tlsLocksHeld CBRIDGE_TLS_INITIAL_EXEC = 0;
 // cbridge::Mutex locks taken on this thread less unlocks made on it. A
 // task may lock on one thread and unlock on another, so only differences
 // over a stretch in which one task alone runs on the thread mean
 // anything: a callback's handler, whose G is locked to its M (cbcheck).
 // Counted always: one increment costs less than a test of whether to.
-inline thread_local constinit uint32_t tlsMutexesHeld
-    __attribute__((tls_model("initial-exec"))) = 0;
+inline thread_local constinit uint32_t tlsMutexesHeld CBRIDGE_TLS_INITIAL_EXEC = 0;
 // Runtime signal handlers this thread is running (nested ones count).
-inline thread_local constinit uint32_t tlsInSignalHandler
-    __attribute__((tls_model("initial-exec"))) = 0;
+inline thread_local constinit uint32_t tlsInSignalHandler CBRIDGE_TLS_INITIAL_EXEC = 0;
 }  // namespace lockheld_detail
 
 // locksHeld is the number of runtime Locks the calling thread holds or is

@@ -11,6 +11,7 @@
 // release a lock taken before others), which keeps the order, so the last
 // entry is the highest rank held and each acquire is checked against it
 // alone, as Go checks against the last entry of m.locksHeld.
+#include "runtime/attributes.hpp"
 #include "runtime/lock.hpp"
 
 #include <cstdio>
@@ -61,7 +62,7 @@ struct HeldLocks {
 
 // Only its own thread touches it (and that thread's signal handlers, which
 // are reported before they change it).
-__attribute__((tls_model("initial-exec"))) thread_local constinit HeldLocks tlsHeld{};
+CBRIDGE_TLS_INITIAL_EXEC thread_local constinit HeldLocks tlsHeld{};
 
 // heldList formats the thread's held locks, most recent last, for a report.
 const char* heldList(const HeldLocks& h, char* buf, size_t size) {

@@ -5,9 +5,6 @@
 // (netpoll_epoll.cpp) or io_uring (netpoll_uring.cpp), picked once.
 #include "runtime/netpoll.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,10 +13,11 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/netpoll_backend.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/spanset.hpp"
+#include "runtime/tagptr.hpp"
 #include "runtime/trace.hpp"
 #include "runtime/tsan_io.hpp"
 
@@ -121,8 +119,8 @@ PollDesc* pdalloc() {
   int i = nRegions.load(std::memory_order_relaxed);
   if (i == kMaxRegions) fatal("netpoll: more than %zu pollable files open at once", regionSize(i) - kFirstRegion);
   size_t n = regionSize(i);
-  void* mem = mmap(nullptr, n * sizeof(PollDesc), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) fatal("out of memory allocating pollDescs: %s", strerror(errno));
+  void* mem = sysAlloc(n * sizeof(PollDesc));
+  if (mem == nullptr) fatal("out of memory allocating pollDescs: %s", strerror(errno));
   auto* region = static_cast<PollDesc*>(mem);
   for (size_t j = 0; j < n; j++) {
     PollDesc* pd = new (&region[j]) PollDesc;
@@ -135,7 +133,6 @@ PollDesc* pdalloc() {
   for (size_t j = 1; j < n; j++) pdfree(&region[j]);
   return &region[0];
 }
-
 
 // pdlookup returns the pollDesc at address p if p is one, else nullptr.
 PollDesc* pdlookup(uint64_t p) {
@@ -160,7 +157,16 @@ void pdrelease(PollDesc* pd) {
   pdfree(pd);
 }
 
-constexpr uint64_t kPtrMask = ((uint64_t(1) << 48) - 1) & ~uint64_t(3);
+// A poller entry's data word (polltag) is a tagged pointer (tagptr.hpp):
+// the pollDesc, and in the tag its source (kSourceBits) above which the
+// low 16 bits of its fdseq.
+constexpr int kSourceBits = 2;
+constexpr uint64_t kSeqMask = 0xFFFF;
+static_assert(16 + kSourceBits <= tagptr::kTagBits, "a poll tag's fdseq and source fit the tag");
+
+PollSource tagSource(uint64_t data) { return PollSource(tagptr::tag(data) & ((1 << kSourceBits) - 1)); }
+uint64_t tagSeq(uint64_t data) { return tagptr::tag(data) >> kSourceBits; }
+uint64_t tagDesc(uint64_t data) { return reinterpret_cast<uint64_t>(tagptr::pointer(data)); }
 
 // takeWaiter removes d's waiter, telling it why it wakes; the caller holds
 // the pollDesc's lock and wakes it after unlocking.
@@ -220,10 +226,10 @@ const NetpollBackend* pickBackend() {
 // registration, comes only after polleventclose set it, so a rearm never
 // lands after the removal.
 void rearm(uint64_t data) {
-  PollDesc* pd = pdlookup(data & kPtrMask);
+  PollDesc* pd = pdlookup(tagDesc(data));
   if (pd == nullptr) return;  // pollevent stopped on it already
   LockGuard g(pd->lock);
-  if ((pd->fdseq.load(std::memory_order_relaxed) & 0xFFFF) == data >> 48 && pd->fd >= 0 && !pd->closing)
+  if ((pd->fdseq.load(std::memory_order_relaxed) & kSeqMask) == tagSeq(data) && pd->fd >= 0 && !pd->closing)
     backend->rearm(pd->fd, data);
 }
 
@@ -240,7 +246,7 @@ void netpollinit() {
 bool netpollinited() { return inited.load(std::memory_order_acquire); }
 
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq) {
-  return (fdseq & 0xFFFF) << 48 | reinterpret_cast<uint64_t>(pd) | uint64_t(PollSource::Ready);
+  return tagptr::pack(pd, (fdseq & kSeqMask) << kSourceBits | uint64_t(PollSource::Ready));
 }
 
 PollDesc* pollopen(int fd) {
@@ -376,7 +382,7 @@ void netpollShutdown() {
 }
 
 int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
-  auto source = PollSource(data & 3);
+  PollSource source = tagSource(data);
   if (source == PollSource::Break) {
     // Seed 000's rule (Go's netpoll_epoll.go), on every backend: only a poll that blocks
     // drains the break. A non-blocking one (after a write, or sysmon's)
@@ -387,11 +393,11 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
     drainBreak(delay);
     return 0;
   }
-  PollDesc* pd = source == PollSource::Ready ? pdlookup(data & kPtrMask) : nullptr;
+  PollDesc* pd = source == PollSource::Ready ? pdlookup(tagDesc(data)) : nullptr;
   if (pd == nullptr)
     fatal("netpoll: unknown event source (%s data %#llx, events %#x)", backend ? backend->name : "poller",
           static_cast<unsigned long long>(data), events);
-  uint64_t tag = data >> 48;
+  uint64_t tag = tagSeq(data);
   // The pointer came through the kernel, which is no synchronization in
   // C++'s model (nor to ThreadSanitizer): this acquire pairs with the
   // release store of pollopen (or a later pollclose), so that the
@@ -399,7 +405,7 @@ int pollevent(uint64_t data, uint32_t events, int64_t delay, WakeList* out) {
   (void)pd->fdseq.load(std::memory_order_acquire);
   pd->lock.lock();
   // Checked under the lock: pollclose bumps fdseq under it.
-  if ((pd->fdseq.load(std::memory_order_acquire) & 0xFFFF) != tag) {
+  if ((pd->fdseq.load(std::memory_order_acquire) & kSeqMask) != tag) {
     pd->lock.unlock();
     nStale.fetch_add(1, std::memory_order_relaxed);
     return 0;

@@ -153,9 +153,11 @@ struct NetpollStats {
 };
 NetpollStats netpollstats();
 
-// A poller entry's data (epoll's data, io_uring's user_data): a tagged word. Bits 0-1: the source; bits 2-47: the
-// pollDesc pointer (64-byte aligned); bits 48-63: the low 16 bits of its
-// fdseq. The break entry has its own source, so break, ready and unknown
+// A poller entry's data (epoll's data, io_uring's user_data): a tagged
+// pointer (tagptr.hpp), as in Go's netpoll. The pointer is the pollDesc;
+// the tag holds the source in its bits 0-1 and the low 16 bits of the
+// pollDesc's fdseq above them. The break entry is the source Break with
+// no pointer (the word is PollSource::Break), so break, ready and unknown
 // entries are told apart.
 enum class PollSource : uint64_t { Ready = 1, Break = 2 };
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq);

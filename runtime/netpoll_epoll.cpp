@@ -12,7 +12,7 @@
 #include "runtime/netpoll.hpp"
 #include "runtime/netpoll_backend.hpp"
 #include "runtime/netpoll_breakfd_linux.hpp"
-#include "runtime/rawio.hpp"
+#include "runtime/rawio_linux.hpp"
 
 namespace cbridge::rt {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "runtime/fatal.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 
 namespace cbridge::rt {
 

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "runtime/os_linux.hpp"
+// os.hpp on Linux: clock_gettime, futex(2), pthreads, mmap and friends.
+#include "runtime/os.hpp"
 
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +62,14 @@ int getproccount() {
 
 int gettid() { return int(syscall(SYS_gettid)); }
 
+int getpid() { return int(::getpid()); }
+
+void nanosleepuntil(int64_t when) {
+  timespec ts{time_t(when / 1000000000), long(when % 1000000000)};
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+  }
+}
+
 int64_t threadcount() {
   int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
@@ -75,6 +87,107 @@ int64_t threadcount() {
     if (p == nullptr) return -1;
   }
   return strtoll(p + 1, nullptr, 10);
+}
+
+// ---- Threads ----
+
+static_assert(sizeof(pthread_t) <= sizeof(OSThread));
+
+int newosproc(OSThread* t, void* (*fn)(void*), void* arg, size_t stackSize, size_t guardSize) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, stackSize);
+  pthread_attr_setguardsize(&attr, guardSize);
+  pthread_t th;
+  int err = pthread_create(&th, &attr, fn, arg);
+  pthread_attr_destroy(&attr);
+  if (err == 0) *t = OSThread(th);
+  return err;
+}
+
+int newosthread(OSThread* t, void* (*fn)(void*), void* arg) {
+  pthread_t th;
+  int err = pthread_create(&th, nullptr, fn, arg);
+  if (err == 0) *t = OSThread(th);
+  return err;
+}
+
+void osthreadjoin(OSThread t) { pthread_join(pthread_t(t), nullptr); }
+
+void osthreaddetach() { pthread_detach(pthread_self()); }
+
+OSThread osthreadself() { return OSThread(pthread_self()); }
+
+bool osthreadstack(uintptr_t* lo, uintptr_t* hi) {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;
+  void* addr = nullptr;
+  size_t size = 0;
+  bool ok = pthread_attr_getstack(&attr, &addr, &size) == 0;
+  pthread_attr_destroy(&attr);
+  if (ok) {
+    *lo = reinterpret_cast<uintptr_t>(addr);
+    *hi = *lo + size;
+  }
+  return ok;
+}
+
+// ---- Thread-local keys ----
+
+static_assert(sizeof(pthread_key_t) <= sizeof(TlsKey));
+
+bool tlskeycreate(TlsKey* key, void (*dtor)(void*)) {
+  pthread_key_t k;
+  if (pthread_key_create(&k, dtor) != 0) return false;
+  *key = TlsKey(k);
+  return true;
+}
+
+void tlsset(TlsKey key, void* value) { pthread_setspecific(pthread_key_t(key), value); }
+
+// ---- Memory ----
+
+size_t physpagesize() {
+  static const size_t ps = size_t(sysconf(_SC_PAGESIZE));
+  return ps;
+}
+
+void* sysAlloc(size_t n) {
+  void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void* sysAllocNoReserve(size_t n, void* hint) {
+  void* p = mmap(hint, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void sysFree(void* p, size_t n) { munmap(p, n); }
+
+bool sysFault(void* p, size_t n) { return mprotect(p, n, PROT_NONE) == 0; }
+
+void sysUnused(void* p, size_t n) { madvise(p, n, MADV_DONTNEED); }
+
+void sysNoHugePage(void* p, size_t n) { madvise(p, n, MADV_NOHUGEPAGE); }
+
+// ---- Output and exit ----
+
+ptrdiff_t write1(int fd, const void* p, size_t n) { return ::write(fd, p, n); }
+
+void osexit(int code) { _exit(code); }
+
+void coredump() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGABRT, &dfl, nullptr);
+  sigset_t abrt;
+  sigemptyset(&abrt);
+  sigaddset(&abrt, SIGABRT);
+  pthread_sigmask(SIG_UNBLOCK, &abrt, nullptr);
+  raise(SIGABRT);
+  _exit(2);
 }
 
 }  // namespace cbridge::rt

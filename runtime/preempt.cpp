@@ -65,13 +65,11 @@
 // (models/preempt.pml checks this with spin.)
 #include "runtime/preempt.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 
 #include "cbridge/cbridge.h"  // cbridge_checkpoint, cbridge_preemptible: exported from there
 #include "runtime/fatal.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/sigpreempt.hpp"
 #include "runtime/trace.hpp"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Which code the preemption signal may interrupt: the executable sections
-// of the modules registered for it (preempt_modules.cpp).
+// of the modules registered for it (preempt_modules_linux.cpp).
 #pragma once
 
 #include <cstdint>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "runtime/print.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+
+#include "runtime/os.hpp"
 
 namespace cbridge::rt {
 
@@ -53,7 +53,7 @@ void RawWriter::flush() {
   int saved = errno;
   const char* p = buf_;
   while (n_ > 0) {
-    ssize_t w = write(fd_, p, n_);
+    ptrdiff_t w = write1(fd_, p, n_);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) break;
     p += w;

@@ -31,8 +31,6 @@
 // across a preemption: no such lock exists (see preempt.cpp).
 #include "runtime/proc.hpp"
 
-#include <pthread.h>
-
 #include <cstdlib>
 #include <exception>
 #include <new>
@@ -44,7 +42,7 @@
 #include "runtime/freeze.hpp"
 #include "runtime/iobatch.hpp"
 #include "runtime/netpoll.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/sigpipe.hpp"
@@ -73,7 +71,7 @@ std::atomic<bool> gRunning{false};
 Sched* sched = &schedInstance;
 
 namespace {
-// The pthread stack of a runtime M (its g0), where foreign calls run.
+// The thread stack of a runtime M (its g0), where foreign calls run.
 constexpr size_t kG0StackSize = 8 << 20;
 }  // namespace
 
@@ -164,14 +162,10 @@ void* mstart(void* arg) {
   minitSignals(m);
   blockSigpipe();
   // g0 is this thread's stack; its bounds are exact for a runtime M.
-  pthread_attr_t attr;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    void* addr = nullptr;
-    size_t size = 0;
-    pthread_attr_getstack(&attr, &addr, &size);
-    m->g0lo = reinterpret_cast<uintptr_t>(addr);
-    m->g0hi = m->g0lo + size;
-    pthread_attr_destroy(&attr);
+  uintptr_t lo, hi;
+  if (osthreadstack(&lo, &hi)) {
+    m->g0lo = lo;
+    m->g0hi = hi;
   }
   if (m->nextp != nullptr) {
     acquirep(m, m->nextp);
@@ -203,19 +197,12 @@ void newm(P* pp, bool spinning) {
   }
   sched->msCreated.fetch_add(1, std::memory_order_relaxed);
   sched->mrunning.fetch_add(1, std::memory_order_seq_cst);
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   // g0 runs foreign code, which may want a deep stack: give it what a C
-  // program's main thread usually has.
-  pthread_attr_setstacksize(&attr, kG0StackSize);
-  // A guard a C frame of a few KiB cannot jump (glibc's default is one
-  // page); the signal handler reports a fault in it as this M's stack
-  // overflow. Address space only, never committed.
-  pthread_attr_setguardsize(&attr, kG0GuardSize);
-  int err = pthread_create(&m->thread, &attr, mstart, m);
-  pthread_attr_destroy(&attr);
-  if (err != 0) fatal("failed to create a new OS thread for an M (pthread_create: error %d)", err);
+  // program's main thread usually has, below a guard a C frame of a few
+  // KiB cannot jump (glibc's default is one page); the signal handler
+  // reports a fault in it as this M's stack overflow.
+  int err = newosproc(&m->thread, mstart, m, kG0StackSize, kG0GuardSize);
+  if (err != 0) fatal("failed to create a new OS thread for an M (newosproc: error %d)", err);
 }
 
 // startm runs some M with pp (or an idle P if pp is nullptr). If spinning,

@@ -5,9 +5,7 @@
 // release order (it "commits consume").
 #include "runtime/runq.hpp"
 
-#include <sched.h>
-
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 
 namespace cbridge::rt {
 

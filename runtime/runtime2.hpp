@@ -2,14 +2,13 @@
 // G, M, P and the global scheduler state (Go's runtime2.go).
 #pragma once
 
-#include <pthread.h>
-
 #include <atomic>
 #include <cstdint>
 #include <string>
 
 #include "runtime/lock.hpp"
 #include "runtime/note.hpp"
+#include "runtime/os.hpp"
 #include "runtime/spanset.hpp"
 #include "runtime/stack.hpp"
 
@@ -116,7 +115,7 @@ struct G {
   std::atomic<uint64_t> parentid{0};
 };
 
-// An M is an OS thread. Its g0 is the thread's own (pthread) stack: the
+// An M is an OS thread. Its g0 is the thread's own stack: the
 // scheduler loop runs there and tasks switch back to it to park.
 struct M {
   int64_t id = 0;
@@ -128,7 +127,7 @@ struct M {
   Note park;              // stopm sleeps here; startm wakes it
   M* schedlink = nullptr;  // sched.midle link, under sched.lock
   M* alllink = nullptr;
-  pthread_t thread{};
+  OSThread thread{};
   // The action to run on g0 after the current task switched away
   // (Go's mcall fn). It returns a task to run next or nullptr to schedule.
   G* (*mcallfn)(G*) = nullptr;

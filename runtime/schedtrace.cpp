@@ -18,17 +18,17 @@
 // threads write without a lock (an M's curg, a G's m): racy reads, as in Go,
 // made safe by the fact that no M, P or G is ever freed, so a stale pointer
 // still points at one. Nothing allocates: each line is formatted into a
-// buffer on sysmon's stack and written with write(2), under sched.lock for
+// buffer on sysmon's stack and written with write1, under sched.lock for
 // the detail lines (Go prints under it too).
 #include "runtime/schedtrace.hpp"
-
-#include <unistd.h>
 
 #include <cstdarg>
 #include <cstdio>
 
 #include "callbacks/extram.hpp"
+#include "runtime/attributes.hpp"
 #include "runtime/netpoll.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 
 namespace cbridge::rt {
@@ -38,7 +38,7 @@ namespace {
 // Line formats one line into a stack buffer and writes it whole.
 class Line {
  public:
-  __attribute__((format(printf, 2, 3))) void add(const char* fmt, ...) {
+  CBRIDGE_PRINTF(2, 3) void add(const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int w = vsnprintf(buf_ + n_, sizeof buf_ - n_, fmt, ap);
@@ -50,7 +50,7 @@ class Line {
     if (n_ == sizeof buf_ - 1) n_--;
     buf_[n_++] = '\n';
     for (size_t off = 0; off < n_;) {
-      ssize_t w = write(2, buf_ + off, n_ - off);
+      ptrdiff_t w = write1(2, buf_ + off, n_ - off);
       if (w <= 0) break;
       off += size_t(w);
     }
@@ -96,7 +96,7 @@ uint32_t runqlen(const P* pp) {
 // plain fields are deliberate (see the top of the file); ThreadSanitizer
 // is told not to instrument them. The atomics are loaded relaxed, as
 // statistics, but for P::m.
-__attribute__((no_sanitize("thread"))) void detail(Line& l) REQUIRES(sched->lock) {
+CBRIDGE_NO_SANITIZE_THREAD void detail(Line& l) REQUIRES(sched->lock) {
   for (int32_t i = 0; i < sched->gomaxprocs; i++) {
     P* pp = sched->allp[i];
     // Acquire, as P::m says: the M is seen as made (its id).

@@ -25,4 +25,8 @@ void initsig();
 void minitSignals(M* m);
 void unminitSignals(M* m);
 
+// onaltsigstack says whether the calling thread runs on its alternate
+// signal stack (a system call: for error paths only).
+bool onaltsigstack();
+
 }  // namespace cbridge::rt

@@ -6,8 +6,6 @@
 // need none of this: cbridge sends on them with MSG_NOSIGNAL.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 
 namespace cbridge::rt {
@@ -22,6 +20,6 @@ void blockSigpipe();
 // it is a plain write; on any other thread (a callback handler's, a plain
 // thread's) it blocks SIGPIPE around the write. After an EPIPE it takes
 // the pending SIGPIPE off the thread, so nobody sees it later.
-ssize_t writeNoSigpipe(int fd, const void* buf, size_t n);
+ptrdiff_t writeNoSigpipe(int fd, const void* buf, size_t n);
 
 }  // namespace cbridge::rt

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The preemption signal (SIGURG, as Go's sigPreempt): sending it, its
 // handler, and the asynchronous preemption it starts (sigpreempt_linux.cpp,
-// asyncpreempt_amd64.S).
+// asyncpreempt_amd64_sysv.S).
 #pragma once
 
 #include <cstdint>

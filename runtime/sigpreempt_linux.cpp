@@ -8,7 +8,7 @@
 // the lock names, which lets the preemptor release the lock; then, if the
 // interrupted instruction is an async safe point, it rewrites the signal
 // context so that the thread, on return from the handler, calls
-// cbridge_asyncPreempt (asyncpreempt_amd64.S) as if the interrupted code
+// cbridge_asyncPreempt (asyncpreempt_amd64_sysv.S) as if the interrupted code
 // had called it: below the interrupted stack pointer's 128-byte red zone
 // (which C code may use), the interrupted PC becomes the return address.
 // asyncPreempt saves every general register, the flags and the extended
@@ -21,7 +21,7 @@
 // the system stack, not a signal handler's stack), the task is inside a
 // cbridge::preemptible region, its P has sysmon's request, the M holds no
 // runtime lock, and the PC lies in code registered as interruptible
-// (preempt_modules.cpp: never libc, libstdc++ or cbridge). Anything else
+// (preempt_modules_linux.cpp: never libc, libstdc++ or cbridge). Anything else
 // leaves the request for the next cooperative check. The handler takes no
 // lock and calls nothing that may: it is async-signal-safe.
 //
@@ -29,6 +29,7 @@
 // arriving while no preemption holds the lock: the host's own use of
 // SIGURG, e.g. out-of-band data with F_SETOWN) goes to the handler the host
 // had installed, or to the default action (ignore).
+#include "runtime/attributes.hpp"
 #include "runtime/sigpreempt.hpp"
 
 #include <signal.h>
@@ -65,15 +66,15 @@ constexpr bool kContextRewritable = true;
 }  // namespace
 
 #if defined(CBRIDGE_ASYNC_PREEMPT)
-// asyncpreempt_amd64.S: the routine a preempted thread is made to call, and
+// asyncpreempt_amd64_sysv.S: the routine a preempted thread is made to call, and
 // the extended-state layout it saves (set once by initPreemptSignal, before
 // the handler is installed).
 extern "C" {
-__attribute__((visibility("hidden"))) void cbridge_asyncPreempt();
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptXsaveSize = 0;
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskLo = 0;
-__attribute__((visibility("hidden"))) uint32_t cbridge_asyncPreemptMaskHi = 0;
-__attribute__((visibility("hidden"))) void cbridge_asyncPreempt2();
+CBRIDGE_HIDDEN void cbridge_asyncPreempt();
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptXsaveSize = 0;
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskLo = 0;
+CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskHi = 0;
+CBRIDGE_HIDDEN void cbridge_asyncPreempt2();
 }
 #endif
 

@@ -2,11 +2,9 @@
 #include "runtime/preempt.hpp"
 #include "runtime/sleep.hpp"
 
-#include <time.h>
-
 #include <cerrno>
 
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/timers.hpp"
 #include "runtime/waiter.hpp"
 
@@ -32,9 +30,7 @@ void sleepUntil(int64_t when) {
   rt::checkPreempt();
   Sleeper s;
   if (s.w.g == nullptr) {
-    timespec ts{time_t(when / 1000000000), long(when % 1000000000)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
-    }
+    nanosleepuntil(when);
     return;
   }
   s.t.when = when;

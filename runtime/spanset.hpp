@@ -58,9 +58,10 @@
 #include <cstdint>
 #include <new>
 
+#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/lfstack.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/tagptr.hpp"
 
 namespace cbridge::rt {
@@ -306,7 +307,7 @@ class SpanSet {
 
   static void backoff(int spins) {
     if (spins < 64)
-      __builtin_ia32_pause();
+      procyield();
     else
       osyield();
   }

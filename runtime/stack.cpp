@@ -2,7 +2,7 @@
 // Guarded task stacks and the dispatch between them and unguarded ones.
 //
 // A guarded stack is one mmap of size + guard with the guard mprotect'ed
-// PROT_NONE: two map entries. They are made while stack_maps.cpp's budget
+// PROT_NONE: two map entries. They are made while stack_maps_linux.cpp's budget
 // (vm.max_map_count less a reserve for the rest of the process) allows;
 // past it, and as a fallback when mmap or mprotect fail for want of map
 // entries, stacks come unguarded from stack_chunk.cpp, and the user is
@@ -12,16 +12,15 @@
 // costs no new entry.
 #include "runtime/stack.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <new>
 
 #include "runtime/context.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/os.hpp"
 #include "runtime/spanset.hpp"
 #include "runtime/stack_chunk.hpp"
 #include "runtime/stack_maps.hpp"
@@ -63,7 +62,7 @@ int classOf(size_t npages, size_t* classPages) {
     return int(npages) - 1;
   }
   if (npages > (size_t(1) << kMaxShift)) return -1;
-  int k = 63 - __builtin_clzll(npages);  // 2^k <= npages < 2^(k+1)
+  int k = 63 - std::countl_zero(uint64_t(npages));  // 2^k <= npages < 2^(k+1)
   size_t step = size_t(1) << (k - 2);
   size_t j = (npages - (size_t(1) << k) + step - 1) / step;  // 0..4; 4 is 2^(k+1)
   *classPages = (size_t(1) << k) + j * step;
@@ -154,8 +153,7 @@ Stack* unguarded(size_t size) {
 }  // namespace
 
 size_t pagesize() {
-  static const size_t ps = size_t(sysconf(_SC_PAGESIZE));
-  return ps;
+  return physpagesize();
 }
 
 size_t defaultStackSize() { return gDefaultSize.load(std::memory_order_relaxed); }
@@ -177,18 +175,17 @@ size_t stackround(size_t size) {
 Stack* stackmap(size_t size) {
   size_t guard = guardsize();
   size_t total = size + guard;
-  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
+  void* p = sysAllocNoReserve(total, nullptr);
+  if (p == nullptr) {
     int err = errno;
     if (err == ENOMEM && mapsExhausted()) return nullptr;
     fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
   }
   mapsAdded(1);
-  if (mprotect(p, guard, PROT_NONE) != 0) {
+  if (!sysFault(p, guard)) {
     // Splitting off the guard needs one more entry than the limit allows.
     int err = errno;
-    munmap(p, total);
+    sysFree(p, total);
     mapsAdded(-1);
     if (err == ENOMEM && mapsExhausted()) return nullptr;
     fatal("mprotect of a task stack's guard region: %s", strerror(err));
@@ -207,7 +204,7 @@ Stack* stackmap(size_t size) {
 void stackunmap(Stack* s) {
   size_t guard = guardsize();
   asanUnmapping(reinterpret_cast<void*>(s->lo), s->size());
-  munmap(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
+  sysFree(reinterpret_cast<void*>(s->lo - guard), s->size() + guard);
   mapsAdded(-2);
   delete s;
 }
@@ -260,7 +257,7 @@ uint64_t stacksUnguarded() { return chunkStacksMade(); }
 
 uint64_t stacksMapped() { return gMapped.load(std::memory_order_relaxed); }
 
-void stackrelease(Stack* s) { madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED); }
+void stackrelease(Stack* s) { sysUnused(reinterpret_cast<void*>(s->lo), s->size()); }
 
 size_t stackcached() {
   size_t n = 0;

@@ -3,7 +3,7 @@
 //
 // A guarded stack is a mapping of its own plus a PROT_NONE region that
 // mprotect splits off: two map entries. When the process nears
-// vm.max_map_count (stack_maps.cpp decides), new stacks come from here
+// vm.max_map_count (stack_maps_linux.cpp decides), new stacks come from here
 // instead: stacks of one size come from a pool, which carves them from
 // chunks of many stacks each. A new chunk is asked for (a hint, not
 // MAP_FIXED) right below the pool's previous one, where the kernel merges
@@ -24,8 +24,6 @@
 // otherwise commit 2 MiB where a blocked task needs a page or two.
 #include "runtime/stack_chunk.hpp"
 
-#include <sys/mman.h>
-
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -33,6 +31,7 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
+#include "runtime/os.hpp"
 #include "runtime/stack.hpp"
 #include "runtime/stack_maps.hpp"
 
@@ -83,13 +82,12 @@ void grow(StackPool* p) REQUIRES(poolLock) {
   n = n < kChunkMin ? kChunkMin : n > kChunkMax ? kChunkMax : n;
   size_t bytes = n * p->size;
   void* hint = p->lastChunk > bytes ? reinterpret_cast<void*>(p->lastChunk - bytes) : nullptr;
-  void* m = mmap(hint, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  if (m == MAP_FAILED)
+  void* m = sysAllocNoReserve(bytes, hint);
+  if (m == nullptr)
     fatal("out of memory allocating %zu bytes of task stacks (%zu unguarded stacks of %zu bytes): "
           "mmap: %s",
           bytes, n, p->size, strerror(errno));
-  madvise(m, bytes, MADV_NOHUGEPAGE);  // best effort: a kernel without THP refuses it
+  sysNoHugePage(m, bytes);  // best effort: a kernel without THP refuses it
   mapsAdded(1);  // at most one: usually it merges with the previous chunk
   p->lastChunk = reinterpret_cast<uintptr_t>(m);
   p->cur = p->lastChunk;
@@ -146,7 +144,7 @@ void chunkscavenge() {
     Stack* s = p->free;
     for (size_t skip = p->nfree - idle; skip > 0 && s != nullptr; skip--) s = s->next;
     for (; s != nullptr && !s->released; s = s->next) {
-      madvise(reinterpret_cast<void*>(s->lo), s->size(), MADV_DONTNEED);
+      sysUnused(reinterpret_cast<void*>(s->lo), s->size());
       s->released = true;
     }
     p->lowWater = p->nfree;

@@ -10,7 +10,7 @@
 // the process: guarded stacks may be made while the process's map count
 // stays below limit - reserve; past that, stacks come unguarded from
 // chunk mappings (stack_chunk.hpp) that cost ~no entries, until the count
-// falls again. How the count is known is in stack_maps.cpp.
+// falls again. How the count is known is in stack_maps_linux.cpp.
 #pragma once
 
 #include <cstdint>

@@ -5,15 +5,13 @@
 // returns idle cached stacks to the OS, and prints CBRIDGE_DEBUG=schedtrace.
 #include "runtime/sysmon.hpp"
 
-#include <pthread.h>
-
 #include "callbacks/extram.hpp"
 #include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/note.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
@@ -30,7 +28,7 @@ namespace {
 // stopNote is woken once, by sysmonStop; the thread sleeps on it between
 // rounds, so stopping never waits out a full delay.
 Note stopNote;
-pthread_t thread;
+OSThread thread;
 
 // Cached task stacks unused for a whole period go back to the OS.
 constexpr int64_t kScavengePeriodNs = 2000000000;
@@ -138,7 +136,7 @@ void* sysmon(void*) {
     // second half now, and end (nobody joins us then).
     if (sched->stopPending.load(std::memory_order_relaxed) && callbacksInFlight(nullptr) == 0) {
       stopTheMs(1000000000);
-      pthread_detach(pthread_self());
+      osthreaddetach();
       return nullptr;
     }
     int64_t now = nanotime();
@@ -186,13 +184,13 @@ int64_t coarsenanotime() { return coarseNow.load(std::memory_order_relaxed); }
 
 void sysmonStart() {
   coarseNow.store(nanotime(), std::memory_order_relaxed);
-  int err = pthread_create(&thread, nullptr, sysmon, nullptr);
-  if (err != 0) fatal("failed to create the sysmon thread (pthread_create: error %d)", err);
+  int err = newosthread(&thread, sysmon, nullptr);
+  if (err != 0) fatal("failed to create the sysmon thread (newosthread: error %d)", err);
 }
 
 void sysmonStop() {
   stopNote.wakeup();
-  pthread_join(thread, nullptr);
+  osthreadjoin(thread);
 }
 
 void setSysmonNetpollPeriod(int64_t ns) { netpollPeriodNs.store(ns, std::memory_order_relaxed); }

@@ -5,7 +5,9 @@
 // 64 - 48 + 3 = 19 bits left for the tag. A word is read and compared in
 // one atomic operation, which is what the users need: lfstack's head
 // (pointer + push count, against ABA) and the span set's spine slots
-// (block + the lap it serves).
+// (block + the lap it serves). The netpoller's entries carry one through
+// the kernel (pollDesc + source and fdseq, netpoll.hpp's polltag): this is
+// the one place that knows how a pointer and a tag share a word.
 #pragma once
 
 #include <cstdint>

@@ -5,11 +5,7 @@
 // compiles the library with clang and -Werror=thread-safety.
 #pragma once
 
-#if defined(__clang__)
-#define CBRIDGE_TSA(x) __attribute__((x))
-#else
-#define CBRIDGE_TSA(x)
-#endif
+#include "runtime/attributes.hpp"  // CBRIDGE_TSA
 
 #define CAPABILITY(x) CBRIDGE_TSA(capability(x))
 #define SCOPED_CAPABILITY CBRIDGE_TSA(scoped_lockable)
@@ -25,4 +21,4 @@
 // their locks on purpose: the task dump, a snapshot of a running process
 // printed from a signal handler, where no lock may be taken and a stale
 // value only mislabels one line. ThreadSanitizer is told not to look.
-#define RACY_SNAPSHOT __attribute__((no_sanitize("thread")))
+#define RACY_SNAPSHOT CBRIDGE_NO_SANITIZE_THREAD

@@ -29,7 +29,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/chan.hpp"
 #include "runtime/fatal.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/timerfunc.hpp"
 #include "runtime/timers.hpp"

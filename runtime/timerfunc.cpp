@@ -52,7 +52,7 @@
 
 #include "cbridge/detail/task_fn.hpp"
 #include "runtime/lock.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/runq.hpp"
 #include "runtime/runtime2.hpp"

@@ -8,7 +8,7 @@
 
 #include "runtime/fatal.hpp"
 #include "runtime/lock.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
 
 namespace cbridge::rt {

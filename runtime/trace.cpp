@@ -41,12 +41,10 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <sched.h>
-#include <unistd.h>
 
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/trace_buf.hpp"
 #include "runtime/waiter.hpp"
 
@@ -166,7 +164,7 @@ void endRecord(TraceWriter* w) { w->writing.store(0, std::memory_order_release);
 bool quiesce(TraceWriter* w, int64_t deadline) {
   while (w->writing.load(std::memory_order_seq_cst) != 0) {
     if (nanotime() > deadline) return false;
-    sched_yield();
+    osyield();
   }
   return true;
 }

@@ -57,7 +57,7 @@ void printFrame(RawWriter& w, uintptr_t pc, bool isReturn);
 // if the fault is a guarded walk's, it does not return.
 void tracebackFault();
 
-// The CPU's part (traceback_amd64.cpp): the registers to start a walk
+// The CPU's part (traceback_linux_amd64.cpp): the registers to start a walk
 // from, as a libunwind (ucontext_t) context. contextOfParked decodes a
 // context saved by a switch (a Boost.Context fcontext) and returns false
 // for one that never ran (made by make_fcontext at the top of hi's stack).

@@ -2,7 +2,7 @@
 // What the kernel orders through fds, told to ThreadSanitizer (Go's
 // syscall.ioSync). A write to a pipe or socket happens before the read
 // that returns its bytes, and before the poll that reports the reader
-// ready; the runtime makes those system calls directly (rawio.hpp), past
+// ready; the runtime makes those system calls directly (rawio_linux.hpp), past
 // ThreadSanitizer's interceptors, so without this every hand-off of data
 // through an fd between two tasks or threads would be reported as a race.
 #pragma once

@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: MIT
 #include "stackbounds/stackbounds.hpp"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 
 #include "runtime/fatal.hpp"
+#include "runtime/os.hpp"
+#include "runtime/signals.hpp"
 #include "runtime/trace.hpp"
 
 namespace cbridge::stackbounds {
 
 namespace {
 
-// threadStack queries the calling thread's pthread stack once per binding
+// threadStack queries the calling thread's stack once per binding
 // of mp to this thread. On the main thread glibc reads /proc/self/maps for
 // it (tens of µs: golang/go#68587), so it is never repeated per callback.
 bool threadStack(rt::M* mp, uintptr_t* lo, uintptr_t* hi) {
   if (!mp->threadStackKnown) {
-    pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-      void* addr = nullptr;
-      size_t size = 0;
-      if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
-        mp->threadStackLo = reinterpret_cast<uintptr_t>(addr);
-        mp->threadStackHi = mp->threadStackLo + size;
-      }
-      pthread_attr_destroy(&attr);
+    uintptr_t l, h;
+    if (rt::osthreadstack(&l, &h)) {
+      mp->threadStackLo = l;
+      mp->threadStackHi = h;
     }
     mp->threadStackKnown = true;
   }
@@ -57,8 +51,7 @@ void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal) {
     // The likeliest stack off the one under a foreign call: a signal
     // handler's, on the alternate signal stack. Say so (sigaltstack is a
     // system call, paid only on the way to the fatal error).
-    stack_t ss;
-    if (!signal && sigaltstack(nullptr, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) != 0)
+    if (!signal && rt::onaltsigstack())
       rt::fatal(
           "callback called on m%lld from a signal handler running on the alternate signal stack "
           "while the thread was in a foreign call: its handler may run only on the thread's "

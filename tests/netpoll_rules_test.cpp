@@ -56,7 +56,7 @@ TEST(NetpollRulesDeathTest, UnknownEventSourceIsFatal) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   const char* want = "fatal error: netpoll: unknown event source";
   EXPECT_EXIT(deliver(uint64_t(rt::PollSource::Ready)), testing::ExitedWithCode(2), want);
-  EXPECT_EXIT(deliver(0x00007f0000001240 | uint64_t(rt::PollSource::Ready)),
+  EXPECT_EXIT(deliver(rt::polltag(reinterpret_cast<const rt::PollDesc*>(uintptr_t(0x00007f0000001240)), 0)),
               testing::ExitedWithCode(2), want);
   EXPECT_EXIT(deliver(0xdead0003), testing::ExitedWithCode(2), want);
   EXPECT_EXIT(deliver(0), testing::ExitedWithCode(2), want);

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/timers.hpp"
 
 namespace rt = cbridge::rt;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// sigpipe.hpp on Unix: SIGPIPE blocked on Ms and around writes elsewhere.
 #include "runtime/sigpipe.hpp"
 
 #include <pthread.h>
@@ -7,7 +8,7 @@
 #include <cerrno>
 #include <ctime>
 
-#include "runtime/rawio.hpp"
+#include "runtime/rawio_linux.hpp"
 
 namespace cbridge::rt {
 

@@ -26,9 +26,9 @@
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/timers.hpp"
-#include "runtime/os_linux.hpp"
+#include "runtime/os.hpp"
 #include "runtime/proc.hpp"
-#include "runtime/rawio.hpp"
+#include "runtime/rawio_linux.hpp"
 #include "runtime/sigpipe.hpp"
 #include "runtime/tsan_io.hpp"
 

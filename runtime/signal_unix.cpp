@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+// signals.hpp on Unix: the SIGSEGV/SIGBUS handler that reports a stack
+// overflow, and each M's alternate signal stack (sigaltstack).
 #include "runtime/signals.hpp"
 
 #include <signal.h>
@@ -184,6 +186,11 @@ void unminitSignals(M* m) {
   sigaltstack(&ss, nullptr);
   munmap(m->altstack, m->altstackSize);
   m->altstack = nullptr;
+}
+
+bool onaltsigstack() {
+  stack_t ss;
+  return sigaltstack(nullptr, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) != 0;
 }
 
 }  // namespace cbridge::rt

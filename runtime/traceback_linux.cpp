@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: MIT
+// traceback.hpp on Linux: unwinding with the unwinder of libgcc (the
+// calling thread) or libunwind (a context from a signal or a parked task),
+// symbols and lines from libbacktrace, and a sigsetjmp guard around walks
+// of stacks that may fault.
 #include "runtime/traceback.hpp"
 
 #include <backtrace.h>
@@ -12,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/attributes.hpp"
 #include "runtime/demangle.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/thread_safety.hpp"
@@ -36,7 +41,7 @@ constexpr int kMaxFrames = 64;
 // The walk guard: set while this thread walks a stack it does not own;
 // the fault handler jumps back here (tracebackFault). initial-exec: read
 // in a signal handler, which must not allocate a TLS block.
-__attribute__((tls_model("initial-exec"))) thread_local sigjmp_buf* tlsWalkGuard = nullptr;
+CBRIDGE_TLS_INITIAL_EXEC thread_local sigjmp_buf* tlsWalkGuard = nullptr;
 
 // libbacktrace reports missing debug information through this; a frame
 // without it prints its symbol or address, which says enough.

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+// The compiler attributes and builtins the runtime uses, in one place, so
+// that a compiler with other spellings (or none) is handled here and
+// nowhere else. Attributes cannot be functions, so each is a short macro;
+// the two builtins that must be evaluated in the caller's own frame are
+// macros for the same reason. Branch hints are C++20's [[likely]] and
+// [[unlikely]], which need nothing here. The public export macro stays in
+// include/cbridge.
+#pragma once
+
+// Never inlined: a slow path kept out of its caller's body.
+#define CBRIDGE_NOINLINE __attribute__((noinline))
+// Rarely run: placed away from hot code, its callers' branches predicted
+// against it.
+#define CBRIDGE_COLD __attribute__((cold))
+// Neither inlined nor analysed across the call (no interprocedural
+// optimisation): a function whose result must be recomputed at every call,
+// such as a thread-local's address read by a task that may have moved to
+// another thread since the last call.
+#define CBRIDGE_NOIPA __attribute__((noipa))
+// Always inlined, even at -O0 and where the inliner would refuse.
+#define CBRIDGE_ALWAYS_INLINE __attribute__((always_inline))
+// A thread_local in the initial-exec TLS model: one fs-relative load, no
+// __tls_get_addr call. The library is loaded at start, never dlopen'd
+// late into a process whose static TLS is full.
+#define CBRIDGE_TLS_INITIAL_EXEC __attribute__((tls_model("initial-exec")))
+// Not exported from the shared library (for symbols that assembly shares
+// with C++, which -fvisibility does not reach).
+#define CBRIDGE_HIDDEN __attribute__((visibility("hidden")))
+// A printf-style function: format string at argument fmt, arguments from
+// first (1-based), checked by the compiler.
+#define CBRIDGE_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+// Run before main (and before static constructors of lower priority).
+#define CBRIDGE_CONSTRUCTOR __attribute__((constructor))
+#define CBRIDGE_CONSTRUCTOR_PRIORITY(n) __attribute__((constructor(n)))
+// Realigns the stack to the ABI's 16 bytes on entry, for entry points that
+// foreign code may call misaligned.
+#define CBRIDGE_FORCE_ALIGN_STACK __attribute__((force_align_arg_pointer))
+// Sanitizer exemptions, each justified where used.
+#define CBRIDGE_NO_SANITIZE_ADDRESS __attribute__((no_sanitize("address")))
+#define CBRIDGE_NO_SANITIZE_THREAD __attribute__((no_sanitize("thread")))
+#define CBRIDGE_NO_SANITIZE_UNDEFINED __attribute__((no_sanitize("undefined")))
+
+// The return address of the calling function / its frame's address: a
+// macro, since a function would report its own frame.
+#define CBRIDGE_RETURN_ADDRESS() __builtin_return_address(0)
+#define CBRIDGE_FRAME_ADDRESS() __builtin_frame_address(0)
+
+// procyield is one spin-wait hint to the CPU (Go's procyield, one
+// PAUSE on amd64): a spinning loop yields the core's resources to its
+// sibling hyperthread and leaves the spin without a memory-order stall.
+inline void procyield() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// clang's thread-safety analysis attributes (thread_safety.hpp names
+// them); nothing under other compilers.
+#if defined(__clang__)
+#define CBRIDGE_TSA(x) __attribute__((x))
+#else
+#define CBRIDGE_TSA(x)
+#endif
