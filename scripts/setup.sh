@@ -11,7 +11,10 @@ pkgs=(g++ cmake ninja-build pkg-config libffi-dev libboost-context-dev libboost-
   # The examples' C libraries, the API reference and the ABI check.
   libsqlite3-dev libuv1-dev libcurl4-openssl-dev doxygen abigail-tools liburing-dev
   # Tracebacks of parked tasks (issue 17): libunwind walks a saved context.
-  libunwind-dev)
+  libunwind-dev
+  # The Windows part of the tests (scripts/test-windows): the mingw-w64
+  # cross compiler, and Wine to run what it builds.
+  g++-mingw-w64-x86-64-posix wine64)
 if [[ "${1:-}" == "--bench" ]]; then
   # JNI and ctypes peers of the callback rows: the JDK is big, so only here.
   # strace counts the echo's system calls (bench/compare.py's syscalls part).
