@@ -160,7 +160,10 @@ int getpid() { return int(GetCurrentProcessId()); }
 // It costs a system call and a walk (well under a millisecond on a desktop),
 // and checkdead, its one caller, runs it only when every P is idle. If the
 // snapshot fails the count is unknown (-1), and checkdead then assumes a
-// thread outside may still wake a task: no deadlock is reported.
+// thread outside may still wake a task: no deadlock is reported. Threads
+// Windows makes itself count as outside too (the parallel loader's
+// workers at start, a thread pool's): while they live, checkdead stays
+// silent, conservative as its rule wants.
 int64_t threadcount() {
   HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
   if (snap == INVALID_HANDLE_VALUE) return -1;
