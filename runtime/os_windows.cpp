@@ -230,13 +230,15 @@ HANDLE spawn(void* (*fn)(void*), void* arg, size_t stackSize, unsigned flags, bo
 }  // namespace
 
 // The stack is a reservation of stackSize bytes (with
-// STACK_SIZE_PARAM_IS_A_RESERVATION; only its first page is committed, the
-// rest as it grows). guardSize does not apply: Windows keeps its own
+// STACK_SIZE_PARAM_IS_A_RESERVATION; the executable's initial commit, a
+// page, is committed at first, the rest as the stack grows; at most 4 GiB,
+// _beginthreadex's limit). guardSize does not apply: Windows keeps its own
 // guard page below the committed part of every thread stack, within the
 // reservation, and turns an overflow into STATUS_STACK_OVERFLOW. The
 // thread is detached: its handle is closed now.
 int newosproc(OSThread* t, void* (*fn)(void*), void* arg, size_t stackSize, size_t guardSize) {
   (void)guardSize;
+  if (stackSize > UINT_MAX) return EINVAL;
   int err = 0;
   unsigned tid = 0;
   HANDLE h = spawn(fn, arg, stackSize, STACK_SIZE_PARAM_IS_A_RESERVATION, false, &err, &tid);
