@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Loading shared libraries and finding their symbols: dlopen, dlsym and
 // dlclose on Unix (dl_unix.cpp), LoadLibrary and GetProcAddress on
-// Windows. Each function gives its error text with its result, taken in
-// the same call: the OS keeps it per thread, and a task may move to
-// another thread between two calls of ours.
+// Windows (dl_windows.cpp). Each function gives its error text with its
+// result, taken in the same call: the OS keeps it per thread, and a task
+// may move to another thread between two calls of ours.
 #pragma once
 
 namespace cbridge::rt {

@@ -2,7 +2,7 @@
 // The OS layer's contract: the few services of the operating system the
 // runtime is built on — time, futexes, threads, thread-local keys, memory
 // mappings, raw output and process exit. Portable code includes this and
-// no system header; os_linux.cpp implements it (an os_windows.cpp will).
+// no system header; os_linux.cpp and os_windows.cpp implement it.
 // Names follow Go's runtime (os_linux.go, mem_linux.go) where it has them.
 #pragma once
 
@@ -41,13 +41,14 @@ int64_t threadcount();
 // ---- Threads ----
 
 // OSThread is an OS thread's handle, kept but never looked into (a
-// pthread_t on Linux).
+// pthread_t on Linux; on Windows a HANDLE or, for newosproc's detached
+// threads, a thread id: see os_windows.cpp).
 using OSThread = uintptr_t;
 
 // newosproc starts fn(arg) on a new detached thread whose stack has
 // stackSize bytes below a guard region of guardSize bytes (address space
-// only), as the runtime makes an M's thread. Returns 0 or the OS's error
-// number.
+// only; Windows has its own guard page instead), as the runtime makes an
+// M's thread. Returns 0 or the OS's error number.
 int newosproc(OSThread* t, void* (*fn)(void*), void* arg, size_t stackSize, size_t guardSize);
 // newosthread starts fn(arg) on a new joinable thread with the OS's
 // default stack. Returns 0 or the OS's error number.
@@ -56,7 +57,8 @@ int newosthread(OSThread* t, void* (*fn)(void*), void* arg);
 void osthreadjoin(OSThread t);
 // osthreaddetach makes the calling (joinable) thread end without a join.
 void osthreaddetach();
-// osthreadself is the calling thread's handle.
+// osthreadself is the calling thread's handle (on Windows a new one, the
+// caller's to close).
 OSThread osthreadself();
 // osthreadstack sets [*lo, *hi) to the calling thread's stack and says
 // whether it could be found. On a process's main thread it may read a
@@ -83,8 +85,9 @@ size_t physpagesize();
 // returns nullptr with errno set.
 void* sysAlloc(size_t n);
 // sysAllocNoReserve is sysAlloc for memory that may stay mostly
-// untouched (task stacks): no swap is reserved for it (MAP_NORESERVE), and
-// it goes near hint if the OS can (a hint, never forced; nullptr: anywhere).
+// untouched (task stacks): no swap is reserved for it (MAP_NORESERVE;
+// Windows has no such thing and commits it all), and it goes near hint
+// if the OS can (a hint, never forced; nullptr: anywhere).
 void* sysAllocNoReserve(size_t n, void* hint);
 // sysFree unmaps [p, p+n), memory sysAlloc* returned (or a part of it).
 void sysFree(void* p, size_t n);
