@@ -6,6 +6,7 @@
 // and executable at once, so a closure's writable and executable
 // addresses are one, carved into fixed slots that are reused and never
 // given back.
+#include <malloc.h>
 #include <windows.h>
 
 #include <cstdint>
@@ -155,13 +156,13 @@ void ffi_call(ffi_cif* cif, void (*fn)(void), void* rvalue, void** avalue) {
   const bool memory = cif->flags == kRetMemory;
   const size_t first = memory ? 1 : 0;
   const size_t nslots = first + cif->nargs < 4 ? 4 : first + cif->nargs;
-  auto* slots = static_cast<uint64_t*>(__builtin_alloca(nslots * sizeof(uint64_t)));
+  auto* slots = static_cast<uint64_t*>(_alloca(nslots * sizeof(uint64_t)));
   std::memset(slots, 0, nslots * sizeof(uint64_t));
-  auto* copies = static_cast<char*>(__builtin_alloca(cif->bytes + 16));
+  auto* copies = static_cast<char*>(_alloca(cif->bytes + 16));
   copies = reinterpret_cast<char*>(alignUp(reinterpret_cast<uintptr_t>(copies), 16));
   void* result = rvalue;
   if (memory) {
-    if (result == nullptr) result = __builtin_alloca(cif->rtype->size);
+    if (result == nullptr) result = _alloca(cif->rtype->size);
     slots[0] = reinterpret_cast<uintptr_t>(result);
   }
   for (unsigned i = 0; i < cif->nargs; i++) {
@@ -246,7 +247,7 @@ void ffi_closure_free(void* closure) {
 void cbridge_ffi_closure_dispatch(ffi_closure* c, uint64_t* slots, uint64_t* xmm, uint64_t* ret) {
   ffi_cif* cif = c->cif;
   const size_t first = cif->flags == kRetMemory ? 1 : 0;
-  auto** avalue = static_cast<void**>(__builtin_alloca(cif->nargs * sizeof(void*)));
+  auto** avalue = static_cast<void**>(_alloca(cif->nargs * sizeof(void*)));
   for (unsigned i = 0; i < cif->nargs; i++) {
     const ffi_type* t = cif->arg_types[i];
     size_t s = first + i;
