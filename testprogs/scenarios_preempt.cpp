@@ -293,7 +293,11 @@ int hostSigurgHandlerStillRuns() {
   sigaction(SIGURG, &sa, nullptr);
   std::atomic<bool> stop{false};
   cbridge::WaitGroup wg;
-  cbridge::go([&] { spinners(&stop, &wg); });
+  // Started here, not from a task of its own: spinners adds to wg before
+  // each task exists, so wg.wait() below cannot pass before a spinner was
+  // counted (from a task that had not run yet it could, and the spinners
+  // then used wg after it went out of scope).
+  spinners(&stop, &wg);
   constexpr int kSignals = 100;
   int delivered = 0;
   for (int i = 0; i < kSignals; i++) {
