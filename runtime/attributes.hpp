@@ -17,7 +17,14 @@
 // optimisation): a function whose result must be recomputed at every call,
 // such as a thread-local's address read by a task that may have moved to
 // another thread since the last call.
+// Clang has no noipa: there noinline keeps the body out of its callers,
+// and optnone keeps clang from inferring attributes for it (readnone, which
+// would let a caller reuse one result across a task switch).
+#if defined(__clang__)
+#define CBRIDGE_NOIPA __attribute__((noinline, optnone))
+#else
 #define CBRIDGE_NOIPA __attribute__((noipa))
+#endif
 // Always inlined, even at -O0 and where the inliner would refuse.
 #define CBRIDGE_ALWAYS_INLINE __attribute__((always_inline))
 // A thread_local in the initial-exec TLS model: one fs-relative load, no
