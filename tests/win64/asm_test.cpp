@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+// The runtime's CPU-specific assembly, checked the same way on Linux
+// against the _amd64_sysv.S files and on Win64 (under Wine) against their
+// _amd64_win64.S siblings: cbridge_asmcgocall (bridge/stack_switch).
+// The program prints one line per fact and scripts/test-windows diffs the
+// two outputs; it also exits 1 on a wrong value. C++ cannot place values
+// in chosen registers, so the register checks go through a small harness
+// per ABI (asm_harness_amd64_*.S), which loads known values, makes the
+// call and stores what the registers hold after it.
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <execinfo.h>
+#endif
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+  std::printf("%s: %s\n", what, ok ? "ok" : "WRONG");
+  if (!ok) failures++;
+}
+
+using OnStackFn = void (*)(void* arg, uintptr_t inuse);
+
+}  // namespace
+
+extern "C" {
+#ifdef _WIN32
+// {DeallocationStack, StackLimit, StackBase}: the TEB description Win64's
+// asmcgocall installs while fn runs and writes back after.
+struct TebStack {
+  uintptr_t dealloc, limit, base;
+};
+void cbridge_asmcgocall(OnStackFn fn, void* arg, void* sp, TebStack* stack);
+#else
+void cbridge_asmcgocall(OnStackFn fn, void* arg, void* sp);
+#endif
+
+// asm_harness_amd64_*.S
+extern uint64_t harness_in[50], harness_out[50];
+void harness_callsaved(void* target, void* fn, void* arg, void* sp, void* stack);
+}
+
+namespace {
+
+// --- a stack walk, as a debugger makes it: the return addresses from
+// here up. On Windows through the unwind tables alone (RtlVirtualUnwind),
+// not RtlCaptureStackBackTrace, which stops at the first frame outside
+// the TEB's bounds, as the exception dispatcher does; on Linux through
+// the CFI (glibc's backtrace).
+
+std::vector<uintptr_t> walk() {
+  std::vector<uintptr_t> pcs;
+#ifdef _WIN32
+  CONTEXT c;
+  RtlCaptureContext(&c);
+  for (int i = 0; i < 32 && c.Rip != 0; i++) {
+    DWORD64 base = 0;
+    PRUNTIME_FUNCTION fe = RtlLookupFunctionEntry(c.Rip, &base, nullptr);
+    if (fe == nullptr) break;  // only our own frames matter
+    void* data = nullptr;
+    DWORD64 frame = 0;
+    RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, c.Rip, fe, &c, &data, &frame, nullptr);
+    pcs.push_back(c.Rip);
+  }
+#else
+  void* b[32];
+  int n = backtrace(b, 32);
+  for (int i = 0; i < n; i++) pcs.push_back(reinterpret_cast<uintptr_t>(b[i]));
+#endif
+  return pcs;
+}
+
+bool walked(const std::vector<uintptr_t>& pcs, uintptr_t pc) {
+  for (uintptr_t p : pcs)
+    if (p == pc) return true;
+  return false;
+}
+
+// --- asmcgocall: fn on a buffer of our own, as g0's stack or a task's.
+
+constexpr size_t kAltStack = 256 * 1024;
+alignas(64) unsigned char altStack[kAltStack];
+const uintptr_t altLo = reinterpret_cast<uintptr_t>(altStack);
+const uintptr_t altHi = altLo + kAltStack;
+
+#ifdef _WIN32
+TebStack altTeb() { return {altLo, altLo, altHi}; }
+#endif
+
+uintptr_t callerSP;  // onAlt's stack pointer at its call
+
+inline uintptr_t currentSP() {
+  uintptr_t sp;
+  asm volatile("mov %%rsp, %0" : "=r"(sp));
+  return sp;
+}
+
+void onAlt(OnStackFn fn, void* arg) {
+  callerSP = currentSP();
+#ifdef _WIN32
+  TebStack t = altTeb();
+  cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(altHi), &t);
+#else
+  cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(altHi));
+#endif
+}
+
+struct Where {
+  uintptr_t local, sp, inuse;
+  bool tebOk;
+};
+
+#ifdef _WIN32
+// The TEB's words asmcgocall swaps: ExceptionList, StackBase, StackLimit
+// and DeallocationStack.
+struct Teb {
+  uintptr_t list, base, limit, dealloc;
+  bool operator==(const Teb&) const = default;
+};
+
+uintptr_t tebWord(uintptr_t off) {
+  uintptr_t v;
+  asm volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"(off));
+  return v;
+}
+
+Teb teb() { return {tebWord(0x00), tebWord(0x08), tebWord(0x10), tebWord(0x1478)}; }
+
+// What Windows sees of the stack fn runs on: the description asmcgocall
+// installed, and no handler of Wine's.
+bool tebDescribesAlt() { return teb() == Teb{uintptr_t(-1), altHi, altLo, altLo}; }
+#endif
+
+__attribute__((noinline)) void whereFn(void* p, uintptr_t inuse) {
+  auto* w = static_cast<Where*>(p);
+  volatile int local = 0;
+  w->local = reinterpret_cast<uintptr_t>(&local);
+  w->sp = currentSP();
+  w->inuse = inuse;
+#ifdef _WIN32
+  w->tebOk = tebDescribesAlt();
+#else
+  w->tebOk = true;
+#endif
+}
+
+__attribute__((noinline)) void testWhere() {
+#ifdef _WIN32
+  Teb before = teb();
+#endif
+  Where w{};
+  onAlt(whereFn, &w);
+  check(w.local >= altLo && w.local < altHi && w.sp >= altLo && w.sp < altHi,
+        "asmcgocall: fn runs on the other stack");
+  check(w.inuse < callerSP && callerSP - w.inuse <= 64, "asmcgocall: inuse is just below the caller's stack pointer");
+  check(w.tebOk, "asmcgocall: the thread's stack description is fn's while it runs");
+#ifdef _WIN32
+  bool back = teb() == before;
+#else
+  bool back = true;
+#endif
+  check(back, "asmcgocall: and the caller's again after");
+}
+
+__attribute__((noinline)) void bigFrameFn(void* p, uintptr_t) {
+  volatile unsigned char big[16 * 1024];
+  for (size_t i = 0; i < sizeof big; i += 512) big[i] = static_cast<unsigned char>(i >> 9);
+  unsigned sum = 0;
+  for (size_t i = 0; i < sizeof big; i += 512) sum += big[i];
+  *static_cast<unsigned*>(p) = sum;
+}
+
+__attribute__((noinline)) void thrower(int n) {
+  if (n > 0) throw std::runtime_error("thrown on the other stack " + std::to_string(n));
+}
+
+__attribute__((noinline)) void catchFn(void* p, uintptr_t) {
+  auto* s = static_cast<std::string*>(p);
+  try {
+    thrower(7);
+  } catch (const std::exception& e) {
+    *s = e.what();
+  }
+}
+
+void testFrames() {
+  unsigned sum = 0;
+  onAlt(bigFrameFn, &sum);
+  check(sum == 496, "asmcgocall: fn with a 16 KiB frame");
+  std::string caught;
+  onAlt(catchFn, &caught);
+  std::printf("asmcgocall: fn caught \"%s\"\n", caught.c_str());
+}
+
+uintptr_t walkCallerRet;
+
+__attribute__((noinline)) void walkFn(void* p, uintptr_t) {
+  *static_cast<bool*>(p) = walked(walk(), walkCallerRet);
+}
+
+__attribute__((noinline)) void walkCaller(bool* found) {
+  walkCallerRet = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
+  onAlt(walkFn, found);
+  asm volatile("");  // keep the call above a call, not a tail jump
+}
+
+void testWalk() {
+  bool found = false;
+  walkCaller(&found);
+  check(found, "asmcgocall: a stack walk from fn reaches the caller's caller");
+}
+
+// The callee-saved registers, the ABI's: what the harness loads and checks.
+#ifdef _WIN32
+const int kSavedGpr[] = {1, 4, 5, 6, 11, 12, 13, 14};  // rbx rsi rdi rbp r12-r15
+constexpr int kSavedXmmFrom = 6;                       // xmm6-15
+#else
+const int kSavedGpr[] = {1, 6, 11, 12, 13, 14};  // rbx rbp r12-r15
+constexpr int kSavedXmmFrom = 16;                // none
+#endif
+
+// Slots (asm_harness_amd64_sysv.S): 0-14 rax rbx rcx rdx rsi rdi rbp
+// r8-r15, 16-47 xmm0-15, 48 the flags, 49 rsp.
+// gpr slot i holds a value no register has by chance; xmm i's 16 bytes too.
+void fillPatterns() {
+  for (int i = 0; i < 16; i++) harness_in[i] = 0x0101010101010101ull * uint64_t(i + 1) ^ 0xa5000000000000a5ull;
+  for (int i = 0; i < 16; i++) {
+    harness_in[16 + 2 * i] = 0x1122334455667700ull + uint64_t(i);
+    harness_in[17 + 2 * i] = 0x8877665544332200ull + uint64_t(i);
+  }
+}
+
+// clobberFn really changes every callee-saved register (the compiler
+// saves and restores them around the asm): asmcgocall must keep its
+// caller's, which it holds across the call itself.
+void clobberFn(void*, uintptr_t) {
+  asm volatile(
+      "xor %%ebx, %%ebx\n\txor %%r12d, %%r12d\n\txor %%r13d, %%r13d\n\t"
+      "xor %%r14d, %%r14d\n\txor %%r15d, %%r15d\n\txor %%esi, %%esi\n\txor %%edi, %%edi\n\t"
+      "pcmpeqd %%xmm6, %%xmm6\n\tpcmpeqd %%xmm7, %%xmm7\n\tpcmpeqd %%xmm8, %%xmm8\n\t"
+      "pcmpeqd %%xmm9, %%xmm9\n\tpcmpeqd %%xmm10, %%xmm10\n\tpcmpeqd %%xmm11, %%xmm11\n\t"
+      "pcmpeqd %%xmm12, %%xmm12\n\tpcmpeqd %%xmm13, %%xmm13\n\tpcmpeqd %%xmm14, %%xmm14\n\t"
+      "pcmpeqd %%xmm15, %%xmm15" ::
+          : "rbx", "r12", "r13", "r14", "r15", "rsi", "rdi", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+            "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
+void testCalleeSaved() {
+  fillPatterns();
+#ifdef _WIN32
+  TebStack t = altTeb();
+  void* stack = &t;
+#else
+  void* stack = nullptr;
+#endif
+  harness_callsaved(reinterpret_cast<void*>(&cbridge_asmcgocall), reinterpret_cast<void*>(&clobberFn),
+                    nullptr, reinterpret_cast<void*>(altHi), stack);
+  bool ok = true;
+  for (int r : kSavedGpr) ok &= harness_out[r] == harness_in[r];
+  for (int x = kSavedXmmFrom; x < 16; x++)
+    ok &= std::memcmp(&harness_out[16 + 2 * x], &harness_in[16 + 2 * x], 16) == 0;
+  check(ok, "asmcgocall: the callee-saved registers are kept");
+}
+
+}  // namespace
+
+int main() {
+  testWhere();
+  testFrames();
+  testWalk();
+  testCalleeSaved();
+  return failures ? 1 : 0;
+}
