@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* asm_test's register harness for the System V ABI (asm_harness_amd64_win64.S
  * is the Microsoft one, with the same interface). C++ cannot say which
- * register holds a value across a call, so this routine puts known
- * values in the registers, makes the call under test, and stores what the
+ * register holds a value across a call, so these routines put known
+ * values in the registers, make the call under test, and store what the
  * registers hold after it for the C++ to compare:
  *
  *   harness_callsaved(target, fn, arg, sp, stack) calls
  *     target(fn, arg, sp, stack) (cbridge_asmcgocall) with the callee-saved
  *     registers loaded from harness_in.
+ *   harness_preempt(misalign) loads every general register and xmm0-15
+ *     from harness_in, sets the carry and direction flags, and enters
+ *     cbridge_asyncPreempt as the signal handler makes a thread do
+ *     (sigpreempt_linux.cpp): the interrupted PC, harness_preempt_pc,
+ *     pushed 128 bytes (the red zone) below the stack pointer, which is
+ *     8 bytes off 16-byte alignment when misalign is set (harness_isp).
  *
  * harness_in and harness_out: 8-byte slots 0-14 for rax rbx rcx rdx rsi rdi
  * rbp r8-r15, bytes 128-383 for xmm0-15, slot 48 the flags, slot 49 rsp.
@@ -15,11 +21,12 @@
  * hold the test's values.
  */
         .bss
-        .globl  harness_in, harness_out
+        .globl  harness_in, harness_out, harness_isp, harness_preempt_pc
         .p2align 4
 harness_in:     .zero   400
 harness_out:    .zero   400
 harness_sp:     .zero   8
+harness_isp:    .zero   8
 
         .text
 .macro SAVE_CALLER
@@ -43,6 +50,30 @@ harness_sp:     .zero   8
         popq    %rbx
         popq    %rbp
         ret
+.endm
+
+.macro GPRS op, a, b
+        \op     \a+0(\b), %rax
+        \op     \a+8(\b), %rbx
+        \op     \a+16(\b), %rcx
+        \op     \a+24(\b), %rdx
+        \op     \a+32(\b), %rsi
+        \op     \a+40(\b), %rdi
+        \op     \a+48(\b), %rbp
+        \op     \a+56(\b), %r8
+        \op     \a+64(\b), %r9
+        \op     \a+72(\b), %r10
+        \op     \a+80(\b), %r11
+        \op     \a+88(\b), %r12
+        \op     \a+96(\b), %r13
+        \op     \a+104(\b), %r14
+        \op     \a+112(\b), %r15
+.endm
+
+.macro XMMS_IN
+        .irp    i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        movdqu  harness_in+128+16*\i(%rip), %xmm\i
+        .endr
 .endm
 
 .macro STORE_OUT
@@ -89,5 +120,24 @@ harness_callsaved:
         STORE_OUT
         RESTORE_CALLER
         .size   harness_callsaved, .-harness_callsaved
+
+        .globl  harness_preempt
+        .type   harness_preempt, @function
+harness_preempt:
+        SAVE_CALLER
+        testl   %edi, %edi
+        jz      1f
+        subq    $8, %rsp
+1:      movq    %rsp, harness_isp(%rip)
+        XMMS_IN
+        GPRS    movq, harness_in, %rip
+        stc
+        std
+        leaq    -128(%rsp), %rsp
+        call    cbridge_asyncPreempt
+harness_preempt_pc:
+        STORE_OUT
+        RESTORE_CALLER
+        .size   harness_preempt, .-harness_preempt
 
         .section .note.GNU-stack,"",@progbits

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* asm_test's register harness for the Microsoft x64 ABI: what
  * asm_harness_amd64_sysv.S does, with the Win64 differences. The
- * callee-saved registers are rbx rbp rdi rsi r12-r15 and xmm6-15, and the
- * fifth argument comes on the stack above the shadow space. Slots as in
- * the SysV harness.
+ * callee-saved registers are rbx rbp rdi rsi r12-r15 and xmm6-15, the
+ * fifth argument comes on the stack above the shadow space, and the
+ * preemption has no red zone to step over: preempt_windows.cpp pushes the
+ * interrupted PC right below the interrupted stack pointer, as
+ * harness_preempt's call does. Slots as in the SysV harness.
  */
         .bss
-        .globl  harness_in, harness_out
+        .globl  harness_in, harness_out, harness_isp, harness_preempt_pc
         .p2align 4
 harness_in:     .zero   400
 harness_out:    .zero   400
 harness_sp:     .zero   8
+harness_isp:    .zero   8
 
         .text
 .macro SAVE_CALLER
@@ -44,6 +47,30 @@ harness_sp:     .zero   8
         popq    %rbx
         popq    %rbp
         ret
+.endm
+
+.macro GPRS op, a, b
+        \op     \a+0(\b), %rax
+        \op     \a+8(\b), %rbx
+        \op     \a+16(\b), %rcx
+        \op     \a+24(\b), %rdx
+        \op     \a+32(\b), %rsi
+        \op     \a+40(\b), %rdi
+        \op     \a+48(\b), %rbp
+        \op     \a+56(\b), %r8
+        \op     \a+64(\b), %r9
+        \op     \a+72(\b), %r10
+        \op     \a+80(\b), %r11
+        \op     \a+88(\b), %r12
+        \op     \a+96(\b), %r13
+        \op     \a+104(\b), %r14
+        \op     \a+112(\b), %r15
+.endm
+
+.macro XMMS_IN
+        .irp    i, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        movdqu  harness_in+128+16*\i(%rip), %xmm\i
+        .endr
 .endm
 
 .macro STORE_OUT
@@ -96,3 +123,18 @@ harness_callsaved:
         STORE_OUT
         RESTORE_CALLER
 
+        .globl  harness_preempt
+harness_preempt:
+        SAVE_CALLER
+        testl   %ecx, %ecx
+        jz      1f
+        subq    $8, %rsp
+1:      movq    %rsp, harness_isp(%rip)
+        XMMS_IN
+        GPRS    movq, harness_in, %rip
+        stc
+        std
+        call    cbridge_asyncPreempt
+harness_preempt_pc:
+        STORE_OUT
+        RESTORE_CALLER

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The runtime's CPU-specific assembly, checked the same way on Linux
 // against the _amd64_sysv.S files and on Win64 (under Wine) against their
-// _amd64_win64.S siblings: cbridge_asmcgocall (bridge/stack_switch).
+// _amd64_win64.S siblings: cbridge_asmcgocall (bridge/stack_switch) and the
+// preemption's cbridge_asyncPreempt.
 // The program prints one line per fact and scripts/test-windows diffs the
 // two outputs; it also exits 1 on a wrong value. C++ cannot place values
 // in chosen registers, so the register checks go through a small harness
 // per ABI (asm_harness_amd64_*.S), which loads known values, makes the
-// call and stores what the registers hold after it.
+// call and stores what the registers hold after it. The runtime is
+// not linked: the symbols the assembly reaches into (cbridge_asyncPreempt2
+// and the xsave parameters) are defined here.
+#include <cpuid.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -274,10 +279,94 @@ void testCalleeSaved() {
 
 }  // namespace
 
+// --- asyncPreempt
+
+extern "C" {
+// asm_harness_amd64_*.S
+extern uintptr_t harness_isp;
+extern char harness_preempt_pc[];
+void harness_preempt(int misalign);
+// What runtime/asyncpreempt_amd64_*.S reads and calls.
+uint32_t cbridge_asyncPreemptXsaveSize, cbridge_asyncPreemptMaskLo, cbridge_asyncPreemptMaskHi;
+void cbridge_asyncPreempt2();
+}
+
+namespace {
+
+int hookCalls = 0;
+bool hookAligned = true, hookDirectionClear = true, hookWalkOk = true;
+
+// initXsave, as the runtime does it (sigpreempt_linux.cpp): every
+// component XCR0 enables but AMX's tiles.
+bool initXsave() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return false;
+  uint32_t lo = 0, hi = 0;
+  asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  lo &= ~((1u << 17) | (1u << 18));
+  __cpuid_count(0xd, 0, a, b, c, d);
+  if (b < 576) return false;
+  cbridge_asyncPreemptMaskLo = lo;
+  cbridge_asyncPreemptMaskHi = hi;
+  cbridge_asyncPreemptXsaveSize = b;
+  return true;
+}
+
+void testPreempt() {
+  if (!initXsave()) {
+    std::printf("asyncPreempt: no XSAVE on this machine\n");
+    failures++;
+    return;
+  }
+  const char* how[] = {"an aligned", "a misaligned"};
+  for (int misalign = 0; misalign < 2; misalign++) {
+    fillPatterns();
+    harness_preempt(misalign);
+    std::printf("asyncPreempt from %s stack pointer:\n", how[misalign]);
+    bool gpr = true;
+    for (int i = 0; i < 15; i++) gpr &= harness_out[i] == harness_in[i];
+    check(gpr, "  every general register restored");
+    check(std::memcmp(&harness_out[16], &harness_in[16], 256) == 0, "  xmm0-15 restored");
+    check((harness_out[48] & 0x401) == 0x401, "  carry and direction flags restored");
+    check(harness_out[49] == harness_isp, "  stack pointer restored");
+  }
+  check(hookCalls == 2, "asyncPreempt: the runtime's hook ran once each");
+  check(hookAligned, "asyncPreempt: the hook runs on a 16-byte aligned stack");
+  check(hookDirectionClear, "asyncPreempt: the hook runs with the direction flag clear");
+  check(hookWalkOk, "asyncPreempt: a stack walk from the hook reaches the interrupted PC");
+}
+
+}  // namespace
+
+// The runtime's hook, here a stand-in that checks how it is called and
+// clobbers every register a function may.
+extern "C" __attribute__((noinline)) void cbridge_asyncPreempt2() {
+  hookCalls++;
+  hookAligned &= (reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) & 15) == 0;
+  uint64_t flags;
+  asm volatile("pushf\n\tpop %0" : "=r"(flags));
+  hookDirectionClear &= (flags & 0x400) == 0;
+  hookWalkOk &= walked(walk(), reinterpret_cast<uintptr_t>(harness_preempt_pc));
+  asm volatile(
+      "mov $-1, %%rax\n\tmov $-1, %%rcx\n\tmov $-1, %%rdx\n\tmov $-1, %%r8\n\tmov $-1, %%r9\n\t"
+      "mov $-1, %%r10\n\tmov $-1, %%r11\n\tmov $-1, %%rsi\n\tmov $-1, %%rdi\n\tmov $-1, %%rbx\n\t"
+      "mov $-1, %%r12\n\tmov $-1, %%r13\n\tmov $-1, %%r14\n\tmov $-1, %%r15\n\t"
+      "pcmpeqd %%xmm0, %%xmm0\n\tpcmpeqd %%xmm1, %%xmm1\n\tpcmpeqd %%xmm2, %%xmm2\n\t"
+      "pcmpeqd %%xmm3, %%xmm3\n\tpcmpeqd %%xmm4, %%xmm4\n\tpcmpeqd %%xmm5, %%xmm5\n\t"
+      "pcmpeqd %%xmm6, %%xmm6\n\tpcmpeqd %%xmm7, %%xmm7\n\tpcmpeqd %%xmm8, %%xmm8\n\t"
+      "pcmpeqd %%xmm9, %%xmm9\n\tpcmpeqd %%xmm10, %%xmm10\n\tpcmpeqd %%xmm11, %%xmm11\n\t"
+      "pcmpeqd %%xmm12, %%xmm12\n\tpcmpeqd %%xmm13, %%xmm13\n\tpcmpeqd %%xmm14, %%xmm14\n\t"
+      "pcmpeqd %%xmm15, %%xmm15\n\tstc" ::
+          : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "rsi", "rdi", "rbx", "r12", "r13", "r14",
+            "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
+            "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
+}
+
 int main() {
   testWhere();
   testFrames();
   testWalk();
   testCalleeSaved();
+  testPreempt();
   return failures ? 1 : 0;
 }
