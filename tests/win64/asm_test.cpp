@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The runtime's CPU-specific assembly, checked the same way on Linux
 // against the _amd64_sysv.S files and on Win64 (under Wine) against their
-// _amd64_win64.S siblings: cbridge_asmcgocall (bridge/stack_switch) and the
-// preemption's cbridge_asyncPreempt.
+// _amd64_win64.S siblings: cbridge_asmcgocall (bridge/stack_switch), the
+// prepared call's cbridge_regcall and the preemption's cbridge_asyncPreempt.
 // The program prints one line per fact and scripts/test-windows diffs the
 // two outputs; it also exits 1 on a wrong value. C++ cannot place values
 // in chosen registers, so the register checks go through a small harness
@@ -12,6 +12,8 @@
 // and the xsave parameters) are defined here.
 #include <cpuid.h>
 
+#include <cstdarg>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -362,11 +364,131 @@ extern "C" __attribute__((noinline)) void cbridge_asyncPreempt2() {
             "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc");
 }
 
+// --- regcall: the prepared call's register path, with each ABI's rule
+// for where an argument goes. Every argument is 8 bytes in its slot
+// (integers sign-extended, a float in the low 4 bytes).
+
+extern "C" {
+// bridge/regcall_amd64_*.S: prepared_call.hpp's RegFrame.
+struct RegFrame {
+  uint64_t gpr[6];
+  uint64_t sse[8];
+  uint64_t nsse;
+  uint64_t rax;
+  uint64_t xmm0;
+  void* fn;
+};
+void cbridge_regcall(RegFrame* f);
+}
+
+static_assert(offsetof(RegFrame, sse) == 48 && offsetof(RegFrame, nsse) == 112 &&
+              offsetof(RegFrame, rax) == 120 && offsetof(RegFrame, xmm0) == 128 &&
+              offsetof(RegFrame, fn) == 136);
+
+namespace {
+
+enum class K { Int, Dbl, Flt };
+
+struct Arg {
+  K k;
+  uint64_t bits;
+};
+
+Arg i64(int64_t v) { return {K::Int, uint64_t(v)}; }
+Arg ptr(const void* p) { return {K::Int, uint64_t(reinterpret_cast<uintptr_t>(p))}; }
+Arg dbl(double v) {
+  Arg a{K::Dbl, 0};
+  std::memcpy(&a.bits, &v, 8);
+  return a;
+}
+Arg flt(float v) {
+  Arg a{K::Flt, 0};
+  std::memcpy(&a.bits, &v, 4);
+  return a;
+}
+
+// The classification prepared_call.cpp makes once per signature. SysV:
+// integers in the next of the six GPRs, floating point in the next of the
+// eight SSE registers, their count in nsse (%al). Win64: argument i in
+// slot i, whatever its type; regcall loads rcx/xmm0 .. r9/xmm3 from the
+// four slots.
+RegFrame frame(void* fn, std::initializer_list<Arg> args) {
+  RegFrame f{};
+  f.fn = fn;
+#ifdef _WIN32
+  int i = 0;
+  for (const Arg& a : args) f.gpr[i++] = a.bits;
+#else
+  int ngpr = 0, nsse = 0;
+  for (const Arg& a : args) {
+    if (a.k == K::Int)
+      f.gpr[ngpr++] = a.bits;
+    else
+      f.sse[nsse++] = a.bits;
+  }
+  f.nsse = uint64_t(nsse);
+#endif
+  return f;
+}
+
+double asDouble(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, 8);
+  return d;
+}
+float asFloat(uint64_t bits) {
+  float v;
+  std::memcpy(&v, &bits, 4);
+  return v;
+}
+
+int64_t mixIDID(int64_t a, double b, int64_t c, double d) {
+  return a + int64_t(b * 10) + c * 100 + int64_t(d * 1000);
+}
+double mixDIDI(double a, int b, double c, int d) { return a * b + c * d; }
+double fourD(double a, double b, double c, double d) { return ((a - b) * c) / d; }
+int64_t fourI(int64_t a, int64_t b, int64_t c, int64_t d) { return ((a - b) * c) ^ d; }
+float mixFI(float a, int b) { return a * float(b); }
+
+// A variadic callee: its doubles travel as the variadic convention wants.
+int format(char* buf, size_t n, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int r = std::vsnprintf(buf, n, fmt, ap);
+  va_end(ap);
+  return r;
+}
+
+void testRegcall() {
+  RegFrame f = frame(reinterpret_cast<void*>(&mixIDID), {i64(-3), dbl(2.5), i64(7), dbl(0.125)});
+  cbridge_regcall(&f);
+  std::printf("regcall int64(int64, double, int64, double) = %lld\n", static_cast<long long>(f.rax));
+  f = frame(reinterpret_cast<void*>(&mixDIDI), {dbl(1.5), i64(-4), dbl(0.25), i64(8)});
+  cbridge_regcall(&f);
+  std::printf("regcall double(double, int, double, int) = %g\n", asDouble(f.xmm0));
+  f = frame(reinterpret_cast<void*>(&fourD), {dbl(10), dbl(4), dbl(3), dbl(8)});
+  cbridge_regcall(&f);
+  std::printf("regcall double(double x4) = %g\n", asDouble(f.xmm0));
+  f = frame(reinterpret_cast<void*>(&fourI), {i64(1LL << 40), i64(-5), i64(3), i64(0xff)});
+  cbridge_regcall(&f);
+  std::printf("regcall int64(int64 x4) = %lld\n", static_cast<long long>(f.rax));
+  f = frame(reinterpret_cast<void*>(&mixFI), {flt(1.25f), i64(6)});
+  cbridge_regcall(&f);
+  std::printf("regcall float(float, int) = %g\n", double(asFloat(f.xmm0)));
+  char buf[64];
+  f = frame(reinterpret_cast<void*>(&format), {ptr(buf), i64(sizeof buf), ptr("<%.3f>"), dbl(2.71828)});
+  cbridge_regcall(&f);
+  std::printf("regcall variadic int(char*, size_t, const char*, ...) = %d \"%s\"\n", int(f.rax), buf);
+}
+
+}  // namespace
+
 int main() {
   testWhere();
   testFrames();
   testWalk();
   testCalleeSaved();
   testPreempt();
+  testRegcall();
   return failures ? 1 : 0;
 }
