@@ -10,6 +10,8 @@ extern "C" void cbridge_asmcgocall(cbridge::bridge::OnStackFn fn, void* arg, voi
 
 namespace cbridge::bridge {
 
+void adoptStackDescription(void*, uintptr_t) {}
+
 #if defined(__x86_64__)
 
 void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t, void*) {

@@ -36,6 +36,15 @@ namespace cbridge::bridge {
 using OnStackFn = void (*)(void* arg, uintptr_t inuse);
 void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void* ctx);
 
+// adoptStackDescription gives ctx, a context fn just made with
+// make_fcontext below inuse on the stack runOnStack left, that stack's
+// description as the OS had it at the switch. Windows keeps the running
+// stack's bounds in the TEB and a context carries them: made by
+// make_fcontext it would claim its whole stack committed, which a
+// thread's stack is not, and a callee probing from StackLimit (MSVC's
+// __chkstk) would skip the guard page. Elsewhere it does nothing.
+void adoptStackDescription(void* ctx, uintptr_t inuse);
+
 // currentSP is the caller's stack pointer: where its frame ends. Not the
 // address of a local, which a sanitizer may move to a heap-allocated fake
 // frame.

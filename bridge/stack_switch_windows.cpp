@@ -12,8 +12,11 @@
 //     commit boundary: it is used, and updated, in place, so that g0
 //     resumes under what the call left;
 //   - a callback goes onto the free part of a task's stack, committed
-//     whole (sysAllocNoReserve commits on Windows): {lo, lo, sp}.
+//     whole (sysAllocNoReserve commits on Windows): {lo, lo, sp}; the
+//     context it makes to park to, on the thread's stack, gets the
+//     thread's description (adoptStackDescription).
 #include <cstdint>
+#include <cstring>
 
 #include "bridge/stack_switch.hpp"
 
@@ -36,6 +39,9 @@ struct TebStack {
 // Where a stopped fcontext keeps its TebStack (fcontext_amd64_win64.S's
 // frame: DeallocationStack at 0xb0, StackLimit 0xb8, StackBase 0xc0).
 constexpr uintptr_t kCtxTebStack = 0xb0;
+// Where asmcgocall's frame, at inuse, keeps the TebStack it replaced
+// (asmcgocall_amd64_win64.S: rbp+0x08 to rbp+0x18).
+constexpr uintptr_t kFrameTebStack = 0x08;
 
 }  // namespace
 
@@ -47,6 +53,17 @@ void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void* ctx) 
   }
   TebStack s{lo, lo, sp};
   cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp), &s);
+}
+
+// A callback's g0 context (cbRun's, made on the thread's stack): the
+// thread's description, which asmcgocall saved when it left that stack.
+// When the callback returns, asmcgocall restores the one it saved, whose
+// StackLimit may be higher than the stack has grown meanwhile: that only
+// makes a probing callee probe pages already committed.
+void adoptStackDescription(void* ctx, uintptr_t inuse) {
+  TebStack s;
+  std::memcpy(&s, reinterpret_cast<void*>(inuse + kFrameTebStack), sizeof s);
+  std::memcpy(static_cast<char*>(ctx) + kCtxTebStack, &s, sizeof s);
 }
 
 }  // namespace cbridge::bridge

@@ -80,6 +80,7 @@ void cbRun(void* p, uintptr_t inuse) {
   M* m = fr->m;  // locked: the same M throughout
   uintptr_t parkSp = inuse & ~uintptr_t(15);
   m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
+  bridge::adoptStackDescription(m->g0ctx, inuse);
   rt::asanFinishSwitch(fr->gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
   rt::exitsyscall(m);
   // The G's ASan fake stack is kept for its next callback: this function
