@@ -8,6 +8,8 @@
 //     unbuffered channels, then summing into a buffered one;
 //   - a WaitGroup released by 100 tasks that sleep_for different times
 //     (timers, and the scheduler parking and waking Ms);
+//   - select over two producers' channels and a timer, and a Mutex
+//     taken 10,000 times by 100 tasks that yield while they hold it;
 //   - cbridge::call of C functions (the foreign-call switch to g0's
 //     stack: asmcgocall, the TEB's stack description on Windows);
 //   - cbridge_call by signature string through the C API (the register
@@ -20,11 +22,16 @@
 #include <cbridge/call.hpp>
 #include <cbridge/callback.hpp>
 #include <cbridge/chan.hpp>
+#include <cbridge/mutex.hpp>
+#include <cbridge/select.hpp>
 #include <cbridge/task.hpp>
+#include <cbridge/timer.hpp>
 #include <cbridge/waitgroup.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -104,6 +111,66 @@ void sleepers() {
               kTasks, full, waited ? "yes" : "no");
 }
 
+// Two producers close their channels when done; a select drains both
+// until both are closed, with a timer case that must not fire first.
+void selects() {
+  cbridge::Chan<int> a(4), b(0);
+  cbridge::go([a]() mutable {
+    for (int i = 1; i <= 50; i++) a.send(i);
+    a.close();
+  });
+  cbridge::go([b]() mutable {
+    for (int i = 1; i <= 50; i++) b.send(i * 100);
+    b.close();
+  });
+  auto timeout = cbridge::after(60s);
+  bool aOpen = true, bOpen = true, timedOut = false;
+  int64_t sum = 0;
+  int fromA = 0, fromB = 0;
+  while ((aOpen || bOpen) && !timedOut) {
+    cbridge::select(
+        cbridge::on_recv(a, [&](std::optional<int> v) {
+          if (!v) {
+            aOpen = false;
+            a = cbridge::Chan<int>();  // never ready: the case drops out
+            return;
+          }
+          sum += *v;
+          fromA++;
+        }),
+        cbridge::on_recv(b, [&](std::optional<int> v) {
+          if (!v) {
+            bOpen = false;
+            b = cbridge::Chan<int>();
+            return;
+          }
+          sum += *v;
+          fromB++;
+        }),
+        cbridge::on_recv(timeout, [&](auto) { timedOut = true; }));
+  }
+  std::printf("select: %d from a, %d from b, sum %lld, timed out: %s\n", fromA, fromB, (long long)sum,
+              timedOut ? "yes" : "no");
+
+  cbridge::Mutex mu;
+  cbridge::WaitGroup wg;
+  int64_t counter = 0;
+  wg.add(100);
+  for (int t = 0; t < 100; t++) {
+    cbridge::go([&] {
+      for (int i = 0; i < 100; i++) {
+        std::lock_guard<cbridge::Mutex> g(mu);
+        int64_t c = counter;
+        if (i % 10 == 0) cbridge::yield();
+        counter = c + 1;
+      }
+      wg.done();
+    });
+  }
+  wg.wait();
+  std::printf("mutex: counter %lld\n", (long long)counter);
+}
+
 void calls() {
   std::printf("call: sched_mix = %lld\n",
               (long long)cbridge::call(sched_mix, int64_t(-7), 2.75, int32_t(100), 0.5f));
@@ -176,6 +243,7 @@ int main() {
   int r = cbridge::run([] {
     ring();
     sleepers();
+    selects();
     calls();
     callbacks();
     return 42;
