@@ -38,14 +38,18 @@ constexpr size_t kMaxUnknown = 256;
 std::mutex unknownLock;
 std::map<int, std::string>* unknownTexts = new std::map<int, std::string>;  // never freed
 
-const char* unknownText(int code) {
+// intern keeps text as code's (text null: "unknown error <code>").
+const char* intern(int code, const char* text) {
   std::lock_guard<std::mutex> g(unknownLock);
   auto it = unknownTexts->find(code);
   if (it != unknownTexts->end()) return it->second.c_str();
   if (unknownTexts->size() >= kMaxUnknown) return "unknown error";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "unknown error %d", code);
-  return unknownTexts->emplace(code, buf).first->second.c_str();
+  if (text == nullptr) {
+    std::snprintf(buf, sizeof buf, "unknown error %d", code);
+    text = buf;
+  }
+  return unknownTexts->emplace(code, text).first->second.c_str();
 }
 
 }  // namespace
@@ -53,7 +57,13 @@ const char* unknownText(int code) {
 extern "C" const char* cbridge_strerror(int code) {
   if (const char* t = ownText(code)) return t;
   if (code < 0 && code > -4096) {
+#if defined(_WIN32)
+    // The C runtime has no strerrordesc_np: strerror's text, interned,
+    // since its buffer is the thread's and the next call rewrites it.
+    return intern(code, std::strerror(-code));
+#else
     if (const char* t = strerrordesc_np(-code)) return t;
+#endif
   }
-  return unknownText(code);
+  return intern(code, nullptr);
 }

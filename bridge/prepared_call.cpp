@@ -123,6 +123,8 @@ PreparedCall::PreparedCall(const std::string& signature) : signature_(signature)
   planRegisters(sig);
 }
 
+// Win64 classifies by position: its plan is prepared_call_win64.cpp's.
+#if !defined(_WIN32)
 void PreparedCall::planRegisters(const CSignature& sig) {
 #if defined(__x86_64__)
   auto simple = [](Kind k) { return k != Kind::Struct && k != Kind::LongDouble; };
@@ -146,10 +148,18 @@ void PreparedCall::planRegisters(const CSignature& sig) {
   (void)sig;
 #endif
 }
+#endif
 
 void PreparedCall::callRegisters(void* fn, void* ret, void* const* args) const {
 #if defined(__x86_64__)
   RegFrame f;
+#if defined(_WIN32)
+  // Win64: one slot per position, whatever the type (see
+  // prepared_call_win64.cpp).
+  uint64_t* sse = f.gpr;
+#else
+  uint64_t* sse = f.sse;
+#endif
   size_t n = plan_.size();
   for (size_t i = 0; i < n; i++) {
     const void* a = args[i];
@@ -167,10 +177,10 @@ void PreparedCall::callRegisters(void* fn, void* ret, void* const* args) const {
       case Kind::Float: {
         uint32_t bits;
         std::memcpy(&bits, a, 4);
-        f.sse[slot] = bits;
+        sse[slot] = bits;
         break;
       }
-      case Kind::Double: std::memcpy(&f.sse[slot], a, 8); break;
+      case Kind::Double: std::memcpy(&sse[slot], a, 8); break;
       default: std::memcpy(&f.gpr[slot], a, 8); break;  // long, long long, pointers
     }
   }

@@ -10,9 +10,11 @@ extern "C" void cbridge_asmcgocall(cbridge::bridge::OnStackFn fn, void* arg, voi
 
 namespace cbridge::bridge {
 
+void adoptStackDescription(void*, uintptr_t) {}
+
 #if defined(__x86_64__)
 
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t) {
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t, void*) {
   cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp));
 }
 
@@ -34,7 +36,7 @@ void onStack(rt::transfer_t t) {
 }
 }  // namespace
 
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo) {
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void*) {
   OnStack o{fn, arg};
   rt::fcontext_t c = rt::make_fcontext(reinterpret_cast<void*>(sp), sp - lo, onStack);
   rt::jump_fcontext(c, &o);

@@ -13,7 +13,7 @@ namespace cbridge::bridge {
 // runOnStack calls fn(arg, inuse) with the stack pointer at sp (16-byte
 // aligned; the stack below it, down to lo, is free) and returns when fn
 // returns. On x86-64 only the stack pointer changes hands
-// (bridge/asmcgocall_amd64_sysv.S); elsewhere an fcontext made at sp stands in.
+// (bridge/asmcgocall_amd64_sysv.S, asmcgocall_amd64_win64.S); elsewhere an fcontext made at sp stands in.
 // fn may itself switch contexts away and be resumed later, on the same
 // thread, before it returns.
 //
@@ -27,8 +27,23 @@ namespace cbridge::bridge {
 // saves the XSAVE area (2.4 KiB with AVX-512, 11 KiB with AMX), an
 // LD_AUDIT module's pltenter runs arbitrary code, and a signal handler
 // without SA_ONSTACK pushes its frame and the XSAVE area too.
+//
+// ctx is the saved context of the stack switched to, when it has one (a
+// foreign call onto g0's stack, just below g0's context), or nullptr (a
+// callback onto the free part of a task's stack). Windows describes the
+// running stack in the thread's TEB, and takes that description from it
+// (stack_switch_windows.cpp); elsewhere it is not needed.
 using OnStackFn = void (*)(void* arg, uintptr_t inuse);
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo);
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void* ctx);
+
+// adoptStackDescription gives ctx, a context fn just made with
+// make_fcontext below inuse on the stack runOnStack left, that stack's
+// description as the OS had it at the switch. Windows keeps the running
+// stack's bounds in the TEB and a context carries them: made by
+// make_fcontext it would claim its whole stack committed, which a
+// thread's stack is not, and a callee probing from StackLimit (MSVC's
+// __chkstk) would skip the guard page. Elsewhere it does nothing.
+void adoptStackDescription(void* ctx, uintptr_t inuse);
 
 // currentSP is the caller's stack pointer: where its frame ends. Not the
 // address of a local, which a sanitizer may move to a heap-allocated fake

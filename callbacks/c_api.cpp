@@ -119,10 +119,14 @@ extern "C" int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns) {
   if (!e) return 0;
   // wait_fd's errors are errnos (system category); ESHUTDOWN is its word
   // for the runtime's shutdown, which the C API names CBRIDGE_ERR_SHUTDOWN.
+  // (Windows has no ESHUTDOWN: its wait_fd fails before any poller
+  // would, net_windows.cpp.)
+#if defined(ESHUTDOWN)
   if (e.value() == ESHUTDOWN) {
     cbridge::bridge::setLastError("cbridge_wait_fd: the runtime was shut down; no poller runs any more");
     return CBRIDGE_ERR_SHUTDOWN;
   }
+#endif
   cbridge::bridge::setLastError("cbridge_wait_fd: " + e.message());
   return -e.value();
 }

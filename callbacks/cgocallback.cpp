@@ -80,6 +80,7 @@ void cbRun(void* p, uintptr_t inuse) {
   M* m = fr->m;  // locked: the same M throughout
   uintptr_t parkSp = inuse & ~uintptr_t(15);
   m->g0ctx = rt::make_fcontext(reinterpret_cast<void*>(parkSp), parkSp - m->g0lo, parkLoop);
+  bridge::adoptStackDescription(m->g0ctx, inuse);
   rt::asanFinishSwitch(fr->gp->asanFakeStack, &m->g0stackBottom, &m->g0stackSize);
   rt::exitsyscall(m);
   // The G's ASan fake stack is kept for its next callback: this function
@@ -309,7 +310,7 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   // the thread's exit (dropm) finds it between callbacks and puts it back
   // on the extra list. Below a nested callback are a task's frames, which
   // must not be unwound: the task would be lost.
-  onForcedUnwind([&] { bridge::runOnStack(cbRun, &fr, top, gp->stack->lo); },
+  onForcedUnwind([&] { bridge::runOnStack(cbRun, &fr, top, gp->stack->lo, nullptr); },
                  [&] {
                    if (nested)
                      rt::fatal(

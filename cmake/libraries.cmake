@@ -1,5 +1,14 @@
 # SPDX-License-Identifier: MIT
 # The libraries, from the objects every folder adds to cbridge_objects.
+if(WIN32)
+  # The static library alone (see CMakeLists.txt): the objects and the
+  # Windows libraries they call (CBRIDGE_SYSTEM_LIBS).
+  add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)
+  set_target_properties(cbridge_static PROPERTIES OUTPUT_NAME cbridge)
+  target_include_directories(cbridge_static PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>)
+  target_link_libraries(cbridge_static PUBLIC Threads::Threads ${CBRIDGE_SYSTEM_LIBS})
+  return()
+endif()
 add_library(cbridge SHARED $<TARGET_OBJECTS:cbridge_objects>)
 add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)
 set_target_properties(cbridge_static PROPERTIES OUTPUT_NAME cbridge)

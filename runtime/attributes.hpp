@@ -35,8 +35,14 @@
 // with C++, which -fvisibility does not reach).
 #define CBRIDGE_HIDDEN __attribute__((visibility("hidden")))
 // A printf-style function: format string at argument fmt, arguments from
-// first (1-based), checked by the compiler.
+// first (1-based), checked by the compiler. On Windows "printf" would mean
+// msvcrt's formats (no %zu, %lld); ours are the C99 ones mingw-w64 builds
+// with __USE_MINGW_ANSI_STDIO (cmake/mingw-w64-x86_64.cmake): gnu_printf.
+#if defined(_WIN32)
+#define CBRIDGE_PRINTF(fmt, first) __attribute__((format(gnu_printf, fmt, first)))
+#else
 #define CBRIDGE_PRINTF(fmt, first) __attribute__((format(printf, fmt, first)))
+#endif
 // Run before main (and before static constructors of lower priority).
 #define CBRIDGE_CONSTRUCTOR __attribute__((constructor))
 #define CBRIDGE_CONSTRUCTOR_PRIORITY(n) __attribute__((constructor(n)))

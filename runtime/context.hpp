@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Switching between g0 and tasks with Boost.Context's fcontext, annotated
-// for AddressSanitizer's and ThreadSanitizer's fiber support.
+// for AddressSanitizer's and ThreadSanitizer's fiber support. On Windows,
+// where Debian has no mingw Boost.Context, our own Win64 fcontext, with
+// Boost's names and semantics (fcontext_win64.hpp).
 #pragma once
 
+#if defined(_WIN32)
+#include "runtime/fcontext_win64.hpp"
+#else
 #include <boost/context/detail/fcontext.hpp>
+#endif
 
 namespace cbridge::rt {
 

@@ -111,8 +111,9 @@ void freezeM(M* m) {
     LockGuard g(sched->lock);
     pidleput(releasep(m));
   }
-  // Nothing wakes a frozen M: the process is ending.
-  for (;;) pause();
+  // Nothing wakes a frozen M: the process is ending. (A sleep with no
+  // end, from os.hpp: pause() is POSIX's.)
+  for (;;) nanosleepuntil(INT64_MAX);
 }
 
 }  // namespace cbridge::rt

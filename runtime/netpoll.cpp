@@ -207,7 +207,15 @@ void resetDir(PollDesc::Dir& d) {
 // without multishot poll). Asked for by name, the fallback is said once.
 // epoll is the default, not io_uring: see "Whose thread" in
 // netpoll_uring.cpp for what io_uring's readiness costs a process today.
+//
+// Windows has no backend yet: its IOCP one (netpoll_iocp.cpp) is issue 18
+// part 3. Until then nothing starts the poller there (the net API fails
+// first, net_windows.cpp), stats() reports the backend "none", and a
+// start is a fatal error rather than a poller that never wakes anyone.
 const NetpollBackend* pickBackend() {
+#if defined(_WIN32)
+  fatal("cbridge: the netpoller is not built for Windows yet (issue 18 part 3)");
+#else
   const char* want = getenv("CBRIDGE_NETPOLL");
   bool uring = want != nullptr && (strcmp(want, "uring") == 0 || strcmp(want, "io_uring") == 0);
   if (want != nullptr && *want != 0 && !uring && strcmp(want, "epoll") != 0)
@@ -218,6 +226,7 @@ const NetpollBackend* pickBackend() {
   }
   if (!epollBackend.init()) fatal("netpollinit: no poller backend is available");
   return &epollBackend;
+#endif
 }
 
 // rearm gives a registration the backend ended (see PollEntry::ended)

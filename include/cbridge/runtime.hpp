@@ -83,12 +83,13 @@ struct Stats {
   uint64_t timer_runners;        // runner tasks ever started to run Timer functions
   uint64_t timer_funcs;          // Timer functions run (counted as each starts)
   // The netpoller's backend: "epoll" or "io_uring" (CBRIDGE_NETPOLL; see
-  // the README), "none" until the first pollable file started it.
+  // the README), "none" until the first pollable file started it, and
+  // always on Windows, which has no netpoller yet.
   const char* netpoll_backend;
   // The I/O batch: "io_uring" when the socket reads and writes of a P's
   // tasks go to the kernel together, one system call per batch; "off"
   // when CBRIDGE_IOBATCH=off or io_uring is missing or refused (each
-  // call is then its own system call). See the README.
+  // call is then its own system call), and on Windows. See the README.
   const char* iobatch;
   uint64_t iobatch_calls;    // socket calls made through a batch
   uint64_t iobatch_submits;  // system calls (io_uring_enter) that made them
