@@ -33,6 +33,9 @@ namespace cbridge::rt {
 // dump instead of exit(2).
 enum class TracebackLevel { None, Single, All, Crash };
 TracebackLevel tracebackLevel();
+// readTracebackLevel reads CBRIDGE_TRACEBACK (traceback_level.cpp); each
+// OS's tracebackinit calls it first.
+void readTracebackLevel();
 
 // tracebackinit reads CBRIDGE_TRACEBACK and loads the unwinder and the
 // symbol tables' state: before any handler that prints a stack can run.

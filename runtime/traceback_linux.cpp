@@ -13,8 +13,6 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include <cstdlib>
-#include <cstring>
 
 #include "runtime/attributes.hpp"
 #include "runtime/demangle.hpp"
@@ -26,7 +24,6 @@ namespace cbridge::rt {
 namespace {
 
 // Written once by tracebackinit, before any handler can read them.
-TracebackLevel level = TracebackLevel::Single;
 backtrace_state* symtab = nullptr;
 struct Libunwind {
   int (*initLocal)(unw_cursor_t*, unw_context_t*);
@@ -173,26 +170,11 @@ RACY_SNAPSHOT void printWalk(RawWriter& w, Walk* wk) {
 
 }  // namespace
 
-TracebackLevel tracebackLevel() { return level; }
-
 void tracebackinit() {
   static bool done = false;
   if (done) return;
   done = true;
-  if (const char* s = getenv("CBRIDGE_TRACEBACK"); s != nullptr && *s != '\0') {
-    if (strcmp(s, "none") == 0 || strcmp(s, "0") == 0)
-      level = TracebackLevel::None;
-    else if (strcmp(s, "single") == 0 || strcmp(s, "1") == 0)
-      level = TracebackLevel::Single;
-    else if (strcmp(s, "all") == 0 || strcmp(s, "system") == 0 || strcmp(s, "2") == 0)
-      level = TracebackLevel::All;
-    else if (strcmp(s, "crash") == 0)
-      level = TracebackLevel::Crash;
-    else
-      usererror("CBRIDGE_TRACEBACK=%s is not a traceback level: single is used (the levels: none, "
-                "single, all, crash)",
-                s);
-  }
+  readTracebackLevel();
   // threaded: the dump may run on any thread, more than one at a time.
   symtab = backtrace_create_state(nullptr, 1, symtabError, nullptr);
   if (void* h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL); h != nullptr) {

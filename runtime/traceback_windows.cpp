@@ -18,9 +18,6 @@
 // and tracebackFault has nothing to do.
 #include <windows.h>
 
-#include <cstdlib>
-#include <cstring>
-
 #include "runtime/fatal.hpp"
 #include "runtime/traceback.hpp"
 
@@ -28,34 +25,15 @@ namespace cbridge::rt {
 
 namespace {
 
-// Written once by tracebackinit, before anything prints a stack.
-TracebackLevel level = TracebackLevel::Single;
-
 constexpr int kMaxFrames = 64;
 
 }  // namespace
 
-TracebackLevel tracebackLevel() { return level; }
-
-// CBRIDGE_TRACEBACK, as on Linux (traceback_linux.cpp).
 void tracebackinit() {
   static bool done = false;
   if (done) return;
   done = true;
-  if (const char* s = getenv("CBRIDGE_TRACEBACK"); s != nullptr && *s != '\0') {
-    if (strcmp(s, "none") == 0 || strcmp(s, "0") == 0)
-      level = TracebackLevel::None;
-    else if (strcmp(s, "single") == 0 || strcmp(s, "1") == 0)
-      level = TracebackLevel::Single;
-    else if (strcmp(s, "all") == 0 || strcmp(s, "system") == 0 || strcmp(s, "2") == 0)
-      level = TracebackLevel::All;
-    else if (strcmp(s, "crash") == 0)
-      level = TracebackLevel::Crash;
-    else
-      usererror("CBRIDGE_TRACEBACK=%s is not a traceback level: single is used (the levels: none, "
-                "single, all, crash)",
-                s);
-  }
+  readTracebackLevel();
 }
 
 void printFrame(RawWriter& w, uintptr_t pc, bool) {
