@@ -12,6 +12,7 @@
 #include "cbridge/runtime.hpp"
 #include "cbridge/task.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/net_file.hpp"
 
 struct cbridge_callback {
   cbridge::DynamicCallback cb;
@@ -117,16 +118,13 @@ extern "C" int cbridge_wait_fd(int fd, int mode, int64_t timeout_ns) {
       fd, mode == CBRIDGE_WAIT_READ ? cbridge::net::WaitMode::Read : cbridge::net::WaitMode::Write,
       std::chrono::nanoseconds(timeout_ns));
   if (!e) return 0;
-  // wait_fd's errors are errnos (system category); ESHUTDOWN is its word
-  // for the runtime's shutdown, which the C API names CBRIDGE_ERR_SHUTDOWN.
-  // (Windows has no ESHUTDOWN: its wait_fd fails before any poller
-  // would, net_windows.cpp.)
-#if defined(ESHUTDOWN)
-  if (e.value() == ESHUTDOWN) {
+  // wait_fd's errors are errnos; its word for the runtime's shutdown
+  // (ESHUTDOWN, WSAESHUTDOWN on Windows) the C API names
+  // CBRIDGE_ERR_SHUTDOWN.
+  if (e == cbridge::net::detail::shutdownErr()) {
     cbridge::bridge::setLastError("cbridge_wait_fd: the runtime was shut down; no poller runs any more");
     return CBRIDGE_ERR_SHUTDOWN;
   }
-#endif
   cbridge::bridge::setLastError("cbridge_wait_fd: " + e.message());
   return -e.value();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// cbridge::net over the netpoller: each operation tries the syscall and,
-// on EAGAIN, parks on the fd's pollDesc (Go's internal/poll.FD).
+// cbridge::net's calls on POSIX (net_file.hpp has the portable part):
+// each operation tries the syscall and, on EAGAIN, parks on the fd's
+// pollDesc (Go's internal/poll.FD, fd_unix.go).
 #include "cbridge/net.hpp"
 
 #include <arpa/inet.h>
@@ -23,6 +24,7 @@
 #include "runtime/preempt.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/iobatch.hpp"
+#include "runtime/net_file.hpp"
 #include "runtime/net_internal.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/timers.hpp"
@@ -36,101 +38,36 @@ namespace cbridge::net {
 
 namespace detail {
 
-// ops counts operations in progress; close waits for them to leave (they
-// do at once: a closing pollDesc wakes and refuses every wait, and a
-// closed file refuses every new one) before the fd is closed, so no
-// operation ever runs on a reused fd number.
-// A pollDesc has one waiter slot per direction, so readers are serialized
-// by rmu and writers by wmu (Go's fdMutex): a second reader waits on the
-// mutex, not on the poller.
-struct FileImpl {
-  int fd = -1;
-  rt::PollDesc* pd = nullptr;  // nullptr: not pollable (foreign calls)
-  uint64_t seq = 0;            // pd's fdseq when it was opened for fd
-  bool socket = false;         // recv/send (no SIGPIPE) rather than read/write
-  std::atomic<bool> closed{false};
-  std::atomic<int64_t> ops{0};
-  cbridge::Mutex rmu;
-  cbridge::Mutex wmu;
-
-  ~FileImpl() {
-    if (!closed.load()) closeNow();
-  }
-
-  std::error_code closeNow() {
-    if (closed.exchange(true)) return std::make_error_code(std::errc::bad_file_descriptor);
-    if (pd != nullptr) rt::polleventclose(pd);
-    while (ops.load(std::memory_order_acquire) != 0) cbridge::yield();
-    if (pd != nullptr) rt::pollclose(pd);
-    return ::close(fd) == 0 ? std::error_code() : std::error_code(errno, std::system_category());
-  }
-};
-
 std::atomic<int> testDialToSelf{0};
 std::atomic<uint64_t> selfConnects{0};
 
-struct FileAccess {
-  static FileImpl* impl(const File& f) { return f.impl_.get(); }
-  static File& file(Listener& l) { return l.file_; }
-};
+std::error_code closeFd(int fd, bool) {
+  return ::close(fd) == 0 ? std::error_code() : sysErr(errno);
+}
+
+std::error_code sysErr(int e) { return {e, std::system_category()}; }
+
+std::error_code shutdownErr() { return sysErr(ESHUTDOWN); }
 
 }  // namespace detail
 
 namespace {
 
+using detail::closedErr;
 using detail::FileAccess;
 using detail::FileImpl;
-
-std::error_code sysErr(int e) { return {e, std::system_category()}; }
-std::error_code closedErr() { return std::make_error_code(std::errc::bad_file_descriptor); }
-std::error_code timeoutErr() { return std::make_error_code(std::errc::timed_out); }
-std::error_code shutdownErr() { return sysErr(ESHUTDOWN); }
-
-// started starts the runtime if nothing has (a plain thread's first File
-// or wait_fd, as Go's runtime is running before main), and says once per
-// process, naming what, when it cannot because it was shut down.
-bool started(const char* what) {
-  if (rt::ensureStarted()) return true;
-  static std::atomic<bool> reported{false};
-  rt::usererrorOnce(&reported,
-                    "%s after cbridge::shutdown(): no poller runs any more, so it fails (ESHUTDOWN; "
-                    "CBRIDGE_ERR_SHUTDOWN from cbridge_wait_fd), as does every later wait on an fd",
-                    what);
-  return false;
-}
-
-// OpGuard holds the file open for one operation.
-struct OpGuard {
-  FileImpl* f;
-  explicit OpGuard(FileImpl* f) : f(f) { f->ops.fetch_add(1, std::memory_order_acq_rel); }
-  ~OpGuard() { f->ops.fetch_sub(1, std::memory_order_acq_rel); }
-};
+using detail::OpGuard;
+using detail::shutdownErr;
+using detail::started;
+using detail::sysErr;
+using detail::timeoutErr;
+using detail::waitFor;
 
 // recvOnce is one recv on a pollable socket: through the P's I/O batch
 // when it takes it, else directly.
 ssize_t recvOnce(int fd, void* buf, size_t n) {
   ssize_t r = rt::iobatchRecv(fd, buf, n);
   return r != rt::kNotBatched ? r : rt::rawRecv(fd, buf, n);
-}
-
-// waitFor parks until f is ready in mode; an error if it cannot be.
-std::error_code waitFor(FileImpl* f, char mode) {
-  switch (rt::pollwait(f->pd, mode)) {
-    case rt::PollResult::Ready: return {};
-    case rt::PollResult::Timeout: return timeoutErr();
-    case rt::PollResult::Closing: return closedErr();
-    case rt::PollResult::Error: return sysErr(EIO);
-    case rt::PollResult::Shutdown: return started("a File operation") ? sysErr(EIO) : shutdownErr();
-  }
-  return sysErr(EIO);
-}
-
-int64_t toNanotime(Deadline d) {
-  if (d == Deadline{}) return 0;
-  auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(d - std::chrono::steady_clock::now());
-  if (left.count() > 0) return rt::whenAfter(left.count());  // time_point::max(): never
-  int64_t when = rt::nanotime() + left.count();
-  return when <= 0 ? 1 : when;  // 0 means none: an expired deadline stays in the past
 }
 
 }  // namespace
@@ -212,32 +149,10 @@ IoResult File::write(const void* buf, size_t n) {
   return {done, {}};
 }
 
-std::error_code File::close() { return impl_ ? impl_->closeNow() : closedErr(); }
-
 std::error_code File::shutdown(int how) {
   if (!impl_ || impl_->closed) return closedErr();
   return ::shutdown(impl_->fd, how) == 0 ? std::error_code() : sysErr(errno);
 }
-
-namespace {
-// setDeadline holds the file open (close waits for it) and refuses a
-// closed one, so a deadline never reaches the pollDesc after close freed
-// it for another file; the seq check in pollsetdeadline backs this up.
-std::error_code setDeadline(FileImpl* f, Deadline d, char mode) {
-  if (f == nullptr) return closedErr();
-  OpGuard g(f);
-  if (f->closed.load(std::memory_order_acquire)) return closedErr();
-  if (f->pd == nullptr) return {};  // not pollable: its calls do not wait on deadlines
-  return rt::pollsetdeadline(f->pd, f->seq, toNanotime(d), mode) ? std::error_code() : closedErr();
-}
-}  // namespace
-
-std::error_code File::set_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'b'); }
-std::error_code File::set_read_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'r'); }
-std::error_code File::set_write_deadline(Deadline d) { return setDeadline(impl_.get(), d, 'w'); }
-
-int File::fd() const { return impl_ ? impl_->fd : -1; }
-bool File::pollable() const { return impl_ && impl_->pd != nullptr; }
 
 std::pair<Conn, std::error_code> Listener::accept() {
   rt::checkPreempt();
@@ -254,9 +169,6 @@ std::pair<Conn, std::error_code> Listener::accept() {
     if (std::error_code e = waitFor(f, 'r')) return {Conn(), e};
   }
 }
-
-std::error_code Listener::close() { return file_.close(); }
-std::error_code Listener::set_deadline(Deadline d) { return file_.set_read_deadline(d); }
 
 uint16_t Listener::port() const {
   sockaddr_in a{};

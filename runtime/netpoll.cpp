@@ -2,7 +2,8 @@
 // The netpoller's generic part (Go's netpoll.go): pollDescs and their
 // fdseq tags, deadlines, the break rule, readying waiters. The OS's
 // poller is a backend under it (netpoll_backend.hpp): epoll
-// (netpoll_epoll.cpp) or io_uring (netpoll_uring.cpp), picked once.
+// (netpoll_epoll.cpp) or io_uring (netpoll_uring.cpp), picked once, or on
+// Windows an I/O completion port (netpoll_iocp.cpp).
 #include "runtime/netpoll.hpp"
 
 #include <cerrno>
@@ -207,14 +208,11 @@ void resetDir(PollDesc::Dir& d) {
 // without multishot poll). Asked for by name, the fallback is said once.
 // epoll is the default, not io_uring: see "Whose thread" in
 // netpoll_uring.cpp for what io_uring's readiness costs a process today.
-//
-// Windows has no backend yet: its IOCP one (netpoll_iocp.cpp) is issue 18
-// part 3. Until then nothing starts the poller there (the net API fails
-// first, net_windows.cpp), stats() reports the backend "none", and a
-// start is a fatal error rather than a poller that never wakes anyone.
+// Windows has one backend, its I/O completion port.
 const NetpollBackend* pickBackend() {
 #if defined(_WIN32)
-  fatal("cbridge: the netpoller is not built for Windows yet (issue 18 part 3)");
+  if (!iocpBackend.init()) fatal("netpollinit: no I/O completion port could be made");
+  return &iocpBackend;
 #else
   const char* want = getenv("CBRIDGE_NETPOLL");
   bool uring = want != nullptr && (strcmp(want, "uring") == 0 || strcmp(want, "io_uring") == 0);
@@ -256,6 +254,14 @@ bool netpollinited() { return inited.load(std::memory_order_acquire); }
 
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq) {
   return tagptr::pack(pd, (fdseq & kSeqMask) << kSourceBits | uint64_t(PollSource::Ready));
+}
+
+PollSource pollsource(uint64_t data) {
+  switch (tagSource(data)) {
+    case PollSource::Break: return data == uint64_t(PollSource::Break) ? PollSource::Break : PollSource::Unknown;
+    case PollSource::Ready: return pdlookup(tagDesc(data)) != nullptr ? PollSource::Ready : PollSource::Unknown;
+    default: return PollSource::Unknown;
+  }
 }
 
 PollDesc* pollopen(int fd) {
@@ -303,24 +309,12 @@ void polleventclose(PollDesc* pd) {
   deltimer(&pd->wd.timer);
 }
 
-PollResult pollwait(PollDesc* pd, char mode) {
-  PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
-  pd->lock.lock();
-  // In the order of Go's netpollcheckerr.
-  PollResult early = pd->closing                               ? PollResult::Closing
-                     : d.deadline < 0                          ? PollResult::Timeout
-                     : mode == 'r' && d.eventErr               ? PollResult::Error
-                     : shutDown.load(std::memory_order_seq_cst) ? PollResult::Shutdown
-                                                               : PollResult::Ready;
-  if (early != PollResult::Ready) {
-    pd->lock.unlock();
-    return early;
-  }
-  if (d.ready) {  // edge-triggered: one notification, consumed here
-    d.ready = false;
-    pd->lock.unlock();
-    return PollResult::Ready;
-  }
+namespace {
+
+// parkOn parks the caller as d's waiter until an event, its deadline, a
+// close or the shutdown wakes it, and says which; the caller holds pd's
+// lock, which the park releases.
+PollResult parkOn(PollDesc* pd, PollDesc::Dir& d, char mode) {
   if (d.waiter != nullptr) fatal("netpoll: two waiters for '%c' on fd %d", mode, pd->fd);
   Waiter w;
   PollResult res = PollResult::Ready;
@@ -334,6 +328,65 @@ PollResult pollwait(PollDesc* pd, char mode) {
   w.parkUnlock(pd->lock, WaitReason::IoWait, int64_t(pd->fd) << 1 | (mode == 'w' ? 1 : 0));
   addWaiter(w.g != nullptr, -1);
   return res;
+}
+
+}  // namespace
+
+namespace {
+
+// checkerr is why a wait in mode would end at once (Ready: it would not),
+// in the order of Go's netpollcheckerr; the caller holds pd's lock.
+PollResult checkerr(PollDesc* pd, PollDesc::Dir& d, char mode) {
+  return pd->closing                               ? PollResult::Closing
+         : d.deadline < 0                          ? PollResult::Timeout
+         : mode == 'r' && d.eventErr               ? PollResult::Error
+         : shutDown.load(std::memory_order_seq_cst) ? PollResult::Shutdown
+                                                   : PollResult::Ready;
+}
+
+}  // namespace
+
+PollResult pollprepare(PollDesc* pd, char mode) {
+  PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
+  LockGuard g(pd->lock);
+  PollResult early = checkerr(pd, d, mode);
+  if (early == PollResult::Ready) d.ready = false;
+  return early;
+}
+
+PollResult pollwait(PollDesc* pd, char mode) {
+  PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
+  pd->lock.lock();
+  PollResult early = checkerr(pd, d, mode);
+  if (early != PollResult::Ready) {
+    pd->lock.unlock();
+    return early;
+  }
+  if (d.ready) {  // edge-triggered: one notification, consumed here
+    d.ready = false;
+    pd->lock.unlock();
+    return PollResult::Ready;
+  }
+  return parkOn(pd, d, mode);
+}
+
+PollResult pollwaitcanceled(PollDesc* pd, char mode) {
+  PollDesc::Dir& d = mode == 'r' ? pd->rd : pd->wd;
+  for (;;) {
+    pd->lock.lock();
+    if (shutDown.load(std::memory_order_seq_cst)) {
+      pd->lock.unlock();
+      return PollResult::Shutdown;
+    }
+    if (d.ready) {
+      d.ready = false;
+      pd->lock.unlock();
+      return PollResult::Ready;
+    }
+    // Woken without the completion (the deadline passed or the file
+    // closed meanwhile: each wakes a waiter once): wait on.
+    if (parkOn(pd, d, mode) == PollResult::Ready) return PollResult::Ready;
+  }
 }
 
 bool pollsetdeadline(PollDesc* pd, uint64_t seq, int64_t deadline, char mode) {
@@ -455,6 +508,10 @@ int netpoll(int64_t delay, WakeList* out) {
   int n = backend->poll(delay, evs, 128);
   int woke = 0, events = out->events;
   for (int i = 0; i < n; i++) {
+    if (evs[i].stale) {
+      nStale.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
     woke += pollevent(evs[i].data, evs[i].events, delay, out);
     if (evs[i].ended) rearm(evs[i].data);
   }

@@ -78,6 +78,18 @@ void polleventclose(PollDesc* pd);
 // direction: a second one is a fatal error (Go's "double wait"); File
 // serializes its readers and its writers, wait_fd registers per call.
 PollResult pollwait(PollDesc* pd, char mode);
+// pollprepare readies pd for a call in mode that pollwait will wait on
+// (Go's runtime_pollReset): the error a wait would return at once
+// (Closing, Timeout, Error, Shutdown), else Ready with any readiness left
+// over from an earlier call forgotten.
+PollResult pollprepare(PollDesc* pd, char mode);
+// pollwaitcanceled parks until pd is ready in mode, whatever its deadline
+// or closing say: the completion of an overlapped call that was cancelled
+// (a deadline passed, or the file is closing) must still be waited for,
+// since until it comes the OS may write the call's OVERLAPPED and buffer
+// (Go's runtime_pollWaitCanceled, Windows only there too). Ready, or
+// Shutdown when no poller will ever deliver it.
+PollResult pollwaitcanceled(PollDesc* pd, char mode);
 // pollsetdeadline sets the deadline of mode ('r', 'w' or both: 'b') as an
 // absolute nanotime (0: none); an expired one wakes the waiter. false (and
 // nothing touched) if pd was freed since its owner's pollseq.
@@ -159,8 +171,13 @@ NetpollStats netpollstats();
 // pollDesc's fdseq above them. The break entry is the source Break with
 // no pointer (the word is PollSource::Break), so break, ready and unknown
 // entries are told apart.
-enum class PollSource : uint64_t { Ready = 1, Break = 2 };
+enum class PollSource : uint64_t { Unknown = 0, Ready = 1, Break = 2 };
 uint64_t polltag(const PollDesc* pd, uint64_t fdseq);
+// pollsource says what a data word is, without reading anything it points
+// to: the break, a pollDesc of ours (Ready: perhaps a stale tag), or
+// Unknown. A backend that must look at more than the word before it can
+// hand an entry on (IOCP: the OVERLAPPED that came with it) asks first.
+PollSource pollsource(uint64_t data);
 // pollevent handles one poller entry's data and bits for a poll that
 // waited at most delay (0: not at all), adding the waiters it made ready to
 // out; exposed so a test can deliver a stale or unknown one

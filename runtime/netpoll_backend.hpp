@@ -2,7 +2,10 @@
 // The contract between the generic netpoller (netpoll.cpp: pollDescs,
 // fdseq tags, deadlines, readying waiters) and the OS's poller under it,
 // as Go's netpoll.go stands over netpoll_epoll.go and netpoll_windows.go:
-// init, open, close, poll(delay) → entries, break.
+// init, open, close, poll(delay) → entries, break. Entries say an fd is
+// ready in a direction: epoll and io_uring report readiness itself; IOCP
+// (netpoll_iocp.cpp) reports the completion of an overlapped call, whose
+// direction is the call's, and its waiter then has the call's result.
 //
 // A backend knows nothing of pollDescs. It carries, for every fd it was
 // given, the tagged word open() received (pollDesc pointer, the low bits
@@ -26,10 +29,14 @@ struct PollEntry {
   // ends when its completion queue overflowed): netpoll.cpp gives it back
   // to rearm if the pollDesc still serves the fd. Never set by epoll.
   bool ended = false;
+  // The backend knows the entry is not for the current use of the fd
+  // (IOCP: an overlapped call that is not one of ours completed with our
+  // key): netpoll.cpp counts it with the stale ones and drops it.
+  bool stale = false;
 };
 
 struct NetpollBackend {
-  const char *name; // "epoll", "io_uring": what stats() reports
+  const char *name; // "epoll", "io_uring", "iocp": what stats() reports
   // init makes the backend's instance and its break entry, once, under
   // netpoll.cpp's init lock. false: this kernel or process cannot have it
   // (the caller then tries the next backend); any other failure is fatal.
@@ -59,5 +66,6 @@ struct NetpollBackend {
 
 extern const NetpollBackend epollBackend;
 extern const NetpollBackend uringBackend;
+extern const NetpollBackend iocpBackend;
 
 } // namespace cbridge::rt

@@ -83,8 +83,8 @@ struct Stats {
   uint64_t timer_runners;        // runner tasks ever started to run Timer functions
   uint64_t timer_funcs;          // Timer functions run (counted as each starts)
   // The netpoller's backend: "epoll" or "io_uring" (CBRIDGE_NETPOLL; see
-  // the README), "none" until the first pollable file started it, and
-  // always on Windows, which has no netpoller yet.
+  // the README), "iocp" on Windows, "none" until the first pollable file
+  // started it.
   const char* netpoll_backend;
   // The I/O batch: "io_uring" when the socket reads and writes of a P's
   // tasks go to the kernel together, one system call per batch; "off"
