@@ -284,7 +284,11 @@ OSThread osthreadself() {
 // The whole reservation, from the TEB: lo is its bottom, whose last pages
 // are Windows' guard region and never usable. On a task's stack it gives
 // the task's (the context switch keeps the TEB's bounds), so call it on
-// the thread's own stack, as the contract says.
+// the thread's own stack, as the contract says. On a fiber it gives the
+// fiber's: SwitchToFiber installs the fiber's bounds in the TEB. Two reads
+// of the TEB, no system call.
+const bool osthreadstackFollowsFibers = true;
+
 bool osthreadstack(uintptr_t* lo, uintptr_t* hi) {
   ULONG_PTR l = 0, h = 0;
   GetCurrentThreadStackLimits(&l, &h);

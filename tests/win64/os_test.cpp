@@ -220,6 +220,16 @@ void testThreads() {
   int here = 0;
   check(osthreadstack(&lo, &hi) && lo <= uintptr_t(&here) && uintptr_t(&here) < hi,
         "osthreadstack of the main thread holds a local");
+  // On a fiber: the fiber's stack where the OS follows fibers (Windows),
+  // the thread's otherwise (Linux, which knows nothing of coroutines).
+  static bool fiberHolds;
+  onFiber([] {
+    uintptr_t flo, fhi;
+    int local = 0;
+    fiberHolds = osthreadstack(&flo, &fhi) && flo <= uintptr_t(&local) && uintptr_t(&local) < fhi;
+  });
+  check(fiberHolds == osthreadstackFollowsFibers,
+        "osthreadstack on a fiber gives the fiber's stack where it follows fibers");
   check(getproccount() >= 1, "getproccount is at least 1");
 #ifdef _WIN32
   int pid = int(GetCurrentProcessId());
