@@ -46,6 +46,10 @@
 // Run before main (and before static constructors of lower priority).
 #define CBRIDGE_CONSTRUCTOR __attribute__((constructor))
 #define CBRIDGE_CONSTRUCTOR_PRIORITY(n) __attribute__((constructor(n)))
+// Kept, and emitted, though nothing refers to it; in section name (a PE
+// image's TLS callback list, .CRT$XL?, say).
+#define CBRIDGE_USED __attribute__((used))
+#define CBRIDGE_USED_IN_SECTION(name) __attribute__((used, section(name)))
 // Realigns the stack to the ABI's 16 bytes on entry, for entry points that
 // foreign code may call misaligned.
 #define CBRIDGE_FORCE_ALIGN_STACK __attribute__((force_align_arg_pointer))

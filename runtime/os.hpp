@@ -63,8 +63,15 @@ OSThread osthreadself();
 // osthreadstack sets [*lo, *hi) to the calling thread's stack and says
 // whether it could be found. On a process's main thread it may read a
 // file (glibc reads /proc/self/maps): call it once per thread, never from
-// a signal handler.
+// a signal handler, unless osthreadstackFollowsFibers.
 bool osthreadstack(uintptr_t* lo, uintptr_t* hi);
+// osthreadstackFollowsFibers says that osthreadstack is cheap (no system
+// call, no file) and gives the stack of the fiber the thread runs, which
+// the OS's own fiber switch describes to it (Windows: the TEB's bounds,
+// installed by SwitchToFiber): asked again after C switched fibers, it
+// gives the new fiber's stack. Otherwise it gives the thread's stack
+// whatever stack the thread runs on (a ucontext coroutine's, say).
+extern const bool osthreadstackFollowsFibers;
 
 // ---- Thread-local keys: the thread-exit hook ----
 

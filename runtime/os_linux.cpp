@@ -119,6 +119,10 @@ void osthreaddetach() { pthread_detach(pthread_self()); }
 
 OSThread osthreadself() { return OSThread(pthread_self()); }
 
+// The pthread stack, whatever stack the thread runs on; on the main thread
+// glibc reads /proc/self/maps for it.
+const bool osthreadstackFollowsFibers = false;
+
 bool osthreadstack(uintptr_t* lo, uintptr_t* hi) {
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return false;

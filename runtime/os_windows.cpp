@@ -17,6 +17,8 @@
 #include <cerrno>
 #include <climits>
 
+#include "runtime/attributes.hpp"
+
 namespace cbridge::rt {
 
 namespace {
@@ -282,7 +284,11 @@ OSThread osthreadself() {
 // The whole reservation, from the TEB: lo is its bottom, whose last pages
 // are Windows' guard region and never usable. On a task's stack it gives
 // the task's (the context switch keeps the TEB's bounds), so call it on
-// the thread's own stack, as the contract says.
+// the thread's own stack, as the contract says. On a fiber it gives the
+// fiber's: SwitchToFiber installs the fiber's bounds in the TEB. Two reads
+// of the TEB, no system call.
+const bool osthreadstackFollowsFibers = true;
+
 bool osthreadstack(uintptr_t* lo, uintptr_t* hi) {
   ULONG_PTR l = 0, h = 0;
   GetCurrentThreadStackLimits(&l, &h);
@@ -294,24 +300,87 @@ bool osthreadstack(uintptr_t* lo, uintptr_t* hi) {
 
 // ---- Thread-local keys ----
 //
-// A fiber-local storage slot with a callback is the pthread key: Windows
-// calls the callback with the thread's value when the thread ends, only
-// if the value is not null, on the ending thread, for threads the runtime
-// made and any other (a C thread's extra M is dropped so). Two
-// differences, neither of which the runtime meets: the callback also runs
-// when the slot is freed (FlsFree, never done here) and when a Windows
-// fiber is deleted (the runtime makes none: tasks switch with fcontext,
-// which leaves the TEB's fiber-local data alone), and a value set again by
-// the callback is not seen (pthreads calls again, up to 4 times).
+// A thread-local storage slot (TlsAlloc) whose destructor the image's TLS
+// callback runs (onThreadDetach, below) is the pthread key: Windows calls
+// the TLS callbacks of every module with DLL_THREAD_DETACH on every thread
+// that ends (ExitThread, returning from its start routine, a thread pool
+// retiring a worker), whichever fiber it is running, for threads the
+// runtime made and any other (a C thread's extra M is dropped so).
+// Not fiber-local storage (FlsAlloc), whose callback is the documented
+// thread-exit hook but belongs to fibers: a thread converted to fibers
+// has one FLS per fiber, so the value set on one fiber is not seen from
+// another, its callback runs when that fiber is deleted (DeleteFiber:
+// while the thread goes on, or on another thread), and not at all when
+// the thread ends on another fiber. An extra M is the thread's: dropped on
+// DeleteFiber, the thread's next callback needed another (and, the fiber
+// deleted from another thread, that thread's cached M was cleared while
+// this thread kept using an M back on the extra list), and dropped by no
+// one when the thread ended on another fiber, so it stayed in use.
+// The differences from pthreads: a thread ended by TerminateThread runs
+// no callback (nor does it free anything else), and the callbacks run
+// under the loader lock, which a destructor must not wait for (dropm and
+// freeing a cache do not: at most they start a thread, which waits for
+// the lock itself, not us).
+
+namespace {
+
+struct Key {
+  DWORD slot;
+  void (*dtor)(void*);
+};
+constexpr int kMaxKeys = 16;
+Key keys[kMaxKeys];
+std::atomic<int> nkeys{0};  // keys[0, nkeys) are made
+SRWLOCK keysLock = SRWLOCK_INIT;
+
+// As pthreads does: destructors run until no value is set, at most 4
+// rounds (PTHREAD_DESTRUCTOR_ITERATIONS), each value cleared before its
+// destructor gets it.
+void NTAPI onThreadDetach(void*, DWORD reason, void*) {
+  if (reason != DLL_THREAD_DETACH) return;
+  int n = nkeys.load(std::memory_order_acquire);
+  for (int round = 0; round < 4; round++) {
+    bool ran = false;
+    for (int i = 0; i < n; i++) {
+      void* v = TlsGetValue(keys[i].slot);
+      if (v == nullptr) continue;
+      TlsSetValue(keys[i].slot, nullptr);
+      keys[i].dtor(v);
+      ran = true;
+    }
+    if (!ran) return;
+  }
+}
+
+}  // namespace
+
+// The image's TLS directory (the CRT's _tls_used) lists the callbacks
+// between .CRT$XLA and .CRT$XLZ, run in the order of their sections' names,
+// at a thread's end as at its start. .CRT$XLB runs before the CRT's own
+// (mingw-w64's .CRT$XLC, XLD) and winpthreads' (.CRT$XLF), which free
+// the thread's thread_local storage, which the destructors use.
+extern "C" {
+extern const IMAGE_TLS_DIRECTORY _tls_used;
+CBRIDGE_USED_IN_SECTION(".CRT$XLB") const PIMAGE_TLS_CALLBACK cbridge_tls_callback = onThreadDetach;
+// Links the TLS directory in, as MSVC's /INCLUDE:_tls_used would.
+CBRIDGE_USED const void* const cbridge_tls_used = &_tls_used;
+}
 
 bool tlskeycreate(TlsKey* key, void (*dtor)(void*)) {
-  DWORD k = FlsAlloc(dtor);
-  if (k == FLS_OUT_OF_INDEXES) return false;
-  *key = TlsKey(k);
+  AcquireSRWLockExclusive(&keysLock);
+  int n = nkeys.load(std::memory_order_relaxed);
+  DWORD slot = n < kMaxKeys ? TlsAlloc() : TLS_OUT_OF_INDEXES;
+  if (slot != TLS_OUT_OF_INDEXES) {
+    keys[n] = {slot, dtor};
+    nkeys.store(n + 1, std::memory_order_release);
+  }
+  ReleaseSRWLockExclusive(&keysLock);
+  if (slot == TLS_OUT_OF_INDEXES) return false;
+  *key = TlsKey(slot);
   return true;
 }
 
-void tlsset(TlsKey key, void* value) { FlsSetValue(DWORD(key), value); }
+void tlsset(TlsKey key, void* value) { TlsSetValue(DWORD(key), value); }
 
 // ---- Memory ----
 //

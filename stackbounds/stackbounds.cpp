@@ -15,13 +15,17 @@ namespace {
 // threadStack queries the calling thread's stack once per binding
 // of mp to this thread. On the main thread glibc reads /proc/self/maps for
 // it (tens of µs: golang/go#68587), so it is never repeated per callback.
+// Where the query is cheap and follows the OS's fibers (Windows: the
+// TEB's bounds, which SwitchToFiber replaces), it is made at each
+// refresh: a callback from another fiber than the last gets that fiber's
+// exact bounds, not an estimate, and bounds of a fiber since deleted are
+// not taken for the thread's.
 bool threadStack(rt::M* mp, uintptr_t* lo, uintptr_t* hi) {
-  if (!mp->threadStackKnown) {
-    uintptr_t l, h;
-    if (rt::osthreadstack(&l, &h)) {
-      mp->threadStackLo = l;
-      mp->threadStackHi = h;
-    }
+  if (!mp->threadStackKnown || rt::osthreadstackFollowsFibers) {
+    uintptr_t l = 0, h = 0;
+    if (!rt::osthreadstack(&l, &h)) l = h = 0;
+    mp->threadStackLo = l;
+    mp->threadStackHi = h;
     mp->threadStackKnown = true;
   }
   *lo = mp->threadStackLo;

@@ -26,7 +26,8 @@ constexpr uintptr_t kEstimateAbove = 1024;
 //    with sp=... out of bounds [...]");
 //  - a runtime M keeps the bounds we gave its stack;
 //  - otherwise the bounds become the thread's pthread stack if it holds
-//    sp (queried once per thread binding, never from a signal handler),
+//    sp (queried once per thread binding, never from a signal handler;
+//    on Windows, at each refresh, the running fiber's stack from the TEB),
 //    else an estimate around sp.
 // needm uses it for an M's first bounds on a thread.
 void callbackUpdateSystemStack(rt::M* mp, uintptr_t sp, bool signal);

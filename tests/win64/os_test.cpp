@@ -13,6 +13,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -24,6 +25,7 @@
 #else
 #include <pthread.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -141,6 +143,41 @@ void* probe(void* arg) {
   return nullptr;
 }
 
+// onFiber runs fn on a fiber of its own, 256 KiB of stack, and deletes it
+// (Windows: CreateFiber, SwitchToFiber, DeleteFiber, the thread converted
+// for the while; Linux: a ucontext coroutine on a malloc'd stack).
+#ifdef _WIN32
+void onFiber(void (*fn)()) {
+  struct Run {
+    void (*fn)();
+    void* main;
+  } run{fn, ConvertThreadToFiber(nullptr)};
+  void* f = CreateFiber(256 << 10, [](void* p) {
+    auto* r = static_cast<Run*>(p);
+    r->fn();
+    SwitchToFiber(r->main);
+  }, &run);
+  SwitchToFiber(f);
+  DeleteFiber(f);
+  ConvertFiberToThread();
+}
+#else
+ucontext_t fiberMain, fiberCtx;
+void (*fiberFn)();
+void onFiber(void (*fn)()) {
+  constexpr size_t kSize = 256 << 10;
+  char* stack = static_cast<char*>(std::malloc(kSize));
+  fiberFn = fn;
+  getcontext(&fiberCtx);
+  fiberCtx.uc_stack.ss_sp = stack;
+  fiberCtx.uc_stack.ss_size = kSize;
+  fiberCtx.uc_link = &fiberMain;
+  makecontext(&fiberCtx, [] { fiberFn(); }, 0);
+  swapcontext(&fiberMain, &fiberCtx);
+  std::free(stack);
+}
+#endif
+
 // Wine gives no thread less than 1 MiB. Every thread before the probe's
 // has this stack size, so that glibc has no ended thread's bigger stack
 // to reuse for it.
@@ -183,6 +220,16 @@ void testThreads() {
   int here = 0;
   check(osthreadstack(&lo, &hi) && lo <= uintptr_t(&here) && uintptr_t(&here) < hi,
         "osthreadstack of the main thread holds a local");
+  // On a fiber: the fiber's stack where the OS follows fibers (Windows),
+  // the thread's otherwise (Linux, which knows nothing of coroutines).
+  static bool fiberHolds;
+  onFiber([] {
+    uintptr_t flo, fhi;
+    int local = 0;
+    fiberHolds = osthreadstack(&flo, &fhi) && flo <= uintptr_t(&local) && uintptr_t(&local) < fhi;
+  });
+  check(fiberHolds == osthreadstackFollowsFibers,
+        "osthreadstack on a fiber gives the fiber's stack where it follows fibers");
   check(getproccount() >= 1, "getproccount is at least 1");
 #ifdef _WIN32
   int pid = int(GetCurrentProcessId());
@@ -242,6 +289,15 @@ void testTls() {
   osthreadjoin(t);
   std::thread([] {}).join();
   check(dtorRuns.load() == 2, "the destructor does not run for a thread without a value");
+  // The key is the thread's, not a fiber's: set on a fiber, its fiber's
+  // deletion runs no destructor, and the thread's end does.
+  static bool notRunAtDelete;
+  std::thread([] {
+    onFiber([] { tlsset(key, &valueA); });
+    notRunAtDelete = dtorRuns.load() == 2;
+  }).join();
+  check(notRunAtDelete && dtorRuns.load() == 3 && dtorValue.load() == &valueA,
+        "set on a fiber, the destructor runs at the thread's exit, not at the fiber's deletion");
 }
 
 // ---- memory
