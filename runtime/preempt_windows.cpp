@@ -29,6 +29,6 @@ bool asyncPreemptEnabled() { return false; }
 
 // CBRIDGE_DEBUG=preemptnolock has nothing to show without signals.
 bool preemptWithoutHandshake() { return false; }
-void signalForeignMs() {}
+void interruptWithoutHandshake(M*) {}
 
 }  // namespace cbridge::rt

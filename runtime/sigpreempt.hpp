@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The preemption signal (SIGURG, as Go's sigPreempt): sending it, its
-// handler, and the asynchronous preemption it starts (sigpreempt_linux.cpp,
-// asyncpreempt_amd64_sysv.S).
+// The OS's half of asynchronous preemption: how a preemptor interrupts an
+// M's thread. On Linux, the preemption signal (SIGURG, as Go's
+// sigPreempt): sending it, its handler (sigpreempt_linux.cpp,
+// asyncpreempt_amd64_sysv.S), which decides with asyncpreempt_amd64.cpp's
+// wantAsyncPreempt. On Windows, nothing yet (preempt_windows.cpp).
 #pragma once
 
 #include <cstdint>
@@ -10,8 +12,9 @@
 
 namespace cbridge::rt {
 
-// initPreemptSignal installs the handler once (chaining to one the host
-// had) and reads CBRIDGE_ASYNCPREEMPT and CBRIDGE_DEBUG=asyncpreemptoff.
+// initPreemptSignal reads CBRIDGE_ASYNCPREEMPT and
+// CBRIDGE_DEBUG=asyncpreemptoff and, on Linux, installs the handler once
+// (chaining to one the host had).
 void initPreemptSignal();
 
 // signalPreempt sends the preemption signal to mp's thread; false if there
@@ -34,10 +37,12 @@ bool asyncPreemptEnabled();
 
 namespace cbridge::rt {
 // preemptWithoutHandshake says whether CBRIDGE_DEBUG=preemptnolock is on:
-// then sysmon also signals, each round, every M in foreign code
-// (signalForeignMs), as a preemptor that ignored preemptExtLock would.
-// Only the test that shows what the handshake prevents (EINTR in foreign
-// code) sets it.
+// then sysmon also interrupts, each round, every M in foreign code
+// (signalForeignMs, preempt.cpp), as a preemptor that ignored
+// preemptExtLock would. Only tests that show what the handshake prevents
+// (EINTR in foreign code) set it.
 bool preemptWithoutHandshake();
-void signalForeignMs();
+// interruptWithoutHandshake is that preemptor's interruption of mp's
+// thread: the signal on Linux, without the lock.
+void interruptWithoutHandshake(M* mp);
 }  // namespace cbridge::rt
