@@ -172,6 +172,8 @@ void takeBlockedPreemptSignal(M* m, uint64_t cycle) {
     m->preemptAck.store(cycle, std::memory_order_release);
 }
 
+void preemptStopForExit() {}
+
 bool preemptWithoutHandshake() { return signalWithoutLock; }
 
 void interruptWithoutHandshake(M* mp) { tgkill(mp); }
