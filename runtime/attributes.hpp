@@ -32,8 +32,14 @@
 // late into a process whose static TLS is full.
 #define CBRIDGE_TLS_INITIAL_EXEC __attribute__((tls_model("initial-exec")))
 // Not exported from the shared library (for symbols that assembly shares
-// with C++, which -fvisibility does not reach).
+// with C++, which -fvisibility does not reach). Windows builds only the
+// static library, whose symbols no DLL exports: nothing to hide (and
+// mingw-w64's GCC ignores the attribute with a warning).
+#if defined(_WIN32)
+#define CBRIDGE_HIDDEN
+#else
 #define CBRIDGE_HIDDEN __attribute__((visibility("hidden")))
+#endif
 // A printf-style function: format string at argument fmt, arguments from
 // first (1-based), checked by the compiler. On Windows "printf" would mean
 // msvcrt's formats (no %zu, %lld); ours are the C99 ones mingw-w64 builds

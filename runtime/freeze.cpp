@@ -30,6 +30,7 @@
 #include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/proc.hpp"
+#include "runtime/sigpreempt.hpp"
 
 namespace cbridge::rt {
 
@@ -100,6 +101,9 @@ void freezetheworld() {
   // store, which runningPs read with acquire), so taking the lock once
   // orders us after the last of them.
   { LockGuard g(sched->lock); }
+  // From here no preemptor stops a thread (Windows: the exit that follows
+  // must not race a SuspendThread of this one; preempt_windows.cpp).
+  preemptStopForExit();
   if (running > 0 && debugEnabled("shutdown"))
     usererror("exit: %d task(s) on other threads did not yield; they run on while the process exits",
               running);

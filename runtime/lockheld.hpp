@@ -43,6 +43,9 @@ inline thread_local constinit uint32_t tlsInSignalHandler CBRIDGE_TLS_INITIAL_EX
 // acquiring. The preemption signal handler refuses to preempt while it is
 // not zero: the interrupted code is in a critical section.
 inline uint32_t locksHeld() { return lockheld_detail::tlsLocksHeld; }
+// locksHeldAddr is where the calling thread keeps that count, for a
+// preemptor that reads it while the thread is suspended (Windows).
+inline const uint32_t* locksHeldAddr() { return &lockheld_detail::tlsLocksHeld; }
 
 // mutexesHeld is tlsMutexesHeld (wrapping: compare differences);
 // mutexLocked and mutexUnlocked keep it.

@@ -87,7 +87,11 @@ int64_t nanotime() {
 // high-resolution waitable timer, one per thread, made on first use. A
 // Windows without CREATE_WAITABLE_TIMER_HIGH_RESOLUTION (before 10 1803)
 // gets a plain one, which rounds up to the system tick. The loop makes
-// the deadline hold whatever the timer's resolution.
+// the deadline hold whatever the timer's resolution. The timer is a
+// thread_local, closed by its destructor when the thread ends or exits the
+// process; a thread_local destroyed after it may still sleep (the exit
+// sentinel's freezetheworld waits for the other Ps, freeze.cpp): it then
+// sleeps with Sleep, to the millisecond, rather than on a closed handle.
 void nanosleepuntil(int64_t when) {
   // CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, which mingw-w64 10's headers lack.
   constexpr DWORD kHighResolution = 0x2;
@@ -97,10 +101,18 @@ void nanosleepuntil(int64_t when) {
       if (h == nullptr) h = CreateWaitableTimerExW(nullptr, nullptr, 0, TIMER_ALL_ACCESS);
       if (h == nullptr) die("CreateWaitableTimerExW failed");
     }
-    ~Timer() { CloseHandle(h); }
+    ~Timer() {
+      CloseHandle(h);
+      h = nullptr;
+    }
   };
   static thread_local Timer timer;
   for (int64_t now = nanotime(); now < when; now = nanotime()) {
+    if (timer.h == nullptr) {  // destroyed: this thread is ending
+      int64_t ms = (when - now + 999999) / 1000000;
+      Sleep(ms >= int64_t(INFINITE) ? INFINITE - 1 : DWORD(ms));
+      continue;
+    }
     LARGE_INTEGER due;
     // Negative: relative, in 100 ns units, rounded up.
     due.QuadPart = -((when - now + 99) / 100);

@@ -223,6 +223,19 @@ void preemptPark() {
   gopreempt();
 }
 
+void signalForeignMs() {
+  M* head;
+  {
+    LockGuard g(sched->lock);
+    head = sched->allms.load(std::memory_order_acquire);
+  }
+  // alllink is written once, before the M is published under the lock.
+  for (M* mp = head; mp != nullptr; mp = mp->alllink)
+    if (!mp->isextra &&
+        (mp->preemptExtLock.load(std::memory_order_relaxed) & kExtStateMask) == kExtForeign)
+      interruptWithoutHandshake(mp);
+}
+
 void countAsyncPreempt() { asyncCount.fetch_add(1, std::memory_order_relaxed); }
 
 void preemptinit(int64_t ns) {

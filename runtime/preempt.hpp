@@ -78,6 +78,10 @@ void preemptPark();
 void preemptinit(int64_t forcePreemptNs);
 int64_t forcePreemptNs();
 
+// signalForeignMs interrupts every M in foreign code, ignoring its
+// preemptExtLock (CBRIDGE_DEBUG=preemptnolock: see sigpreempt.hpp).
+void signalForeignMs();
+
 // countAsyncPreempt counts a preemption by the signal (asyncpreempt).
 void countAsyncPreempt();
 

@@ -41,6 +41,7 @@
 #include "runtime/fork.hpp"
 #include "runtime/freeze.hpp"
 #include "runtime/iobatch.hpp"
+#include "runtime/lockheld.hpp"
 #include "runtime/netpoll.hpp"
 #include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
@@ -154,6 +155,7 @@ M* mget() REQUIRES(sched->lock) {
 void* mstart(void* arg) {
   auto* m = static_cast<M*>(arg);
   setm(m);
+  m->locksHeldAt = locksHeldAddr();
   m->procid = gettid();
   // exit() in a task or a foreign call on this thread freezes the world
   // before any static is destroyed (see freeze.cpp).

@@ -182,6 +182,11 @@ struct M {
   // the M first runs a task; the M's lock keeps preemptors from a thread
   // that is gone.
   int procid = 0;
+  // The address of the M's thread's runtime-lock count (locksHeld,
+  // lockheld.hpp), for a preemptor that looks at the thread from another
+  // one: Windows' suspends it (preempt_windows.cpp). Written with procid,
+  // read only while the thread is suspended.
+  const uint32_t* locksHeldAt = nullptr;
   // The G this M runs exclusively while it is not nullptr (a callback in
   // progress): when it parks, the M sleeps instead of running others
   // (stoplockedm), and whoever dequeues it hands this M a P

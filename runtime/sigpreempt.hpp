@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The preemption signal (SIGURG, as Go's sigPreempt): sending it, its
-// handler, and the asynchronous preemption it starts (sigpreempt_linux.cpp,
-// asyncpreempt_amd64_sysv.S).
+// The OS's half of asynchronous preemption: how a preemptor interrupts an
+// M's thread. On Linux, the preemption signal (SIGURG, as Go's
+// sigPreempt): sending it, its handler (sigpreempt_linux.cpp,
+// asyncpreempt_amd64_sysv.S). On Windows, SuspendThread and a rewritten
+// context (preempt_windows.cpp, asyncpreempt_amd64_win64.S). Both decide
+// with asyncpreempt_amd64.cpp's wantAsyncPreempt.
 #pragma once
 
 #include <cstdint>
@@ -10,16 +13,27 @@
 
 namespace cbridge::rt {
 
-// initPreemptSignal installs the handler once (chaining to one the host
-// had) and reads CBRIDGE_ASYNCPREEMPT and CBRIDGE_DEBUG=asyncpreemptoff.
+// initPreemptSignal reads CBRIDGE_ASYNCPREEMPT and
+// CBRIDGE_DEBUG=asyncpreemptoff and, on Linux, installs the handler once
+// (chaining to one the host had).
 void initPreemptSignal();
 
-// signalPreempt sends the preemption signal to mp's thread; false if there
-// is nothing to signal (asynchronous preemption off: CBRIDGE_ASYNCPREEMPT=0
-// or CBRIDGE_DEBUG=asyncpreemptoff, a ThreadSanitizer build, no xsave; or
-// no thread id yet).
-// The caller holds mp's preemptExtLock.
+// signalPreempt interrupts mp's thread: it returns true if the cycle that
+// holds mp's preemptExtLock is, or will be, acknowledged in
+// mp->preemptAck (Linux: the signal was sent, and its handler will; on
+// Windows the thread was suspended, looked at and resumed, and it was
+// acknowledged before the return); false if nothing was sent
+// (asynchronous preemption off: CBRIDGE_ASYNCPREEMPT=0 or
+// CBRIDGE_DEBUG=asyncpreemptoff, a ThreadSanitizer build, no xsave; or no
+// thread id yet). The caller holds mp's preemptExtLock.
 bool signalPreempt(M* mp);
+
+// preemptStopForExit is called by the exiting thread (freezetheworld)
+// before the process ends: on Windows no thread is suspended after it,
+// so that ExitProcess cannot race a SuspendThread (see
+// preempt_windows.cpp). Nothing on Linux, whose exit_group ends every
+// thread at once.
+void preemptStopForExit();
 
 // takeBlockedPreemptSignal, on m's own thread, removes the preemption
 // signal if it is pending there and blocked, and acknowledges cycle: the
@@ -34,10 +48,13 @@ bool asyncPreemptEnabled();
 
 namespace cbridge::rt {
 // preemptWithoutHandshake says whether CBRIDGE_DEBUG=preemptnolock is on:
-// then sysmon also signals, each round, every M in foreign code
-// (signalForeignMs), as a preemptor that ignored preemptExtLock would.
-// Only the test that shows what the handshake prevents (EINTR in foreign
-// code) sets it.
+// then sysmon also interrupts, each round, every M in foreign code
+// (signalForeignMs, preempt.cpp), as a preemptor that ignored
+// preemptExtLock would. Only tests that show what the handshake prevents
+// set it (EINTR in foreign code on Linux; on Windows foreign code is then
+// suspended, the seed's hazard).
 bool preemptWithoutHandshake();
-void signalForeignMs();
+// interruptWithoutHandshake is that preemptor's interruption of mp's
+// thread: the signal on Linux, a suspension on Windows, without the lock.
+void interruptWithoutHandshake(M* mp);
 }  // namespace cbridge::rt

@@ -15,15 +15,11 @@
 // state, yields the task (gopreempt) and, when some M resumes it, restores
 // all of it and returns to the interrupted instruction.
 //
-// An async safe point is what Go's isAsyncSafePoint checks, in C terms:
-// the thread runs a task (curg Running, on this M, the stack pointer on its
-// stack with room for asyncPreempt's frame: not g0, not a foreign call on
-// the system stack, not a signal handler's stack), the task is inside a
-// cbridge::preemptible region, its P has sysmon's request, the M holds no
-// runtime lock, and the PC lies in code registered as interruptible
-// (preempt_modules_linux.cpp: never libc, libstdc++ or cbridge). Anything else
-// leaves the request for the next cooperative check. The handler takes no
-// lock and calls nothing that may: it is async-signal-safe.
+// An async safe point is decided by wantAsyncPreempt (asyncpreempt_amd64.cpp,
+// shared with Windows' preemptor), with the lock count of this very thread.
+// Anything else leaves the request for the next cooperative check. The
+// handler takes no lock and calls nothing that may: it is
+// async-signal-safe.
 //
 // A signal that is not ours (not sent by this process with tgkill, or
 // arriving while no preemption holds the lock: the host's own use of
@@ -51,7 +47,7 @@
 
 #if defined(__x86_64__)
 #define CBRIDGE_ASYNC_PREEMPT 1
-#include <cpuid.h>
+#include "runtime/asyncpreempt.hpp"
 #endif
 
 namespace {
@@ -64,19 +60,6 @@ constexpr bool kContextRewritable = false;
 constexpr bool kContextRewritable = true;
 #endif
 }  // namespace
-
-#if defined(CBRIDGE_ASYNC_PREEMPT)
-// asyncpreempt_amd64_sysv.S: the routine a preempted thread is made to call, and
-// the extended-state layout it saves (set once by initPreemptSignal, before
-// the handler is installed).
-extern "C" {
-CBRIDGE_HIDDEN void cbridge_asyncPreempt();
-CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptXsaveSize = 0;
-CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskLo = 0;
-CBRIDGE_HIDDEN uint32_t cbridge_asyncPreemptMaskHi = 0;
-CBRIDGE_HIDDEN void cbridge_asyncPreempt2();
-}
-#endif
 
 namespace cbridge::rt {
 
@@ -104,39 +87,6 @@ void chainUrg(int sig, siginfo_t* info, void* uctx) {
 
 #if defined(CBRIDGE_ASYNC_PREEMPT)
 
-// What asyncPreempt needs below the interrupted stack pointer: the red
-// zone, its own frame (the registers, the extended state aligned to 64),
-// and the scheduler's frames while it yields (more in sanitizer builds).
-size_t asyncPreemptRoom() {
-#if defined(__SANITIZE_ADDRESS__)
-  constexpr size_t kYieldFrames = 32 * 1024;
-#else
-  constexpr size_t kYieldFrames = 12 * 1024;
-#endif
-  return 128 + 8 + 16 * 8 + cbridge_asyncPreemptXsaveSize + 64 + kYieldFrames;
-}
-
-// wantAsyncPreempt says whether the thread, interrupted at uc, is at an
-// async safe point (see the top of this file).
-bool wantAsyncPreempt(M* m, const ucontext_t* uc) {
-  G* gp = m->curg;
-  if (gp == nullptr || gp->m != m || gp->status.load(std::memory_order_relaxed) != GStatus::Running)
-    return false;
-  if (gp->preemptDepth.load(std::memory_order_relaxed) <= 0) return false;
-  // Code of the region may run under a runtime lock: a channel's element
-  // copy, compiled into the executable, runs with the channel locked.
-  // Stopping the task there would leave the lock held while it waits for
-  // a P (Go's m.locks check).
-  if (locksHeld() != 0) return false;
-  P* pp = m->p;
-  if (pp == nullptr || !pp->preempt.load(std::memory_order_relaxed)) return false;
-  auto sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-  auto pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-  const Stack* st = gp->stack;
-  if (st == nullptr || sp > st->hi || sp < st->lo + asyncPreemptRoom()) return false;
-  return preemptiblePC(pc);
-}
-
 // injectAsyncPreempt makes the interrupted thread call asyncPreempt on
 // return from the handler, returning to the interrupted instruction (Go's
 // pushCall, past the red zone).
@@ -146,24 +96,6 @@ void injectAsyncPreempt(ucontext_t* uc) {
   *reinterpret_cast<uintptr_t*>(sp) = static_cast<uintptr_t>(r[REG_RIP]);
   r[REG_RSP] = static_cast<greg_t>(sp);
   r[REG_RIP] = reinterpret_cast<greg_t>(&cbridge_asyncPreempt);
-}
-
-// initXsave reads what asyncPreempt saves: every state component the OS
-// enabled (XCR0) but AMX's tiles, which Linux hands out per thread on
-// request (a task resumed on a thread without them would fault), and the
-// size of that area. False without XSAVE enabled by the OS.
-bool initXsave() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return false;
-  uint32_t lo = 0, hi = 0;
-  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  lo &= ~((1u << 17) | (1u << 18));  // XTILECFG, XTILEDATA
-  __cpuid_count(0xd, 0, a, b, c, d);
-  if (b < 576) return false;
-  cbridge_asyncPreemptMaskLo = lo;
-  cbridge_asyncPreemptMaskHi = hi;
-  cbridge_asyncPreemptXsaveSize = b;
-  return true;
 }
 
 #endif  // CBRIDGE_ASYNC_PREEMPT
@@ -184,7 +116,10 @@ void sigPreempt(int sig, siginfo_t* info, void* uctx) {
   }
 #if defined(CBRIDGE_ASYNC_PREEMPT)
   auto* uc = static_cast<ucontext_t*>(uctx);
-  if (asyncOn && wantAsyncPreempt(m, uc)) injectAsyncPreempt(uc);
+  if (asyncOn && wantAsyncPreempt(m, static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]),
+                                   static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]),
+                                   locksHeld()))
+    injectAsyncPreempt(uc);
 #endif
   // The handler has run on this thread for this cycle: the preemptor may
   // release the lock, or the M take it over (release: after our reads).
@@ -196,13 +131,7 @@ void sigPreempt(int sig, siginfo_t* info, void* uctx) {
 
 void initPreemptSignal() {
 #if defined(CBRIDGE_ASYNC_PREEMPT)
-  const char* s = getenv("CBRIDGE_ASYNCPREEMPT");
-  bool off = s != nullptr && strcmp(s, "0") == 0;
-  if (s != nullptr && *s != '\0' && !off && strcmp(s, "1") != 0)
-    usererror("CBRIDGE_ASYNCPREEMPT=\"%s\" is not 0 or 1; asynchronous preemption stays on", s);
-  // CBRIDGE_DEBUG=asyncpreemptoff=1 is the same switch under Go's name.
-  off = off || debug.asyncpreemptoff != 0;
-  asyncOn = !off && kContextRewritable && initXsave();
+  asyncOn = initAsyncPreempt() && kContextRewritable;
 #endif
   signalWithoutLock = debug.preemptnolock != 0;
   initPreemptModules();
@@ -243,34 +172,10 @@ void takeBlockedPreemptSignal(M* m, uint64_t cycle) {
     m->preemptAck.store(cycle, std::memory_order_release);
 }
 
+void preemptStopForExit() {}
+
 bool preemptWithoutHandshake() { return signalWithoutLock; }
 
-void signalForeignMs() {
-  M* head;
-  {
-    LockGuard g(sched->lock);
-    head = sched->allms.load(std::memory_order_acquire);
-  }
-  // alllink is written once, before the M is published under the lock.
-  for (M* mp = head; mp != nullptr; mp = mp->alllink)
-    if (!mp->isextra &&
-        (mp->preemptExtLock.load(std::memory_order_relaxed) & kExtStateMask) == kExtForeign)
-      tgkill(mp);
-}
+void interruptWithoutHandshake(M* mp) { tgkill(mp); }
 
 }  // namespace cbridge::rt
-
-#if defined(CBRIDGE_ASYNC_PREEMPT)
-// cbridge_asyncPreempt2 runs on the preempted task's stack, called by
-// asyncPreempt with every register saved: the task yields to the global
-// queue and, when resumed (on any M), returns to asyncPreempt. errno is
-// the thread's: the task takes its own along.
-extern "C" void cbridge_asyncPreempt2() {
-  int savedErrno = errno;
-  cbridge::rt::M* m = cbridge::rt::getm();
-  if (m->p != nullptr && cbridge::rt::clearPreempt(m->p)) cbridge::rt::countAsyncPreempt();
-  cbridge::rt::tracePreempted(m, m->curg, true);
-  cbridge::rt::gopreempt();
-  errno = savedErrno;
-}
-#endif
