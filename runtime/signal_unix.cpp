@@ -49,19 +49,6 @@ void chain(int sig, siginfo_t* info, void* uctx) {
   sigaction(sig, &dfl, nullptr);
 }
 
-// systemStackOverflow says whether a fault at addr on m's thread is the
-// overflow of its system stack (g0), where foreign calls run: addr lies in
-// the kG0GuardSize below g0's bottom. Only for bounds that are the
-// thread's real stack: a runtime M's pthread stack, whose guard newm made
-// that big, or a foreign thread's stack when its bounds are exact (then
-// what lies below is its pthread guard, or for the main thread the
-// kernel's stack gap past RLIMIT_STACK). An estimate around a callback's
-// sp says nothing about where the stack ends.
-bool systemStackOverflow(M* m, uintptr_t addr) {
-  if (m->g0lo == 0 || (m->isextra && !m->g0StackAccurate)) return false;
-  return addr < m->g0lo && m->g0lo - addr <= kG0GuardSize;
-}
-
 const char* signame(int sig) {
   switch (sig) {
     case SIGSEGV: return "SIGSEGV: segmentation violation";
@@ -71,50 +58,13 @@ const char* signame(int sig) {
   return "signal";
 }
 
-// inManagedCode says whether a fault interrupted gp's own code: gp runs
-// on this thread and the stack pointer is on its stack. A foreign call
-// runs on the system stack, and a C thread's code on its own: faults
-// there are not the runtime's.
-bool inManagedCode(G* gp, void* uctx) {
-  if (gp == nullptr || gp->stack == nullptr ||
-      gp->status.load(std::memory_order_relaxed) != GStatus::Running)
-    return false;
-  uintptr_t sp = sigctxtSP(uctx);
-  return sp >= gp->stack->lo && sp < gp->stack->hi;
-}
-
 void sighandler(int sig, siginfo_t* info, void* uctx) {
   // A fault while the dump walked a stack that moved: back to the walk.
   // First: nothing below may have been done that the jump would skip.
   tracebackFault();
   // The interrupted code may hold any Lock: none may be taken here.
   SignalHandlerScope inHandler;
-  auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
-  M* m = getm();
-  G* gp = m != nullptr ? m->curg : nullptr;
-  // Anywhere in the guard region, not only its top page: a frame larger
-  // than a page built without -fstack-clash-protection first touches the
-  // stack far below the old stack pointer.
-  if (gp != nullptr && gp->stack != nullptr && gp->stack->inGuard(addr)) {
-    fatal("stack overflow in task %llu (stack [%#lx, %#lx])",
-          static_cast<unsigned long long>(gp->id), static_cast<unsigned long>(gp->stack->lo),
-          static_cast<unsigned long>(gp->stack->hi));
-  }
-  // A foreign call (or the runtime on g0) ran out of the system stack. We
-  // run on the alternate signal stack, which every M has (minitSignals,
-  // needm), so there is room to say so.
-  if (m != nullptr && systemStackOverflow(m, addr)) {
-    fatal("stack overflow on the system stack of M %lld (stack [%#lx, %#lx), fault at %#lx)",
-          static_cast<long long>(m->id), static_cast<unsigned long>(m->g0lo),
-          static_cast<unsigned long>(m->g0hi), static_cast<unsigned long>(addr));
-  }
-  // A fault in managed code is a crash of the program's own code, as a
-  // nil dereference is in Go: report it (Go's "unexpected signal").
-  if (inManagedCode(gp, uctx)) {
-    fatal("unexpected signal: %s at address 0x%lx (pc=0x%lx) in task %llu", signame(sig),
-          static_cast<unsigned long>(addr), static_cast<unsigned long>(sigctxtPC(uctx)),
-          static_cast<unsigned long long>(gp->id));
-  }
+  faultReport(reinterpret_cast<uintptr_t>(info->si_addr), sigctxtSP(uctx), sigctxtPC(uctx), signame(sig));
   inHandler.leave();  // the host's handler is not the runtime's
   chain(sig, info, uctx);
 }

@@ -1,28 +1,150 @@
 // SPDX-License-Identifier: MIT
-// Faults on Windows, for now: the runtime installs no handler. On Linux
-// (signal_unix.cpp) a SIGSEGV/SIGBUS handler, on a per-M alternate signal
-// stack, tells a task stack's (or an M's system stack's) overflow into
-// its guard region from any other fault, reports it as "fatal error:
-// stack overflow" with the task's traceback, and passes other faults on;
-// the unexpected-signal report is also Linux's. Windows' counterpart, a
-// vectored exception handler for EXCEPTION_ACCESS_VIOLATION and
-// EXCEPTION_STACK_OVERFLOW, is left for a later step of issue 18. What
-// the runtime does without it: nothing of its own. A fault, a task
-// stack's overflow into its guard included (the guard is still there:
-// sysFault makes it PAGE_NOACCESS), goes to the process's unhandled
-// exception filter, and the process ends as any program's would (Wine
-// prints the exception and a backtrace of its own), without cbridge's
-// report. Nor is there an alternate signal stack to give an M: Windows
-// dispatches an exception on the faulting thread's own stack.
-#include "runtime/signals.hpp"
+// signals.hpp on Windows: a vectored exception handler in place of
+// Linux's SIGSEGV/SIGBUS/SIGFPE handler (signal_unix.cpp), as Go's
+// exceptionhandler (signal_windows.go) stands in for its sighandler.
+//
+// Windows calls a vectored handler first, before any frame's SEH handler,
+// for every exception on every thread, C++ exceptions included. Ours
+// looks only at the faults Linux's handler sees as signals (access
+// violations, stack overflows, integer division by zero, illegal or
+// privileged instructions, in-page errors) and only to ask faultReport
+// whether the fault is the runtime's: a task stack's overflow into its
+// guard (see below), an M's system stack's overflow, or a fault in
+// managed code. Those
+// are fatal errors, reported as on Linux ("unexpected signal: Exception
+// 0xc0000005 (access violation) ...", Go's Windows wording, its panics
+// say "[signal 0xc0000005 ...]"). Anything else, a fault in foreign code
+// above all, goes on to the frames' handlers and the process's unhandled
+// exception filter untouched (EXCEPTION_CONTINUE_SEARCH): a C library's
+// own __try/__except still sees its faults, as on Linux a fault in a
+// foreign call goes to the host's handler or the default action.
+//
+// Windows dispatches an exception on the faulting thread's own stack;
+// there is no alternate stack to give an M. For the overflow of a runtime
+// M's system stack, minitSignals reserves what Windows lets a handler use
+// past the guard page (SetThreadStackGuarantee), enough to switch to a
+// stack kept for the report (overflowStack).
+//
+// Not reported yet: a task's own stack overflow. The frame that runs off
+// a task stack faults in the guard below it with the stack pointer there,
+// and no exception can be dispatched on a stack with no room left: Wine 8
+// ends the thread ("stack overflow ... during exception dispatch") and the
+// process waits on its other threads for ever. Windows' own thread stacks
+// avoid this with PAGE_GUARD pages inside the stack the TEB describes,
+// which raise the overflow while there is still room; task stacks built
+// that way are the next step.
+//
+// There is no SIGQUIT: the dump on demand is cbridge_dump and
+// cbridge::dump.
+#include <windows.h>
 
+#include <atomic>
+#include <cstdio>
+
+#include "runtime/context.hpp"
+#include "runtime/lockheld.hpp"
+#include "runtime/print.hpp"
+#include "runtime/signals.hpp"
 #include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
 
-void initsig() { tracebackinit(); }
+namespace {
 
-void minitSignals(M*) {}
+// What the runtime reserves past the guard of a runtime M's stack for a
+// handler that reports its overflow.
+constexpr ULONG kStackGuarantee = 64 * 1024;
+
+const char* exceptionName(DWORD code) {
+  switch (code) {
+    case EXCEPTION_ACCESS_VIOLATION: return "Exception 0xc0000005 (access violation)";
+    case EXCEPTION_STACK_OVERFLOW: return "Exception 0xc00000fd (stack overflow)";
+    case EXCEPTION_INT_DIVIDE_BY_ZERO: return "Exception 0xc0000094 (integer divide by zero)";
+    case EXCEPTION_INT_OVERFLOW: return "Exception 0xc0000095 (integer overflow)";
+    case EXCEPTION_ILLEGAL_INSTRUCTION: return "Exception 0xc000001d (illegal instruction)";
+    case EXCEPTION_PRIV_INSTRUCTION: return "Exception 0xc0000096 (privileged instruction)";
+    case EXCEPTION_IN_PAGE_ERROR: return "Exception 0xc0000006 (in-page error)";
+    default: return nullptr;
+  }
+}
+
+struct Fault {
+  uintptr_t addr, sp, pc;
+  const char* what;
+};
+
+// The stack a stack overflow is reported on. The handler runs on the
+// overflowed stack itself, in what Windows left past its guard page, and
+// the report's stack walk does not fit there: Wine kills a thread that
+// overflows again while it handles an exception, and the process then
+// hangs on its other threads. One report at a time: the first one ends
+// the process, and a second overflow meanwhile passes its exception on.
+alignas(64) unsigned char overflowStack[128 * 1024];
+std::atomic<bool> overflowStackTaken{false};
+
+void reportOnStack(transfer_t t) {
+  auto* f = static_cast<Fault*>(t.data);
+  faultReport(f->addr, f->sp, f->pc, f->what);
+  jump_fcontext(t.fctx, nullptr);  // not the runtime's: back to pass it on
+}
+
+void reportOnOverflowStack(Fault* f) {
+  if (overflowStackTaken.exchange(true, std::memory_order_acquire)) return;
+  fcontext_t c = make_fcontext(overflowStack + sizeof overflowStack, sizeof overflowStack, reportOnStack);
+  jump_fcontext(c, f);
+  overflowStackTaken.store(false, std::memory_order_release);
+}
+
+LONG CALLBACK exceptionHandler(EXCEPTION_POINTERS* ep) {
+  const EXCEPTION_RECORD* rec = ep->ExceptionRecord;
+  const char* what = exceptionName(rec->ExceptionCode);
+  if (what == nullptr) return EXCEPTION_CONTINUE_SEARCH;
+  // The faulting code may hold any Lock: none may be taken here.
+  SignalHandlerScope inHandler;
+  // An access or in-page fault names the address it touched; the others
+  // the instruction.
+  uintptr_t addr = reinterpret_cast<uintptr_t>(rec->ExceptionAddress);
+  if ((rec->ExceptionCode == EXCEPTION_ACCESS_VIOLATION || rec->ExceptionCode == EXCEPTION_IN_PAGE_ERROR) &&
+      rec->NumberParameters >= 2)
+    addr = uintptr_t(rec->ExceptionInformation[1]);
+  // Windows raises a stack overflow when the thread's stack reaches its
+  // last pages, short of its end: as Linux would see it, a fault just
+  // below the stack (whose bounds, GetCurrentThreadStackLimits, are the
+  // thread's own or the fiber's it runs).
+  if (rec->ExceptionCode == EXCEPTION_STACK_OVERFLOW) {
+    ULONG_PTR lo = 0, hi = 0;
+    GetCurrentThreadStackLimits(&lo, &hi);
+    addr = uintptr_t(lo) - 1;
+  }
+  Fault f{addr, uintptr_t(ep->ContextRecord->Rsp), uintptr_t(ep->ContextRecord->Rip), what};
+  if (rec->ExceptionCode != EXCEPTION_STACK_OVERFLOW)
+    faultReport(f.addr, f.sp, f.pc, f.what);
+  else
+    reportOnOverflowStack(&f);
+  inHandler.leave();
+  return EXCEPTION_CONTINUE_SEARCH;
+}
+
+}  // namespace
+
+void initsig() {
+  tracebackinit();
+  // First in the list: before a handler that might act on the fault of a
+  // task's code. Never removed: the runtime's threads outlive any point
+  // where it could be.
+  if (AddVectoredExceptionHandler(1, exceptionHandler) == nullptr)
+    std::fprintf(stderr, "cbridge: AddVectoredExceptionHandler failed (error %lu): faults are not reported\n",
+                 GetLastError());
+}
+
+// Only a runtime M's thread: the guarantee of a thread the host made is
+// the host's to choose.
+void minitSignals(M* m) {
+  if (m->isextra) return;
+  ULONG size = kStackGuarantee;
+  SetThreadStackGuarantee(&size);
+}
+
 void unminitSignals(M*) {}
 
 bool onaltsigstack() { return false; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "runtime/runtime2.hpp"
 
@@ -24,6 +25,16 @@ void initsig();
 // has none; unminitSignals takes back what minitSignals gave.
 void minitSignals(M* m);
 void unminitSignals(M* m);
+
+// faultReport, in a fault handler, is the runtime's verdict on a fault at
+// addr with the thread at sp and pc (what names the fault: a signal, an
+// exception code): a task stack's overflow into its guard, an M's system
+// stack's overflow, or a fault in managed code (the sp on the running
+// task's stack: a crash of the program's own code, as a nil dereference
+// is in Go) is a fatal error, reported with the stack, and does not
+// return. Any other fault is not the runtime's (foreign code's, or a C
+// thread's): it returns, and the handler passes it on. Async-signal-safe.
+void faultReport(uintptr_t addr, uintptr_t sp, uintptr_t pc, const char* what);
 
 // onaltsigstack says whether the calling thread runs on its alternate
 // signal stack (a system call: for error paths only).
