@@ -168,7 +168,6 @@ M* needm(uintptr_t sp) {
   if (nidle.load(std::memory_order_relaxed) == 0) extramPush(newextram());
   ninuse.fetch_add(1, std::memory_order_relaxed);
   rt::setm(m);
-  m->thread = rt::osthreadself();
   m->procid = rt::gettid();
   static const rt::TlsKey dropKey = makeDropKey();
   rt::tlsset(dropKey, m);

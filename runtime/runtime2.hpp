@@ -127,6 +127,9 @@ struct M {
   Note park;              // stopm sleeps here; startm wakes it
   M* schedlink = nullptr;  // sched.midle link, under sched.lock
   M* alllink = nullptr;
+  // newosproc's handle of a runtime M's thread (on Windows its id, see
+  // os_windows.cpp). An extra M has none: it needs none, and on Windows
+  // osthreadself's handle would be one more to close at the thread's exit.
   OSThread thread{};
   // The action to run on g0 after the current task switched away
   // (Go's mcall fn). It returns a task to run next or nullptr to schedule.

@@ -289,7 +289,13 @@ int runChild(const char* self, const char* arg, const std::vector<std::string>& 
   for (HANDLE h : {si.hStdInput, si.hStdOutput, si.hStdError})
     if (h != nullptr && h != INVALID_HANDLE_VALUE) SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
   PROCESS_INFORMATION pi{};
-  BOOL ok = CreateProcessA(nullptr, cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+  // Wine fails a process creation now and then on a loaded machine (1 in
+  // 600 here): a spawn that failed is retried, not counted as the child's.
+  BOOL ok = FALSE;
+  for (int attempt = 0; attempt < 5 && !ok; attempt++) {
+    if (attempt > 0) Sleep(100);
+    ok = CreateProcessA(nullptr, cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi);
+  }
   for (const std::string& e : env) SetEnvironmentVariableA(e.substr(0, e.find('=')).c_str(), nullptr);
   if (!ok) return -2;
   int status;
