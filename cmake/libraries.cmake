@@ -3,7 +3,11 @@
 if(WIN32)
   # The static library alone (see CMakeLists.txt): the objects and the
   # Windows libraries they call (CBRIDGE_SYSTEM_LIBS).
+  # CBRIDGE_STATIC: its declarations are neither dllexport nor dllimport
+  # (export.h), for the library's own objects and for its users.
+  target_compile_definitions(cbridge_objects PRIVATE CBRIDGE_STATIC)
   add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)
+  target_compile_definitions(cbridge_static INTERFACE CBRIDGE_STATIC)
   set_target_properties(cbridge_static PROPERTIES OUTPUT_NAME cbridge)
   target_include_directories(cbridge_static PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>)
   target_link_libraries(cbridge_static PUBLIC Threads::Threads ${CBRIDGE_SYSTEM_LIBS})
