@@ -1,15 +1,27 @@
 # SPDX-License-Identifier: MIT
 # The libraries, from the objects every folder adds to cbridge_objects.
 if(WIN32)
-  # The static library alone (see CMakeLists.txt): the objects and the
-  # Windows libraries they call (CBRIDGE_SYSTEM_LIBS).
-  add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)
-  set_target_properties(cbridge_static PROPERTIES OUTPUT_NAME cbridge)
-  target_include_directories(cbridge_static PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>)
-  target_link_libraries(cbridge_static PUBLIC Threads::Threads ${CBRIDGE_SYSTEM_LIBS})
-  return()
+  # Two builds of the same sources, since a declaration says whether it is
+  # exported (export.h): the static library's objects (cbridge_objects,
+  # CBRIDGE_STATIC: CBRIDGE_EXPORT is empty) and the DLL's
+  # (cbridge_dll_objects, CBRIDGE_BUILDING_DLL: dllexport). Built from the
+  # first's objects, the DLL would export everything (mingw's ld does
+  # when no object says dllexport), or, with dllexport in them, a program
+  # linking libcbridge.a would export the API from its .exe.
+  target_compile_definitions(cbridge_objects PRIVATE CBRIDGE_STATIC)
+  get_target_property(_cbridge_sources cbridge_objects SOURCES)
+  get_target_property(_cbridge_dir cbridge_objects SOURCE_DIR)
+  list(TRANSFORM _cbridge_sources PREPEND "${_cbridge_dir}/" REGEX "^[^/]")
+  add_library(cbridge_dll_objects OBJECT ${_cbridge_sources})
+  target_include_directories(cbridge_dll_objects PRIVATE $<TARGET_PROPERTY:cbridge_objects,INCLUDE_DIRECTORIES>)
+  target_compile_definitions(cbridge_dll_objects PRIVATE CBRIDGE_BUILDING_DLL)
+  target_link_libraries(cbridge_dll_objects PUBLIC Threads::Threads ${CBRIDGE_SYSTEM_LIBS})
+  # libcbridge.dll with its import library libcbridge.dll.a (mingw's
+  # -lcbridge finds the import library before the static one).
+  add_library(cbridge SHARED $<TARGET_OBJECTS:cbridge_dll_objects>)
+else()
+  add_library(cbridge SHARED $<TARGET_OBJECTS:cbridge_objects>)
 endif()
-add_library(cbridge SHARED $<TARGET_OBJECTS:cbridge_objects>)
 add_library(cbridge_static STATIC $<TARGET_OBJECTS:cbridge_objects>)
 set_target_properties(cbridge_static PROPERTIES OUTPUT_NAME cbridge)
 foreach(t cbridge cbridge_static)
@@ -17,6 +29,19 @@ foreach(t cbridge cbridge_static)
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
+add_library(cbridge::cbridge ALIAS cbridge)
+if(WIN32)
+  # The Windows libraries the objects call (CBRIDGE_SYSTEM_LIBS). -static
+  # links libgcc, libstdc++ and winpthreads into the DLL (Windows' own
+  # import libraries are archives, so they still link), as the toolchain
+  # file does for programs: it needs no mingw DLL beside it, whatever
+  # linker flags the build was configured with.
+  target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE ${CBRIDGE_SYSTEM_LIBS})
+  target_link_options(cbridge PRIVATE -static)
+  target_compile_definitions(cbridge_static INTERFACE CBRIDGE_STATIC)
+  target_link_libraries(cbridge_static PUBLIC Threads::Threads ${CBRIDGE_SYSTEM_LIBS})
+  return()
+endif()
 target_link_libraries(cbridge PUBLIC Threads::Threads PRIVATE Boost::context ${CBRIDGE_SYSTEM_LIBS})
 # The static archive's users link its dependencies themselves: a static
 # library's PRIVATE links are its users' (as $<LINK_ONLY:...>). Installed,
@@ -44,7 +69,6 @@ foreach(t cbridge cbridge_static)
 endforeach()
 # The SONAME carries the major version: a C ABI break bumps it.
 set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
-add_library(cbridge::cbridge ALIAS cbridge)
 # The tests, testprogs and benchmarks reach into the runtime's internals.
 add_library(cbridge_internal INTERFACE)
 target_link_libraries(cbridge_internal INTERFACE cbridge_static)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Fails unless libcbridge.so exports exactly cbridge's public API.
+"""Fails unless libcbridge.so (or libcbridge.dll) exports exactly cbridge's public API.
 
 The API is what the headers in include/cbridge/ mark CBRIDGE_EXPORT
 (export.h): C functions (cbridge_*), functions and variables of namespace
@@ -23,10 +23,15 @@ dynamic symbol table (nm -D --defined-only), and fails on
     still match a hidden copy, by comparing the types' names; libc++
     compares the typeinfo's address.)
 
+A DLL (libcbridge.dll, built with mingw-w64: export.h's dllexport; read
+by scripts/test-windows) is held to the same rules through its export
+table (objdump -p), which lists what the dynamic symbol table would.
+
 Usage: check_exports.py LIBRARY INCLUDE_DIR
 """
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -38,10 +43,29 @@ SPECIAL = ("typeinfo name for ", "typeinfo for ", "vtable for ", "VTT for ", "co
            "covariant return thunk to ", "TLS init function for ", "TLS wrapper function for ")
 
 
+def exported_names(lib):
+    if not lib.lower().endswith(".dll"):
+        out = subprocess.run(["nm", "-D", "--defined-only", lib], check=True, capture_output=True,
+                             text=True).stdout
+        return [line.split()[-1] for line in out.splitlines() if line.strip()]
+    # The PE export table: the names listed after "[Ordinal/Name Pointer]
+    # Table", one "[ordinal] name" a line, up to the blank line.
+    objdump = shutil.which("x86_64-w64-mingw32-objdump") or "objdump"
+    out = subprocess.run([objdump, "-p", lib], check=True, capture_output=True, text=True).stdout
+    names = []
+    table = False
+    for line in out.splitlines():
+        if line.startswith("[Ordinal/Name Pointer] Table"):
+            table = True
+        elif table and not line.strip():
+            break
+        elif table:
+            names.append(line.split()[-1])
+    return names
+
+
 def dynamic_symbols(lib):
-    out = subprocess.run(["nm", "-D", "--defined-only", lib], check=True, capture_output=True,
-                         text=True).stdout
-    raw = [line.split()[-1] for line in out.splitlines() if line.strip()]
+    raw = exported_names(lib)
     demangled = subprocess.run(["c++filt"], input="\n".join(raw), check=True, capture_output=True,
                                text=True).stdout.splitlines()
     return list(zip(raw, demangled))
