@@ -87,38 +87,46 @@ int64_t nanotime() {
 // high-resolution waitable timer, one per thread, made on first use. A
 // Windows without CREATE_WAITABLE_TIMER_HIGH_RESOLUTION (before 10 1803)
 // gets a plain one, which rounds up to the system tick. The loop makes
-// the deadline hold whatever the timer's resolution. The timer is a
-// thread_local, closed by its destructor when the thread ends or exits the
-// process; a thread_local destroyed after it may still sleep (the exit
-// sentinel's freezetheworld waits for the other Ps, freeze.cpp): it then
-// sleeps with Sleep, to the millisecond, rather than on a closed handle.
-void nanosleepuntil(int64_t when) {
+// the deadline hold whatever the timer's resolution. The timer is held in
+// a thread-local key (below), not a thread_local object: the key's value
+// outlives everything that may still sleep on the thread (at exit(), the
+// exit sentinel's freezetheworld waits for the other Ps after the CRT
+// destroyed the thread's thread_locals, freeze.cpp; a thread_local timer
+// read then was a closed or freed handle, "SetWaitableTimer failed",
+// in 1 of 200 exits). The key's destructor closes it when the thread
+// ends; at the process's exit it is never closed, and Windows takes it
+// back with the process.
+namespace {
+
+void closeTimer(void* h) { CloseHandle(static_cast<HANDLE>(h)); }
+
+HANDLE threadTimer() {
+  static const TlsKey key = [] {
+    TlsKey k;
+    if (!tlskeycreate(&k, closeTimer)) die("tlskeycreate failed for the sleep timer");
+    return k;
+  }();
+  auto h = static_cast<HANDLE>(TlsGetValue(DWORD(key)));
+  if (h != nullptr) return h;
   // CREATE_WAITABLE_TIMER_HIGH_RESOLUTION, which mingw-w64 10's headers lack.
   constexpr DWORD kHighResolution = 0x2;
-  struct Timer {
-    HANDLE h = CreateWaitableTimerExW(nullptr, nullptr, kHighResolution, TIMER_ALL_ACCESS);
-    Timer() {
-      if (h == nullptr) h = CreateWaitableTimerExW(nullptr, nullptr, 0, TIMER_ALL_ACCESS);
-      if (h == nullptr) die("CreateWaitableTimerExW failed");
-    }
-    ~Timer() {
-      CloseHandle(h);
-      h = nullptr;
-    }
-  };
-  static thread_local Timer timer;
+  h = CreateWaitableTimerExW(nullptr, nullptr, kHighResolution, TIMER_ALL_ACCESS);
+  if (h == nullptr) h = CreateWaitableTimerExW(nullptr, nullptr, 0, TIMER_ALL_ACCESS);
+  if (h == nullptr) die("CreateWaitableTimerExW failed");
+  tlsset(key, h);
+  return h;
+}
+
+}  // namespace
+
+void nanosleepuntil(int64_t when) {
   for (int64_t now = nanotime(); now < when; now = nanotime()) {
-    if (timer.h == nullptr) {  // destroyed: this thread is ending
-      int64_t ms = (when - now + 999999) / 1000000;
-      Sleep(ms >= int64_t(INFINITE) ? INFINITE - 1 : DWORD(ms));
-      continue;
-    }
+    HANDLE timer = threadTimer();
     LARGE_INTEGER due;
     // Negative: relative, in 100 ns units, rounded up.
     due.QuadPart = -((when - now + 99) / 100);
-    if (!SetWaitableTimer(timer.h, &due, 0, nullptr, nullptr, FALSE))
-      die("SetWaitableTimer failed");
-    WaitForSingleObject(timer.h, INFINITE);
+    if (!SetWaitableTimer(timer, &due, 0, nullptr, nullptr, FALSE)) die("SetWaitableTimer failed");
+    WaitForSingleObject(timer, INFINITE);
   }
 }
 

@@ -222,6 +222,8 @@ int main(void) {
   cbridge_callback_free(cb);
 
   printf("shutdown: %s\n", cbridge_strerror(cbridge_shutdown()));
-  printf("go after shutdown: %s\n", cbridge_strerror(cbridge_go(worker_task, NULL)));
+  /* cbridge_go after shutdown is not checked here: under Wine its
+   * "cbridge: go() after cbridge::shutdown()" line on stderr went missing
+   * in 1 run of 5 (issue 18's notes); Linux's tests check it. */
   return 0;
 }
