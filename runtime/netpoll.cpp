@@ -314,7 +314,7 @@ namespace {
 // parkOn parks the caller as d's waiter until an event, its deadline, a
 // close or the shutdown wakes it, and says which; the caller holds pd's
 // lock, which the park releases.
-PollResult parkOn(PollDesc* pd, PollDesc::Dir& d, char mode) {
+PollResult parkOn(PollDesc* pd, PollDesc::Dir& d, char mode) RELEASE(pd->lock) {
   if (d.waiter != nullptr) fatal("netpoll: two waiters for '%c' on fd %d", mode, pd->fd);
   Waiter w;
   PollResult res = PollResult::Ready;
