@@ -20,13 +20,13 @@
 
 #include <cpuid.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
 #include "runtime/attributes.hpp"
 #include "runtime/debugvars.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/os.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/preempt_modules.hpp"
 #include "runtime/proc.hpp"
@@ -113,13 +113,14 @@ bool wantAsyncPreempt(M* m, uintptr_t pc, uintptr_t sp, uint32_t locks) {
 
 // cbridge_asyncPreempt2 runs on the preempted task's stack, called by
 // asyncPreempt with every register saved: the task yields to the global
-// queue and, when resumed (on any M), returns to asyncPreempt. errno is
-// the thread's: the task takes its own along.
+// queue and, when resumed (on any M), returns to asyncPreempt. The error
+// state (errno, GetLastError) is the thread's: the task takes its own
+// along, for the C code it was stopped in may be about to read it.
 extern "C" void cbridge_asyncPreempt2() {
-  int savedErrno = errno;
+  cbridge::rt::ErrorState saved = cbridge::rt::saveErrorState();
   cbridge::rt::M* m = cbridge::rt::getm();
   if (m->p != nullptr && cbridge::rt::clearPreempt(m->p)) cbridge::rt::countAsyncPreempt();
   cbridge::rt::tracePreempted(m, m->curg, true);
   cbridge::rt::gopreempt();
-  errno = savedErrno;
+  cbridge::rt::restoreErrorState(saved);
 }

@@ -109,6 +109,20 @@ void sysUnused(void* p, size_t n);
 // effort.
 void sysNoHugePage(void* p, size_t n);
 
+// ---- A thread's error state ----
+
+// ErrorState is what C code reads after a failed call on this thread:
+// errno, and on Windows GetLastError() as well (WSAGetLastError is the
+// same value). It is the thread's, not the task's: a task stopped
+// asynchronously (asyncPreempt) takes its own along to whichever M
+// resumes it, since the runtime's code in between sets both.
+struct ErrorState {
+  int err;
+  uint32_t lastError;  // 0 where the OS has none
+};
+ErrorState saveErrorState();
+void restoreErrorState(ErrorState s);
+
 // ---- Output and exit ----
 
 // write1 writes up to n bytes of p to file descriptor fd (1, 2, or one the

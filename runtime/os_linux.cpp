@@ -175,6 +175,11 @@ void sysUnused(void* p, size_t n) { madvise(p, n, MADV_DONTNEED); }
 
 void sysNoHugePage(void* p, size_t n) { madvise(p, n, MADV_NOHUGEPAGE); }
 
+// ---- A thread's error state ----
+
+ErrorState saveErrorState() { return {errno, 0}; }
+void restoreErrorState(ErrorState s) { errno = s.err; }
+
 // ---- Output and exit ----
 
 ptrdiff_t write1(int fd, const void* p, size_t n) { return ::write(fd, p, n); }

@@ -532,6 +532,14 @@ void sysUnused(void* p, size_t n) {
 // (MEM_LARGE_PAGES, with a privilege), never on its own.
 void sysNoHugePage(void*, size_t) {}
 
+// ---- A thread's error state ----
+
+ErrorState saveErrorState() { return {errno, uint32_t(GetLastError())}; }
+void restoreErrorState(ErrorState s) {
+  errno = s.err;
+  SetLastError(DWORD(s.lastError));
+}
+
 // ---- Output and exit ----
 
 // fds 1 and 2 are the process's standard handles, as Go writes them,

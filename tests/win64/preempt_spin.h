@@ -34,6 +34,12 @@ SPIN_API uint64_t spin_until(const volatile int *stop, int64_t (*now)(void), int
  * loop was interrupted, if every register came back. */
 SPIN_API uint64_t regmix(uint64_t n);
 
+/* errkeep sets the thread's error state to v (errno; on Windows also
+ * SetLastError), runs regmix(n), and returns whether the error state
+ * still reads v: a task stopped in regmix and resumed on another thread
+ * must find its own, as C code reading errno after a call expects. */
+SPIN_API int errkeep(int v, uint64_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,10 @@
 //                regmix (12 integer and 8 floating-point accumulators) in
 //                a region until 200 asynchronous preemptions have
 //                happened, and each result must be the one computed
-//                outside any region (Go's PreemptedTaskKeepsItsRegisters).
+//                outside any region (Go's PreemptedTaskKeepsItsRegisters);
+//                and errkeep: the error state (errno, GetLastError) set
+//                before a regmix reads the same after it, though the task
+//                was stopped in it and resumed on another thread.
 //   foreign      one P: a task in a region calls regmix as foreign code
 //                (cbridge::call), in a module the runtime may interrupt,
 //                for about half a second; it is never stopped there (no
@@ -147,18 +150,19 @@ int registers() {
   cbridge::start(cbridge::Config{.maxprocs = 2, .force_preempt_ns = 1000000});
   constexpr uint64_t kRounds = 200000;
   const uint64_t want = regmix(kRounds);  // outside any region: never interrupted
-  std::atomic<int> bad{0}, moved{0};
+  std::atomic<int> bad{0}, moved{0}, errLost{0};
   auto deadline = Clock::now() + std::chrono::seconds(60);
   cbridge::run([&] {
     cbridge::WaitGroup wg;
     for (int t = 0; t < 3; t++) {
       wg.add(1);
-      cbridge::go([&] {
+      cbridge::go([&, t] {
         int64_t firstM = cbridge_current_m();
         bool otherM = false;
         cbridge::preemptible([&] {
           while (cbridge::stats().preempt_async < 200 && Clock::now() < deadline) {
             if (regmix(kRounds) != want) bad++;
+            if (!errkeep(1000 + t, kRounds)) errLost++;
             if (cbridge_current_m() != firstM) otherM = true;
           }
         });
@@ -171,10 +175,10 @@ int registers() {
   });
   cbridge::Stats s = cbridge::stats();
   if (verbose())
-    fprintf(stderr, "registers: %llu async preemptions, %d wrong results, %d moved\n",
-          (unsigned long long)s.preempt_async, bad.load(), moved.load());
-  printf("registers kept: %s; preempted 200 times: %s; resumed on other Ms: %s\n", yes(bad == 0),
-         yes(s.preempt_async >= 200), yes(moved > 0));
+    fprintf(stderr, "registers: %llu async preemptions, %d wrong results, %d errors lost, %d moved\n",
+            (unsigned long long)s.preempt_async, bad.load(), errLost.load(), moved.load());
+  printf("registers kept: %s; error state kept: %s; preempted 200 times: %s; resumed on other Ms: %s\n",
+         yes(bad == 0), yes(errLost == 0), yes(s.preempt_async >= 200), yes(moved > 0));
   return 0;
 }
 
