@@ -21,6 +21,13 @@
 // callback, so it is not armed: exit() called on a foreign thread freezes
 // the world at the runtime's atexit entry, after the statics made since
 // the runtime started are gone (documented in the README).
+// On Windows no sentinel can run first: libstdc++ on mingw-w64's msvcrt
+// runs the exiting thread's thread_local destructors from one atexit
+// entry of its own, registered at the process's first such destructor,
+// so they run after the destructor of every static made later. There the world is frozen at the runtime's atexit
+// entry, whichever thread exits: statics made before the runtime started
+// are safe, later ones are not (README; tests/win64/preempt_test). And no
+// thread id is the process id there, so armMainThread arms nothing.
 #include "runtime/freeze.hpp"
 
 #include "runtime/attributes.hpp"

@@ -34,6 +34,9 @@
 //                exit racing a SuspendThread leaves a suspended ghost
 //                process (Go's golang/go#35775, the seed of
 //                preemptExtLock).
+//   exit-main-*  main returns, or calls exit, while 4 tasks read a static
+//                made before the runtime started: no task may run once
+//                that static is destroyed. 50 runs each.
 // The code that may be interrupted is in preempt_spin (a DLL, a .so): this
 // program links libcbridge statically, so its own code never is.
 #include <cbridge/cbridge.h>
@@ -51,6 +54,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -246,6 +250,43 @@ void start_c_thread(void (*fn)()) {
 
 namespace {
 
+// exit-main-return, exit-main-exit: 4 tasks loop reading a static made
+// before the runtime started; then main returns 7 (or calls exit(7)). The
+// world must be frozen before that static is destroyed, at the latest by
+// the runtime's own exit entry, registered after it (runtime/freeze.cpp):
+// a task that finds it destroyed ends the process with status 3. (A
+// static made after the runtime started is safe too on Linux, where the
+// main thread's exit sentinel runs first, but not on Windows; README.)
+constexpr int kRanUnderDestroyedStatic = 3;
+
+struct ReadByTasks {
+  std::map<int, std::string> map;
+  std::atomic<bool> alive{true};
+  ~ReadByTasks() {
+    alive.store(false);
+    map.clear();
+  }
+};
+
+int staticAtExit(const char* which) {
+  static ReadByTasks early;
+  for (int i = 0; i < 1000; i++) early.map[i] = std::string(100, 'x');
+  cbridge::run([] { return 0; });  // the runtime's exit entry is registered now
+  static std::atomic<long> sum{0};
+  for (int k = 0; k < 4; k++)
+    cbridge::go([] {
+      for (;;) {
+        cbridge::sleep_for(std::chrono::microseconds(10));
+        if (!early.alive.load()) std::_Exit(kRanUnderDestroyedStatic);
+        for (auto& [key, v] : early.map) sum.fetch_add(long(v.size()) + key);
+      }
+    });
+  while (sum.load() == 0) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (strcmp(which, "exit-main-exit") == 0) exit(kExitStatus);
+  return kExitStatus;
+}
+
 int exitScenario(const char* which) {
   allowSpin();
   cbridge::start(cbridge::Config{.force_preempt_ns = 1000000});
@@ -366,9 +407,15 @@ int driver(const char* self) {
       failed = 1;
     }
   }
-  int runs = 200;
-  if (const char* s = getenv("PREEMPT_TEST_EXIT_RUNS")) runs = atoi(s);
-  for (const char* which : {"exit-foreign", "exit-task", "exit-callback"}) {
+  // 200 runs of each exit during preemption, as the issue asks; 50 of
+  // each exit from main.
+  const struct {
+    const char* which;
+    int runs;
+  } exits[] = {{"exit-foreign", 200}, {"exit-task", 200}, {"exit-callback", 200},
+               {"exit-main-return", 50}, {"exit-main-exit", 50}};
+  for (auto [which, runs] : exits) {
+    if (const char* s = getenv("PREEMPT_TEST_EXIT_RUNS")) runs = atoi(s);
     int hung = 0, wrong = 0, last = 0;
     auto t0 = Clock::now();
     for (int i = 0; i < runs; i++) {
@@ -409,6 +456,7 @@ int main(int argc, char** argv) {
   if (part == "tight") return tight();
   if (part == "registers") return registers();
   if (part == "foreign") return foreign();
+  if (part.rfind("exit-main-", 0) == 0) return staticAtExit(argv[1]);
   if (part.rfind("exit-", 0) == 0) return exitScenario(argv[1]);
   fprintf(stderr, "preempt_test: unknown part %s\n", argv[1]);
   return 2;
