@@ -331,6 +331,29 @@ TEST(CApiChan, BufferedValuesOutliveTheClose) {
   EXPECT_EQ(cbridge_chan_free(ch), CBRIDGE_OK);
 }
 
+// A channel ready at the call wins over its timeout, however short: with a
+// 1 ns timeout the timer has fired by the time the wait selects, and a
+// select of both picked the timer half the time (ETIMEDOUT for a closed
+// channel, a value left in the buffer, a send not made).
+TEST(CApiChan, ReadyAtTheCallBeatsTheTimeout) {
+  cbridge_chan* ch = cbridge_chan_new(sizeof(int), 1);
+  int timedOut = 0;
+  for (int i = 0; i < 200; i++) {
+    int v = i, got = -1;
+    if (cbridge_chan_send(ch, &v, 1) != CBRIDGE_OK) timedOut++;
+    if (cbridge_chan_recv(ch, &got, 1) != CBRIDGE_OK || got != i) timedOut++;
+  }
+  EXPECT_EQ(cbridge_chan_close(ch), CBRIDGE_OK);
+  int notClosed = 0;
+  for (int i = 0; i < 200; i++) {
+    int got;
+    if (cbridge_chan_recv(ch, &got, 1) != CBRIDGE_ERR_CLOSED) notClosed++;
+  }
+  EXPECT_EQ(timedOut, 0);
+  EXPECT_EQ(notClosed, 0);
+  EXPECT_EQ(cbridge_chan_free(ch), CBRIDGE_OK);
+}
+
 TEST(CApiChan, FreeWithAWaiterIsRefused) {
   cbridge_chan* ch = cbridge_chan_new(sizeof(int), 0);
   std::thread t([ch] {
