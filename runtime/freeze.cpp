@@ -21,16 +21,10 @@
 // callback, so it is not armed: exit() called on a foreign thread freezes
 // the world at the runtime's atexit entry, after the statics made since
 // the runtime started are gone (documented in the README).
-// On Windows no sentinel can run first: libstdc++ on mingw-w64's msvcrt
-// runs the exiting thread's thread_local destructors from one atexit
-// entry of its own, registered at the process's first such destructor,
-// so they run after the destructor of every static made later. There the world is frozen at the runtime's atexit
-// entry, whichever thread exits: statics made before the runtime started
-// are safe, later ones are not (README; tests/win64/preempt_test). And no
-// thread id is the process id there, so armMainThread arms nothing.
+// The sentinel is in freeze_linux.cpp. Windows has none
+// (freeze_windows.cpp): the world is frozen at the runtime's atexit entry.
 #include "runtime/freeze.hpp"
 
-#include "runtime/attributes.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/fork.hpp"
 #include "runtime/iobatch.hpp"
@@ -40,25 +34,6 @@
 #include "runtime/sigpreempt.hpp"
 
 namespace cbridge::rt {
-
-namespace {
-
-struct ExitSentinel {
-  bool armed = false;
-  ~ExitSentinel() {
-    if (armed) freezetheworld();
-  }
-};
-thread_local ExitSentinel sentinel;
-
-CBRIDGE_CONSTRUCTOR void armMainThread() {
-  if (gettid() == getpid()) armExitSentinel();
-}
-
-}  // namespace
-
-void armExitSentinel() { sentinel.armed = true; }
-void disarmExitSentinel() { sentinel.armed = false; }
 
 bool onExitingThread() { return sched->exitTid.load(std::memory_order_acquire) == gettid(); }
 

@@ -89,11 +89,12 @@ int64_t nanotime() {
 // gets a plain one, which rounds up to the system tick. The loop makes
 // the deadline hold whatever the timer's resolution. The timer is held in
 // a thread-local key (below), not a thread_local object: the key's value
-// outlives everything that may still sleep on the thread (at exit(), the
-// exit sentinel's freezetheworld waits for the other Ps after the CRT
-// destroyed the thread's thread_locals, freeze.cpp; a thread_local timer
-// read then was a closed or freed handle, "SetWaitableTimer failed",
-// in 1 of 200 exits). The key's destructor closes it when the thread
+// outlives everything that may still sleep on the thread (at exit(),
+// freezetheworld waits for the other Ps after the CRT destroyed the
+// thread's thread_locals, freeze.cpp; a thread_local timer read then was
+// a closed or freed handle, "SetWaitableTimer failed", in 1 of 200
+// exits; and mingw-w64 runs a thread_local's destructor after emutls
+// freed it, freeze_windows.cpp). The key's destructor closes it when the thread
 // ends; at the process's exit it is never closed, and Windows takes it
 // back with the process.
 namespace {
