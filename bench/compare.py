@@ -24,7 +24,9 @@ into the README unedited.
 
 Usage: bench/compare.py [--pairs N] BUILD_DIR OUT_MARKDOWN [PART [CPUS]]
   PART: all (default), sched, calls, callbacks, callback-peers, timers,
-        globq, preempt, spanset, net, syscalls, trace
+        globq, preempt, spanset, net, syscalls, trace; or wine: the rows
+        that port to Windows, under Wine, BUILD_DIR being the cross build
+        of tests/win64 (build-win64/cross; see WineCtx), not in all
   CPUS: a taskset list for every process (default all CPUs); the preemption
         rows, which need one CPU, take its last one.
 """
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 GO = "/usr/lib/go-1.19/bin/go"
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARTS = ["sched", "calls", "callbacks", "callback-peers", "timers", "globq", "preempt", "spanset",
-         "net", "syscalls", "trace"]
+         "net", "syscalls", "trace", "wine"]
 
 
 # --- targets ---------------------------------------------------------------
@@ -182,13 +184,16 @@ class Ctx:
             res[b["run_name"].split("/")[0]] = dict(b, ns=b["real_time"] * scale)
         return res
 
+    # How the Go peers are built: for this machine (WineCtx: for Windows).
+    goenv, goflags, exe_suffix = {}, [], ""
+
     def go(self, pkg):
         """Builds the Go peer bench/peers/go/PKG once; returns the executable."""
-        exe = os.path.join(self.work, "go" + pkg)
+        exe = os.path.join(self.work, "go" + pkg + self.exe_suffix)
         if not os.path.exists(exe):
             env = dict(os.environ, GOCACHE=os.path.join(self.work, "gocache"), GOFLAGS="-mod=mod",
-                       GO111MODULE="on", CGO_ENABLED="1")
-            subprocess.run([GO, "build", "-o", exe, "./" + pkg],
+                       GO111MODULE="on", CGO_ENABLED="1", **self.goenv)
+            subprocess.run([GO, "build", *self.goflags, "-o", exe, "./" + pkg],
                            cwd=os.path.join(HERE, "peers", "go"), env=env, check=True)
         return exe
 
@@ -511,29 +516,32 @@ def netpoll_backends(ctx):
     return ctx.backends
 
 
-def run_net(ctx):
-    """The netpoller against Go's net package, once per backend: loopback
-    TCP echo with 1 connection (round trips/s and latency), 50 and 1,000
-    connections of 64 B (round trips/s; goal for 50: at least 1.5× Go's
-    rate) and 50 connections of 16 KiB (payload MB/s), and a pipe
-    ping-pong. A pair is one cbridge run per backend, then one Go run."""
+def net_bench_once(ctx, args):
+    """One net_bench run per backend, each checked to have run it: its
+    "name value" lines by backend name."""
+    res = {}
+    for env, name, backend, batch in netpoll_backends(ctx):
+        out = ctx.lines([ctx.exe("net_bench"), *args], ctx.ncpus, env=env)
+        if (str(out.get("NetpollBackend")), str(out.get("Iobatch"))) != (backend, batch):
+            raise RuntimeError(f"net_bench with {env} ran {out.get('NetpollBackend')} "
+                               f"(batch {out.get('Iobatch')})")
+        res[name] = out
+    return res
+
+
+def run_echo(ctx):
+    """Loopback TCP echo against Go's net package, once per backend: 1
+    connection (round trips/s and latency), 50 and 1,000 connections of
+    64 B (round trips/s; goal for 50: at least 1.5× Go's rate) and 50
+    connections of 16 KiB (payload MB/s). A pair is one cbridge run per
+    backend, then one Go run."""
     backends = netpoll_backends(ctx)
     p = ctx.ncpus
-
-    def cbridge_once(args):
-        res = {}
-        for env, name, backend, batch in backends:
-            out = ctx.lines([ctx.exe("net_bench"), *args], p, env=env)
-            if (str(out.get("NetpollBackend")), str(out.get("Iobatch"))) != (backend, batch):
-                raise RuntimeError(f"net_bench with {env} ran {out.get('NetpollBackend')} "
-                                   f"(batch {out.get('Iobatch')})")
-            res[name] = out
-        return res
-
     rows = []
     for conns, size in ECHO:
         args = ["echo", str(conns), str(size), str(ECHO_MS)]
-        cbs, gos = ctx.alternate(lambda: cbridge_once(args), lambda: ctx.lines([ctx.go("net"), *args], p))
+        cbs, gos = ctx.alternate(lambda: net_bench_once(ctx, args),
+                                 lambda: ctx.lines([ctx.go("net"), *args], p))
         kb = f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
         conn = f"{conns:,} connection{'s' * (conns > 1)}"
         for _, name, _, _ in backends:
@@ -554,8 +562,17 @@ def run_net(ctx):
                     rows.append(pair_row(f"the same, round trip latency {q.lower()} (µs) ({name})",
                                          p, side, gos, f"EchoLatency{q}Us", "Go net",
                                          f"EchoLatency{q}Us"))
-    cbs, gos = ctx.alternate(lambda: cbridge_once(["pipe"]), lambda: ctx.lines([ctx.go("net"), "pipe"], p))
-    for _, name, _, _ in backends:
+    return rows
+
+
+def run_net(ctx):
+    """The netpoller against Go's net package: the echo rows, and a pipe
+    ping-pong, once per backend."""
+    rows = run_echo(ctx)
+    p = ctx.ncpus
+    cbs, gos = ctx.alternate(lambda: net_bench_once(ctx, ["pipe"]),
+                             lambda: ctx.lines([ctx.go("net"), "pipe"], p))
+    for _, name, _, _ in netpoll_backends(ctx):
         rows.append(pair_row(f"pipe ping-pong between two tasks through the netpoller, one round "
                              f"trip (ns) ({name})", p, [c[name] for c in cbs], gos,
                              "PipePingPongNs", "Go os.Pipe", "PipePingPongNs"))
@@ -597,6 +614,103 @@ def run_syscalls(ctx):
     return out
 
 
+# --- under Wine ---------------------------------------------------------------
+
+WINE_DOC = "the Windows builds under Wine, not Windows figures"
+
+
+@dataclass
+class WineCtx(Ctx):
+    """Runs the Windows builds under Wine (issue 18): BUILD is the cross
+    build of tests/win64 (build-win64/cross; scripts/test-windows makes
+    it and the Wine prefix beside it, build-win64/wineprefix, which
+    WINEPREFIX overrides); the Go peers are cross-compiled for
+    windows/amd64, cgo with mingw-w64's gcc, linked statically as the
+    .exe files are (else they need libwinpthread-1.dll)."""
+    goenv = {"GOOS": "windows", "GOARCH": "amd64", "CC": "x86_64-w64-mingw32-gcc"}
+    goflags = ["-ldflags=-extldflags=-static"]
+    exe_suffix = ".exe"
+    prefix: str = ""
+
+    def exe(self, name):
+        return os.path.join(self.build, name + ".exe")
+
+    def run(self, argv, procs, env=None, cpus=None):
+        # Wine's console writes CRLF.
+        return super().run(["wine", *argv], procs, dict(env or {}, WINEPREFIX=self.prefix,
+                                                        WINEDEBUG="-all"), cpus).replace("\r", "")
+
+    def start(self):
+        """Starts a persistent wineserver and Wine's services with a first
+        program whose output nobody reads: every program's figure is
+        measured inside it, so Wine's start is not in it anyway, but the
+        services started by the first wine would hold that program's
+        stdout open, and its run would never end."""
+        if not os.path.exists(os.path.join(self.prefix, "system.reg")):
+            sys.exit(f"compare: no Wine prefix in {self.prefix}: scripts/test-windows makes it")
+        env = dict(os.environ, WINEPREFIX=self.prefix, WINEDEBUG="-all")
+        if subprocess.run(["wineserver", "-p"], env=env).returncode != 0:
+            sys.exit(f"compare: a wineserver runs in {self.prefix} already; stop it first "
+                     f"(WINEPREFIX={self.prefix} wineserver -k)")
+        subprocess.run(["wine", "cmd", "/c", "exit"], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        subprocess.run(["wineserver", "-k"], env=dict(os.environ, WINEPREFIX=self.prefix))
+
+
+# Go's callback from a C thread costs about 250 µs under Wine: 5,000 calls.
+WINE_GO_CTHREAD_CALLS = "5000"
+
+
+def run_wine(ctx):
+    """The rows that port to Windows, under Wine, against the same peers
+    built for Windows: the scheduler with 1 and 2 Ps against Go (and a
+    task switch against a bare fcontext switch, runtime/fcontext_amd64_win64.S),
+    foreign calls and callbacks against cgo (ops_bench, sched_bench's,
+    call_bench's and callback_bench's bodies), the timer storm, and the
+    loopback TCP echo (the completion port against Go's net on Windows).
+    No targets: they are Linux's."""
+    rows = []
+    for procs in (1, 2):
+        cbs, gos = ctx.alternate(lambda: ctx.lines([ctx.exe("ops_bench"), "sched"], procs),
+                                 lambda: ctx.lines([ctx.go("sched")], procs))
+        for what, name, scale in (("start+finish of a task (ns)", "TaskStartFinish", 1),
+                                  ("unbuffered channel hand-off, one way (ns)", "ChanHandoff", 1),
+                                  ("yield with nothing else to run (ns)", "Yield", 1),
+                                  ("100,000 tasks spawn+join (ms)", "SpawnJoin100k", 1e-6)):
+            rows.append(pair_row(what, procs, cbs, gos, name, "Go", name, None, scale))
+        rows.append(pair_row("task switch (two tasks yielding to each other), one way (ns)", procs,
+                             cbs, cbs, "TaskSwitch", "fcontext", "FcontextSwitch"))
+    p = ctx.ncpus
+    cbs, gos = ctx.alternate(lambda: ctx.lines([ctx.exe("ops_bench"), "calls"], p),
+                             lambda: ctx.lines([ctx.go("cgo")], p))
+    rows += [pair_row(f"call of an empty C function: {what} (ns)", p, cbs, gos, name, "Go cgo",
+                      "CgoCall")
+             for what, name in (("typed `cbridge::call`", "TypedCall"),
+                                ("dynamic `ForeignFunction`", "DynamicCall"),
+                                ("C API prepared `cbridge_fn_call`", "CFnCall"),
+                                ("C API `cbridge_call` by string, cache hit", "CCallByString"),
+                                ("direct C call", "DirectCall"))]
+    cbs, gos = ctx.alternate(lambda: ctx.lines([ctx.exe("ops_bench"), "callbacks"], p),
+                             lambda: ctx.lines([ctx.go("callbacks"), WINE_GO_CTHREAD_CALLS], p))
+    rows += [pair_row("callback of an empty handler from a foreign thread, warm (ns)", p, cbs, gos,
+                      "CallbackForeignThreadWarm", "Go, C thread → Go", "CThreadCallsGo"),
+             pair_row("callback nested: task → C → callback → back (ns)", p, cbs, gos,
+                      "CallbackNestedRoundTrip", "Go → C → Go", "GoCGoRoundTrip")]
+    rows += run_timers(ctx)
+    ctx.backends = [({}, "IOCP", "iocp", "off")]
+    rows += run_echo(ctx)
+    for r in rows:
+        r.target = None
+    ctx.notes.append(
+        "Not measured under Wine: the pipe ping-pong (on Windows neither side's pipe is on the "
+        "poller, and 200,000 round trips through Wine's pipes outlast a minute on both sides), "
+        "parked tasks' memory (both sides read /proc), the global queue, preemption, the span "
+        "set, the trace and the system call counts.")
+    return rows
+
+
 # --- main ---------------------------------------------------------------------
 
 def machine():
@@ -616,6 +730,10 @@ def go_version():
     return subprocess.run([GO, "version"], capture_output=True, text=True).stdout.strip()
 
 
+def wine_version():
+    return subprocess.run(["wine", "--version"], capture_output=True, text=True).stdout.strip()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pairs", type=int, default=5, help="alternated pairs per row (at least 5)")
@@ -630,19 +748,33 @@ def main():
     ncpus = sum(int(hi) - int(lo) + 1 for lo, _, hi in
                 (r.partition("-") if "-" in r else (r, "", r) for r in cpus.split(",")))
     started = datetime.datetime.now(datetime.timezone.utc)
+    wine = a.part == "wine"
     header = [
-        f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Run {started:%Y-%m-%d %H:%M} UTC on {machine()}"
+        + (f"; {WINE_DOC}, {wine_version()}." if wine else "."),
         "Command: `" + " ".join(shlex.quote(x) for x in ["bench/compare.py", *sys.argv[1:]]) + "`.",
         f"Every process pinned with `taskset -c {cpus}`; CBRIDGE_MAXPROCS = GOMAXPROCS = the Ps "
         f"column, on both sides. {a.pairs} alternated pairs per row (cbridge, peer, cbridge, peer, "
         "…): each side's median, and the median of the per-pair ratios cbridge ÷ peer with their "
         "min–max (lower is better unless the row says higher).",
-        f"Peers: {go_version()}, a bare Boost.Context fcontext switch, JNI (openjdk-17) and "
-        "Python's ctypes, a mutex-guarded std::vector and Boost.Lockfree's stack.",
+        (f"Peers: {go_version()} built for windows/amd64 (cgo with mingw-w64's gcc), a bare "
+         "fcontext switch (runtime/fcontext_amd64_win64.S)." if wine else
+         f"Peers: {go_version()}, a bare Boost.Context fcontext switch, JNI (openjdk-17) and "
+         "Python's ctypes, a mutex-guarded std::vector and Boost.Lockfree's stack."),
     ]
     rows, extra = [], []
     with tempfile.TemporaryDirectory() as work:
-        ctx = Ctx(a.build, work, cpus, ncpus, a.pairs)
+        if wine:
+            ctx = WineCtx(a.build, work, cpus, ncpus, a.pairs, prefix=os.environ.get(
+                "WINEPREFIX", os.path.join(os.path.dirname(os.path.abspath(a.build)), "wineprefix")))
+            ctx.start()
+            print("compare: wine", file=sys.stderr)
+            try:
+                rows = run_wine(ctx)
+            finally:
+                ctx.stop()
+        else:
+            ctx = Ctx(a.build, work, cpus, ncpus, a.pairs)
         for part, fn in (("sched", run_sched), ("calls", run_calls), ("callbacks", run_callbacks),
                          ("callback-peers", run_callback_peers), ("timers", run_timers),
                          ("globq", run_globq), ("preempt", run_preempt), ("spanset", run_spanset),

@@ -19,12 +19,11 @@
 // only. Every run ends by printing NetpollBackend, the netpoller's backend as
 // stats() reports it, and Iobatch, the I/O batch's mechanism (with its
 // IobatchCallsPerSubmit), so that bench/compare.py can tell whether the
-// CBRIDGE_NETPOLL and CBRIDGE_IOBATCH it set were honoured; the soft RLIMIT_NOFILE is raised to
-// the hard one (1,000 connections take 2,000 descriptors), as the Go twin does.
+// CBRIDGE_NETPOLL and CBRIDGE_IOBATCH it set were honoured; the limit on
+// open descriptors is raised first (nofile_unix.cpp, nofile_windows.cpp),
+// as the Go twin does.
 #include <cbridge/cbridge.hpp>
 #include <cbridge/net.hpp>
-
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -180,12 +179,11 @@ void printEcho(int conns, size_t size, long ms) {
 
 }  // namespace
 
+// Lets the process open as many descriptors as 1,000 connections need.
+void raiseNofileLimit();
+
 int main(int argc, char** argv) {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
+  raiseNofileLimit();
   std::string only = argc > 1 ? argv[1] : "";
   if (only == "echo" && argc == 5) {
     printEcho(std::atoi(argv[2]), size_t(std::atol(argv[3])), std::atol(argv[4]));

@@ -7,8 +7,9 @@
 //
 // As there, the echo's clients all connect before they start together,
 // only round trips between the start and the stop flag count, and the
-// soft RLIMIT_NOFILE is raised to the hard one (Go 1.19 does that itself
-// for programs importing os; done here too so that both sides say so).
+// soft RLIMIT_NOFILE is raised to the hard one (nofile_unix.go; Go 1.19
+// does that itself for programs importing os; done here too so that both
+// sides say so).
 package main
 
 import (
@@ -20,7 +21,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -162,11 +162,7 @@ func pipePingPongNs(rounds int) float64 {
 }
 
 func main() {
-	var rl syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil && rl.Cur < rl.Max {
-		rl.Cur = rl.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl)
-	}
+	raiseNofileLimit()
 	args := os.Args[1:]
 	switch {
 	case len(args) == 4 && args[0] == "echo":
