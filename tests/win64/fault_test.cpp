@@ -7,6 +7,13 @@
 // (scripts/test-windows):
 //   - a null dereference and an integer division by zero in a task:
 //     "fatal error: unexpected signal", exit status 2;
+//   - a task that recurses off the end of its own stack, on a runtime M
+//     and as a callback's handler on a thread the runtime never made:
+//     "fatal error: stack overflow in task", exit 2 (on Windows raised
+//     from the stack's PAGE_GUARD pages, os_windows.cpp's sysStackGuard:
+//     at the first on the runtime M, whose stack guarantee is as big as
+//     the guard, and after growing into it on the other thread, whose
+//     guarantee is Windows' default);
 //   - a foreign call that recurses off the end of a runtime M's system
 //     stack: "fatal error: stack overflow on the system stack", exit 2;
 //   - a null dereference in foreign code: not the runtime's, so no report
@@ -17,6 +24,7 @@
 // ended by the OS, the process left waiting on its others) fails the
 // comparison instead of hanging the run.
 #include <cbridge/call.hpp>
+#include <cbridge/callback.hpp>
 #include <cbridge/runtime.hpp>
 #include <cbridge/task.hpp>
 #include <cbridge/waitgroup.hpp>
@@ -53,6 +61,16 @@ using namespace std::chrono_literals;
 volatile int* volatile nullInt = nullptr;
 volatile int zero = 0;
 
+// Far beyond any stack, and volatile: the compiler sees no endless
+// recursion; the volatile frame keeps each call's 512 bytes real.
+volatile int recurseLimit = 1 << 30;
+int recurse(int depth) {
+  volatile char frame[512];
+  frame[0] = char(depth);
+  if (depth >= recurseLimit) return frame[0];
+  return recurse(depth + 1) + frame[0];
+}
+
 // How long a child may take: generous, since a child under Wine starts
 // in about a second when the machine is busy; it bounds a hang, it
 // times nothing.
@@ -74,6 +92,14 @@ void inTask(void (*f)()) {
 int child(const char* what) {
   if (std::strcmp(what, "nil") == 0) inTask([] { std::printf("%d\n", *nullInt); });
   if (std::strcmp(what, "div") == 0) inTask([] { std::printf("%d\n", 7 / zero); });
+  if (std::strcmp(what, "taskoverflow") == 0) inTask([] { std::printf("%d\n", recurse(0)); });
+  if (std::strcmp(what, "cboverflow") == 0)
+    cbridge::run([] {
+      cbridge::Callback<int(int)> cb([](int n) { return recurse(n); });
+      std::thread t([&] { std::printf("%d\n", cb.fn()(0)); });
+      t.join();
+      return 0;
+    });
   if (std::strcmp(what, "g0overflow") == 0)
     inTask([] { std::printf("%d\n", cbridge::call(fault_recurse, 1)); });
   if (std::strcmp(what, "foreign") == 0) inTask([] { std::printf("%d\n", cbridge::call(fault_deref, nullptr)); });
@@ -165,6 +191,8 @@ void report(const char* self, const char* what, const char* label) {
   Outcome o = run(self, what);
   const char* said = o.err.find("fatal error: stack overflow on the system stack") != std::string::npos
                          ? "fatal error: stack overflow on the system stack"
+                     : o.err.find("fatal error: stack overflow in task") != std::string::npos
+                         ? "fatal error: stack overflow in task"
                      : o.err.find("fatal error: unexpected signal") != std::string::npos
                          ? "fatal error: unexpected signal"
                      : o.err.find("fatal error") != std::string::npos ? "another fatal error"
@@ -183,6 +211,8 @@ int main(int argc, char** argv) {
   if (argc > 1) return child(argv[1]);
   report(argv[0], "nil", "null dereference in a task");
   report(argv[0], "div", "division by zero in a task");
+  report(argv[0], "taskoverflow", "task off the end of its own stack");
+  report(argv[0], "cboverflow", "callback's task off the end of its own stack");
   report(argv[0], "g0overflow", "foreign call off the end of the system stack");
   report(argv[0], "foreign", "null dereference in foreign code");
   std::printf("done\n");
