@@ -101,7 +101,7 @@ void cgocall(void (*fn)(void*), void* arg) {
   uintptr_t sp = reinterpret_cast<uintptr_t>(m->g0ctx) & ~uintptr_t(15);
   rt::asanStartSwitch(&gp->asanFakeStack, reinterpret_cast<void*>(m->g0lo), m->g0hi - m->g0lo);
   stackbounds::checkG0(m, sp);
-  bridge::runOnStack(onG0, &f, sp, m->g0lo, m->g0ctx);
+  bridge::runOnStack(onG0, &f, sp, m->g0lo, m->g0lo, m->g0ctx);
   rt::asanFinishSwitch(gp->asanFakeStack, nullptr, nullptr);
   rt::preemptExtExit(m);
   m->ncgo--;

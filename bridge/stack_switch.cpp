@@ -14,7 +14,7 @@ void adoptStackDescription(void*, uintptr_t) {}
 
 #if defined(__x86_64__)
 
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t, void*) {
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t, uintptr_t, void*) {
   cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp));
 }
 
@@ -36,7 +36,7 @@ void onStack(rt::transfer_t t) {
 }
 }  // namespace
 
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void*) {
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, uintptr_t, void*) {
   OnStack o{fn, arg};
   rt::fcontext_t c = rt::make_fcontext(reinterpret_cast<void*>(sp), sp - lo, onStack);
   rt::jump_fcontext(c, &o);

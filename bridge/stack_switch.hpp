@@ -32,9 +32,12 @@ namespace cbridge::bridge {
 // foreign call onto g0's stack, just below g0's context), or nullptr (a
 // callback onto the free part of a task's stack). Windows describes the
 // running stack in the thread's TEB, and takes that description from it
-// (stack_switch_windows.cpp); elsewhere it is not needed.
+// (stack_switch_windows.cpp); elsewhere it is not needed. Without ctx,
+// the stack's memory begins at guardlo, below lo, with its guard region
+// (lo if it has none), which Windows must see as part of the stack for
+// its guard pages to raise the stack overflow (contextStackReservation).
 using OnStackFn = void (*)(void* arg, uintptr_t inuse);
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void* ctx);
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, uintptr_t guardlo, void* ctx);
 
 // adoptStackDescription gives ctx, a context fn just made with
 // make_fcontext below inuse on the stack runOnStack left, that stack's

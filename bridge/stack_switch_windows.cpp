@@ -12,7 +12,9 @@
 //     commit boundary: it is used, and updated, in place, so that g0
 //     resumes under what the call left;
 //   - a callback goes onto the free part of a task's stack, committed
-//     whole (sysAllocNoReserve commits on Windows): {lo, lo, sp}; the
+//     whole (sysAllocNoReserve commits on Windows), with its guard pages
+//     below (sysStackGuard): {guardlo, lo, sp}, as a task's own context
+//     describes it (contextStackReservation); the
 //     context it makes to park to, on the thread's stack, gets the
 //     thread's description (adoptStackDescription).
 #include <cstdint>
@@ -45,13 +47,13 @@ constexpr uintptr_t kFrameTebStack = 0x08;
 
 }  // namespace
 
-void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, void* ctx) {
+void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, uintptr_t guardlo, void* ctx) {
   if (ctx != nullptr) {
     cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp),
                        static_cast<char*>(ctx) + kCtxTebStack);
     return;
   }
-  TebStack s{lo, lo, sp};
+  TebStack s{guardlo, lo, sp};
   cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp), &s);
 }
 

@@ -310,7 +310,8 @@ bool cgocallback(void (*fn)(void*), void* arg) {
   // the thread's exit (dropm) finds it between callbacks and puts it back
   // on the extra list. Below a nested callback are a task's frames, which
   // must not be unwound: the task would be lost.
-  onForcedUnwind([&] { bridge::runOnStack(cbRun, &fr, top, gp->stack->lo, nullptr); },
+  uintptr_t guardlo = gp->stack->guardlo != 0 ? gp->stack->guardlo : gp->stack->lo;
+  onForcedUnwind([&] { bridge::runOnStack(cbRun, &fr, top, gp->stack->lo, guardlo, nullptr); },
                  [&] {
                    if (nested)
                      rt::fatal(

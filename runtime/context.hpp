@@ -5,8 +5,12 @@
 // Boost's names and semantics (fcontext_win64.hpp).
 #pragma once
 
+#include <cstdint>
+
 #if defined(_WIN32)
 #include "runtime/fcontext_win64.hpp"
+// runtime/fcontext_amd64_win64.S; contextStackReservation below.
+extern "C" void cbridge_fcontext_set_reservation(boost::context::detail::fcontext_t ctx, void* lo);
 #else
 #include <boost/context/detail/fcontext.hpp>
 #endif
@@ -17,6 +21,20 @@ using boost::context::detail::fcontext_t;
 using boost::context::detail::jump_fcontext;
 using boost::context::detail::make_fcontext;
 using boost::context::detail::transfer_t;
+
+// contextStackReservation says to ctx, fresh from make_fcontext, that its
+// stack's memory begins at lo, below the stack it was made with: the
+// stack's guard region. Windows keeps a description of the running stack
+// in the TEB, which a context carries, and raises a stack overflow from
+// guard pages only inside it (sysStackGuard). Elsewhere nothing.
+inline void contextStackReservation(fcontext_t ctx, uintptr_t lo) {
+#if defined(_WIN32)
+  cbridge_fcontext_set_reservation(ctx, reinterpret_cast<void*>(lo));
+#else
+  (void)ctx;
+  (void)lo;
+#endif
+}
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

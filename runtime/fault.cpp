@@ -63,4 +63,11 @@ void faultReport(uintptr_t addr, uintptr_t sp, uintptr_t pc, const char* what) {
   }
 }
 
+void faultReportStackOverflow(uintptr_t lo, uintptr_t sp, uintptr_t pc, const char* what) {
+  M* m = getm();
+  G* gp = m != nullptr ? m->curg : nullptr;
+  bool taskStack = gp != nullptr && gp->stack != nullptr && gp->stack->guardlo == lo;
+  faultReport(taskStack ? lo : lo - 1, sp, pc, what);
+}
+
 }  // namespace cbridge::rt

@@ -211,6 +211,21 @@ make_fcontext:
 	ret
 	.seh_endproc
 
+// void cbridge_fcontext_set_reservation(fcontext_t ctx /* rcx */,
+// void* lo /* rdx */): ctx, fresh from make_fcontext, installs lo, not
+// the bottom of the stack it was made with, as the TEB's
+// DeallocationStack: the stack's reservation begins below it, with its
+// guard pages (runtime/os_windows.cpp, sysStackGuard), which Windows
+// treats as the stack's only between DeallocationStack and StackLimit.
+	.globl	cbridge_fcontext_set_reservation
+	.def	cbridge_fcontext_set_reservation; .scl 2; .type 32; .endef
+	.seh_proc cbridge_fcontext_set_reservation
+cbridge_fcontext_set_reservation:
+	.seh_endprologue
+	movq	%rdx, 0xb0(%rcx)
+	ret
+	.seh_endproc
+
 // A fresh context's first resume returns here, rax = its transfer_t and
 // rsp 16-byte aligned at fn's shadow space.
 	.def	cbridge_fcontext_start; .scl 3; .type 32; .endef

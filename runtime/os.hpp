@@ -102,6 +102,17 @@ void sysFree(void* p, size_t n);
 // Returns false with errno set if the OS refuses (on Linux ENOMEM when
 // splitting the mapping needs an entry past vm.max_map_count).
 bool sysFault(void* p, size_t n);
+// sysStackGuard makes [p, p+n), the lowest pages of a task stack's
+// mapping (the stack above them), its guard region, and says false with
+// errno set as sysFault does. On Linux it is sysFault: an access faults,
+// the SIGSEGV handler runs on the alternate signal stack. Windows
+// dispatches an exception on the faulting stack itself, so the guard is
+// what Windows puts below a thread's stack: the lowest page inaccessible,
+// the rest PAGE_GUARD pages, the first touch of which by the stack's own
+// code (the context describes the stack to the OS, with the guard inside:
+// contextStackReservation) raises the stack overflow with the room left
+// below to report it.
+bool sysStackGuard(void* p, size_t n);
 // sysUnused gives the pages of [p, p+n) back to the OS, keeping the
 // mapping: the next touch finds them zeroed (Go's sysUnused).
 void sysUnused(void* p, size_t n);

@@ -171,6 +171,8 @@ void sysFree(void* p, size_t n) { munmap(p, n); }
 
 bool sysFault(void* p, size_t n) { return mprotect(p, n, PROT_NONE) == 0; }
 
+bool sysStackGuard(void* p, size_t n) { return sysFault(p, n); }
+
 void sysUnused(void* p, size_t n) { madvise(p, n, MADV_DONTNEED); }
 
 void sysNoHugePage(void* p, size_t n) { madvise(p, n, MADV_NOHUGEPAGE); }

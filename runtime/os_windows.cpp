@@ -513,6 +513,48 @@ bool sysFault(void* p, size_t n) {
   return false;
 }
 
+// A thread's stack as Windows makes it: its reservation's lowest page is
+// never committed, and PAGE_GUARD pages lie between it and the committed
+// part; the TEB describes the stack from the reservation's bottom
+// (DeallocationStack) and its committed part from StackLimit up. A task
+// stack is committed whole, and its context gives the TEB DeallocationStack
+// = p and StackLimit = p+n (contextStackReservation), so here the lowest
+// page is PAGE_NOACCESS (committed, as sysFault says why) and the rest
+// PAGE_READWRITE|PAGE_GUARD.
+//
+// A guard page touched by code on the stack the TEB describes is the
+// stack-growth fault (Windows' MiCheckForUserStackOverflow, Wine's
+// virtual_handle_fault): the page loses PAGE_GUARD; if it lies within the
+// thread's guarantee (GuaranteedStackBytes, SetThreadStackGuarantee: 64
+// KiB on a runtime M, minitSignals; else the host's, at least two pages)
+// of the lowest page, the guaranteed pages are made accessible and
+// STATUS_STACK_OVERFLOW is raised on them; otherwise the page below
+// becomes the guard and the code goes on, the stack a page deeper, as a
+// thread's grows. On a runtime M the first guard page touched raises the
+// overflow (64 KiB guarantee, 64 KiB guard); with a smaller guarantee the
+// stack grows into its guard first.
+//
+// PAGE_GUARD is one-shot, and the guard is not re-armed when a stack is
+// freed or reused (that would be a system call per task). The invariant
+// that keeps every stack handed out guarded: its PAGE_GUARD pages are one
+// run from p+page up, at least the smallest guarantee less a page long.
+// Growth takes the flag off the top guard page only as it puts it on the
+// page below, and stops that far from p; the overflow, which takes the
+// rest, is a fatal error: that stack is never used again. A stack that
+// grew comes back from the cache with its growth, and its next overflow
+// is raised as the first was. (A guard page touched from another stack
+// raises STATUS_GUARD_PAGE_VIOLATION, which the runtime's handler passes
+// on: unhandled, it ends the process.)
+bool sysStackGuard(void* p, size_t n) {
+  size_t ps = physpagesize();
+  DWORD old;
+  if (VirtualProtect(p, ps, PAGE_NOACCESS, &old) &&
+      (n <= ps || VirtualProtect(static_cast<char*>(p) + ps, n - ps, PAGE_READWRITE | PAGE_GUARD, &old)))
+    return true;
+  errno = errnoOf(GetLastError());
+  return false;
+}
+
 // Decommit and commit again, as Go's sysUnusedOS and sysUsedOS do in two
 // steps: the RAM goes back to Windows, and the pages, committed afresh,
 // come zeroed on the next touch. (MEM_RESET would keep them committed

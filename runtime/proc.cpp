@@ -1146,6 +1146,7 @@ bool newproc(detail::TaskFn* fn, size_t stackSize, uintptr_t gopc) {
   }
   asanFreshStack(reinterpret_cast<void*>(gp->stack->lo), gp->stack->size());
   gp->ctx = make_fcontext(reinterpret_cast<void*>(gp->stack->hi), gp->stack->size(), gentry);
+  if (gp->stack->guardlo != 0) contextStackReservation(gp->ctx, gp->stack->guardlo);
   gp->fn = fn;
   gp->gopc.store(gopc, std::memory_order_relaxed);
   G* parent = m != nullptr ? m->curg : nullptr;

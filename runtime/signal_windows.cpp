@@ -20,19 +20,25 @@
 // foreign call goes to the host's handler or the default action.
 //
 // Windows dispatches an exception on the faulting thread's own stack;
-// there is no alternate stack to give an M. For the overflow of a runtime
-// M's system stack, minitSignals reserves what Windows lets a handler use
-// past the guard page (SetThreadStackGuarantee), enough to switch to a
-// stack kept for the report (overflowStack).
+// there is no alternate stack to give an M. A stack therefore overflows
+// as Windows' own thread stacks do: from PAGE_GUARD pages inside the
+// stack the TEB describes, which raise STATUS_STACK_OVERFLOW while the
+// thread's guarantee is left below, and the handler uses that room to
+// switch to a stack kept for the report (overflowStack). For a runtime
+// M's system stack minitSignals sets the guarantee
+// (SetThreadStackGuarantee); a task stack's guard is built that way
+// (sysStackGuard, os_windows.cpp) and its context describes it to the
+// TEB with the guard inside (contextStackReservation). Without room, a
+// fault cannot be dispatched at all: Wine 8 ends the thread, or the
+// process, with no report.
 //
-// Not reported yet: a task's own stack overflow. The frame that runs off
-// a task stack faults in the guard below it with the stack pointer there,
-// and no exception can be dispatched on a stack with no room left: Wine 8
-// ends the thread ("stack overflow ... during exception dispatch") and the
-// process waits on its other threads for ever. Windows' own thread stacks
-// avoid this with PAGE_GUARD pages inside the stack the TEB describes,
-// which raise the overflow while there is still room; task stacks built
-// that way are the next step.
+// The guarantee is the thread's (TEB GuaranteedStackBytes), not the
+// stack's: the context switch carries the TEB's stack bounds but not it,
+// as Wine's SwitchToFiber does not. So a task on a runtime M has the M's
+// 64 KiB, as big as its guard: its first guard page raises the overflow.
+// A task in a callback on a thread the host made has the host's (Windows
+// enforces at least two pages), and grows into its guard until that much
+// is left.
 //
 // There is no SIGQUIT: the dump on demand is cbridge_dump and
 // cbridge::dump.
@@ -68,6 +74,9 @@ const char* exceptionName(DWORD code) {
   }
 }
 
+// A fault as the handler saw it. For a stack overflow (reportOnStack)
+// addr is where the overflowed stack's memory begins
+// (faultReportStackOverflow's lo).
 struct Fault {
   uintptr_t addr, sp, pc;
   const char* what;
@@ -84,7 +93,7 @@ std::atomic<bool> overflowStackTaken{false};
 
 void reportOnStack(transfer_t t) {
   auto* f = static_cast<Fault*>(t.data);
-  faultReport(f->addr, f->sp, f->pc, f->what);
+  faultReportStackOverflow(f->addr, f->sp, f->pc, f->what);
   jump_fcontext(t.fctx, nullptr);  // not the runtime's: back to pass it on
 }
 
@@ -107,14 +116,14 @@ LONG CALLBACK exceptionHandler(EXCEPTION_POINTERS* ep) {
   if ((rec->ExceptionCode == EXCEPTION_ACCESS_VIOLATION || rec->ExceptionCode == EXCEPTION_IN_PAGE_ERROR) &&
       rec->NumberParameters >= 2)
     addr = uintptr_t(rec->ExceptionInformation[1]);
-  // Windows raises a stack overflow when the thread's stack reaches its
-  // last pages, short of its end: as Linux would see it, a fault just
-  // below the stack (whose bounds, GetCurrentThreadStackLimits, are the
-  // thread's own or the fiber's it runs).
+  // Windows raises a stack overflow when the running stack reaches its
+  // last pages, short of its end, and the stack's memory begins where the
+  // TEB says (GetCurrentThreadStackLimits: the thread's own, the fiber's
+  // it runs, or a task's): faultReportStackOverflow's lo.
   if (rec->ExceptionCode == EXCEPTION_STACK_OVERFLOW) {
     ULONG_PTR lo = 0, hi = 0;
     GetCurrentThreadStackLimits(&lo, &hi);
-    addr = uintptr_t(lo) - 1;
+    addr = uintptr_t(lo);
   }
   Fault f{addr, uintptr_t(ep->ContextRecord->Rsp), uintptr_t(ep->ContextRecord->Rip), what};
   if (rec->ExceptionCode != EXCEPTION_STACK_OVERFLOW)

@@ -35,6 +35,15 @@ void unminitSignals(M* m);
 // return. Any other fault is not the runtime's (foreign code's, or a C
 // thread's): it returns, and the handler passes it on. Async-signal-safe.
 void faultReport(uintptr_t addr, uintptr_t sp, uintptr_t pc, const char* what);
+// faultReportStackOverflow is faultReport for an OS that raises a stack
+// overflow before the stack's end and says which stack, not where it was
+// touched (Windows' STATUS_STACK_OVERFLOW, with the running stack's memory
+// beginning at lo, the TEB's DeallocationStack). A task stack's memory
+// begins with its guard region (contextStackReservation): that is the
+// task's overflow, as a fault in its guard is on Linux. Any other stack's
+// is what Linux sees as a fault just below the stack: an M's system
+// stack's overflow when lo is that stack's bottom.
+void faultReportStackOverflow(uintptr_t lo, uintptr_t sp, uintptr_t pc, const char* what);
 
 // onaltsigstack says whether the calling thread runs on its alternate
 // signal stack (a system call: for error paths only).

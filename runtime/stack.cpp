@@ -2,7 +2,8 @@
 // Guarded task stacks and the dispatch between them and unguarded ones.
 //
 // A guarded stack is one mmap of size + guard with the guard mprotect'ed
-// PROT_NONE: two map entries. They are made while stack_maps_linux.cpp's budget
+// PROT_NONE (on Windows, pages of a thread stack's guard: sysStackGuard):
+// two map entries. They are made while stack_maps_linux.cpp's budget
 // (vm.max_map_count less a reserve for the rest of the process) allows;
 // past it, and as a fallback when mmap or mprotect fail for want of map
 // entries, stacks come unguarded from stack_chunk.cpp, and the user is
@@ -182,7 +183,7 @@ Stack* stackmap(size_t size) {
     fatal("out of memory allocating a %zu-byte task stack: mmap: %s", total, strerror(err));
   }
   mapsAdded(1);
-  if (!sysFault(p, guard)) {
+  if (!sysStackGuard(p, guard)) {
     // Splitting off the guard needs one more entry than the limit allows.
     int err = errno;
     sysFree(p, total);

@@ -41,6 +41,10 @@ constexpr size_t kDefaultStackSize = 256 * 1024;
 // only: PROT_NONE pages are never committed, and it is one mapping as a
 // one-page guard was (each guarded stack takes two map entries, against
 // vm.max_map_count; past the runtime's budget stacks go unguarded).
+// On Windows it is a thread stack's guard instead (sysStackGuard), so that
+// the overflow is raised with room left to report it, and is committed
+// (64 KiB of commit charge a stack); Windows' compilers probe every page
+// of a frame larger than one.
 constexpr size_t kStackGuardSize = 64 * 1024;
 
 // stackround is the usable size a request for size bytes gets: the default

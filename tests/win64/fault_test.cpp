@@ -7,12 +7,24 @@
 // (scripts/test-windows):
 //   - a null dereference and an integer division by zero in a task:
 //     "fatal error: unexpected signal", exit status 2;
+//   - a task that recurses off the end of its own stack, on a runtime M
+//     and as a callback's handler on a thread the runtime never made:
+//     "fatal error: stack overflow in task", exit 2 (on Windows raised
+//     from the stack's PAGE_GUARD pages, os_windows.cpp's sysStackGuard:
+//     at the first on the runtime M, whose stack guarantee is as big as
+//     the guard, and after growing into it on the other thread, whose
+//     guarantee is Windows' default);
 //   - a foreign call that recurses off the end of a runtime M's system
 //     stack: "fatal error: stack overflow on the system stack", exit 2;
 //   - a null dereference in foreign code: not the runtime's, so no report
 //     of cbridge's, and the process ends as the OS ends it (SIGSEGV on
 //     Linux, the unhandled exception 0xc0000005 on Windows).
+// A child that does not end within kChildLimitSeconds is killed and
+// reported as timed out, so a fault the handler fails to report (a thread
+// ended by the OS, the process left waiting on its others) fails the
+// comparison instead of hanging the run.
 #include <cbridge/call.hpp>
+#include <cbridge/callback.hpp>
 #include <cbridge/runtime.hpp>
 #include <cbridge/task.hpp>
 #include <cbridge/waitgroup.hpp>
@@ -33,8 +45,13 @@ int fault_recurse(int n);
 int fault_deref(int* p);
 }
 
-#if !defined(_WIN32)
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #endif
 
 namespace {
@@ -43,6 +60,21 @@ using namespace std::chrono_literals;
 
 volatile int* volatile nullInt = nullptr;
 volatile int zero = 0;
+
+// Far beyond any stack, and volatile: the compiler sees no endless
+// recursion; the volatile frame keeps each call's 512 bytes real.
+volatile int recurseLimit = 1 << 30;
+int recurse(int depth) {
+  volatile char frame[512];
+  frame[0] = char(depth);
+  if (depth >= recurseLimit) return frame[0];
+  return recurse(depth + 1) + frame[0];
+}
+
+// How long a child may take: generous, since a child under Wine starts
+// in about a second when the machine is busy; it bounds a hang, it
+// times nothing.
+constexpr int kChildLimitSeconds = 60;
 
 void inTask(void (*f)()) {
   cbridge::run([f] {
@@ -60,6 +92,14 @@ void inTask(void (*f)()) {
 int child(const char* what) {
   if (std::strcmp(what, "nil") == 0) inTask([] { std::printf("%d\n", *nullInt); });
   if (std::strcmp(what, "div") == 0) inTask([] { std::printf("%d\n", 7 / zero); });
+  if (std::strcmp(what, "taskoverflow") == 0) inTask([] { std::printf("%d\n", recurse(0)); });
+  if (std::strcmp(what, "cboverflow") == 0)
+    cbridge::run([] {
+      cbridge::Callback<int(int)> cb([](int n) { return recurse(n); });
+      std::thread t([&] { std::printf("%d\n", cb.fn()(0)); });
+      t.join();
+      return 0;
+    });
   if (std::strcmp(what, "g0overflow") == 0)
     inTask([] { std::printf("%d\n", cbridge::call(fault_recurse, 1)); });
   if (std::strcmp(what, "foreign") == 0) inTask([] { std::printf("%d\n", cbridge::call(fault_deref, nullptr)); });
@@ -68,22 +108,77 @@ int child(const char* what) {
 }
 
 struct Outcome {
-  int status;  // the exit status, or -1: ended by a signal or an exception
+  int status;  // the exit status; -1: ended by a signal or an exception; -2: timed out
   std::string err;
 };
 
+// spawn runs "self what" with stderr to log and waits for it, at most
+// kChildLimitSeconds; then it kills it. Returns its Outcome's status.
+#if defined(_WIN32)
+int spawn(const char* self, const char* what, const std::string& log) {
+  SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+  HANDLE err = CreateFileA(log.c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                           CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (err == INVALID_HANDLE_VALUE) {
+    std::printf("cannot create %s\n", log.c_str());
+    std::exit(1);
+  }
+  STARTUPINFOA si{};
+  si.cb = sizeof si;
+  si.dwFlags = STARTF_USESTDHANDLES;
+  si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+  si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+  si.hStdError = err;
+  std::string cmd = std::string("\"") + self + "\" " + what;
+  PROCESS_INFORMATION pi{};
+  if (!CreateProcessA(nullptr, cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi)) {
+    std::printf("cannot start %s\n", cmd.c_str());
+    std::exit(1);
+  }
+  CloseHandle(err);
+  CloseHandle(pi.hThread);
+  int status;
+  if (WaitForSingleObject(pi.hProcess, kChildLimitSeconds * 1000) != WAIT_OBJECT_0) {
+    TerminateProcess(pi.hProcess, 1);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    status = -2;
+  } else {
+    DWORD code = 0;
+    GetExitCodeProcess(pi.hProcess, &code);
+    // An unhandled exception's code is the exit status: 0xc0000005.
+    status = code >= 0xc0000000u ? -1 : int(code);
+  }
+  CloseHandle(pi.hProcess);
+  return status;
+}
+#else
+int spawn(const char* self, const char* what, const std::string& log) {
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("fork");
+    std::exit(1);
+  }
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || dup2(fd, 2) < 0) _exit(127);
+    execl(self, self, what, static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  for (int i = 0; i < kChildLimitSeconds * 100; i++) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(10ms);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -2;
+}
+#endif
+
 Outcome run(const char* self, const char* what) {
   std::string log = (std::filesystem::temp_directory_path() / "cbridge_fault_test_child.log").string();
-  std::string cmd = std::string(self) + " " + what + " 2>" + log;
-  int status = std::system(cmd.c_str());
-#if defined(_WIN32)
-  // An unhandled exception's code is the exit status: 0xc0000005.
-  if (unsigned(status) >= 0xc0000000u) status = -1;
-#else
-  status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  // /bin/sh reports a child killed by a signal as 128 + the signal.
-  if (status > 128) status = -1;
-#endif
+  int status = spawn(self, what, log);
   std::ifstream in(log);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
@@ -96,11 +191,15 @@ void report(const char* self, const char* what, const char* label) {
   Outcome o = run(self, what);
   const char* said = o.err.find("fatal error: stack overflow on the system stack") != std::string::npos
                          ? "fatal error: stack overflow on the system stack"
+                     : o.err.find("fatal error: stack overflow in task") != std::string::npos
+                         ? "fatal error: stack overflow in task"
                      : o.err.find("fatal error: unexpected signal") != std::string::npos
                          ? "fatal error: unexpected signal"
                      : o.err.find("fatal error") != std::string::npos ? "another fatal error"
                                                                       : "no report of cbridge's";
-  if (o.status == -1)
+  if (o.status == -2)
+    std::printf("%s: %s, timed out after %d s\n", label, said, kChildLimitSeconds);
+  else if (o.status == -1)
     std::printf("%s: %s, ended by the OS\n", label, said);
   else
     std::printf("%s: %s, exit status %d\n", label, said, o.status);
@@ -112,6 +211,8 @@ int main(int argc, char** argv) {
   if (argc > 1) return child(argv[1]);
   report(argv[0], "nil", "null dereference in a task");
   report(argv[0], "div", "division by zero in a task");
+  report(argv[0], "taskoverflow", "task off the end of its own stack");
+  report(argv[0], "cboverflow", "callback's task off the end of its own stack");
   report(argv[0], "g0overflow", "foreign call off the end of the system stack");
   report(argv[0], "foreign", "null dereference in foreign code");
   std::printf("done\n");
