@@ -27,13 +27,21 @@ namespace {
 constexpr int kMaxDepth = 32;
 
 const std::map<std::string, Kind>& typedefs() {
-  // LP64 (x86-64 and aarch64 Linux): int64_t, size_t and friends are long.
+  // The fixed-width and pointer-width types are long on LP64 (x86-64 and
+  // aarch64 Linux) and long long on LLP64 (64-bit Windows), whose long is
+  // 32 bits: each is the C type of its width here.
+  constexpr bool longIs64 = sizeof(long) == 8;
+  constexpr bool longIsPointer = sizeof(long) == sizeof(void*);
+  constexpr Kind s64 = longIs64 ? Kind::SLong : Kind::SLongLong;
+  constexpr Kind u64 = longIs64 ? Kind::ULong : Kind::ULongLong;
+  constexpr Kind sptr = longIsPointer ? Kind::SLong : Kind::SLongLong;
+  constexpr Kind uptr = longIsPointer ? Kind::ULong : Kind::ULongLong;
   static const std::map<std::string, Kind> m = {
-      {"int8_t", Kind::SChar},     {"uint8_t", Kind::UChar},   {"int16_t", Kind::SShort},
-      {"uint16_t", Kind::UShort},  {"int32_t", Kind::SInt},    {"uint32_t", Kind::UInt},
-      {"int64_t", Kind::SLong},    {"uint64_t", Kind::ULong},  {"size_t", Kind::ULong},
-      {"ssize_t", Kind::SLong},    {"intptr_t", Kind::SLong},  {"uintptr_t", Kind::ULong},
-      {"ptrdiff_t", Kind::SLong},  {"bool", Kind::Bool},       {"_Bool", Kind::Bool},
+      {"int8_t", Kind::SChar},    {"uint8_t", Kind::UChar},  {"int16_t", Kind::SShort},
+      {"uint16_t", Kind::UShort}, {"int32_t", Kind::SInt},   {"uint32_t", Kind::UInt},
+      {"int64_t", s64},           {"uint64_t", u64},         {"size_t", uptr},
+      {"ssize_t", sptr},          {"intptr_t", sptr},        {"uintptr_t", uptr},
+      {"ptrdiff_t", sptr},        {"bool", Kind::Bool},      {"_Bool", Kind::Bool},
   };
   return m;
 }

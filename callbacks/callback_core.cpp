@@ -190,6 +190,9 @@ class CallbackCore {
       case Kind::UShort: { unsigned short x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
       case Kind::SInt: { int x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
       case Kind::UInt: { unsigned x; std::memcpy(&x, narrow, sizeof x); v = ffi_sarg(x); break; }
+      // Narrow where long is 32 bits (64-bit Windows); a full word on Linux.
+      case Kind::SLong: { long x; std::memcpy(&x, narrow, sizeof x); v = x; break; }
+      case Kind::ULong: { unsigned long x; std::memcpy(&x, narrow, sizeof x); v = ffi_sarg(x); break; }
       default: break;
     }
     std::memcpy(ret, &v, sizeof v);

@@ -30,6 +30,11 @@ foreach(t cbridge cbridge_static)
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 endforeach()
 add_library(cbridge::cbridge ALIAS cbridge)
+# The tests, testprogs and benchmarks (tests/win64's
+# GoogleTest suites on Windows) reach into the runtime's internals.
+add_library(cbridge_internal INTERFACE)
+target_link_libraries(cbridge_internal INTERFACE cbridge_static)
+target_include_directories(cbridge_internal INTERFACE ${PROJECT_SOURCE_DIR})
 if(WIN32)
   # The Windows libraries the objects call (CBRIDGE_SYSTEM_LIBS). -static
   # links libgcc, libstdc++ and winpthreads into the DLL (Windows' own
@@ -69,10 +74,6 @@ foreach(t cbridge cbridge_static)
 endforeach()
 # The SONAME carries the major version: a C ABI break bumps it.
 set_target_properties(cbridge PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
-# The tests, testprogs and benchmarks reach into the runtime's internals.
-add_library(cbridge_internal INTERFACE)
-target_link_libraries(cbridge_internal INTERFACE cbridge_static)
-target_include_directories(cbridge_internal INTERFACE ${PROJECT_SOURCE_DIR})
 
 # Only the public API leaves libcbridge.so: the objects are compiled with
 # hidden visibility and the declarations in include/cbridge/ carry

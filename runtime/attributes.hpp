@@ -27,6 +27,19 @@
 #endif
 // Always inlined, even at -O0 and where the inliner would refuse.
 #define CBRIDGE_ALWAYS_INLINE __attribute__((always_inline))
+// The accessor of a thread_local that code reads or writes on both sides
+// of a task switch (a Lock taken before a park and released after it).
+// mingw-w64's GCC emulates thread_locals: each access calls
+// __emutls_get_address, and the compiler keeps the address it returned
+// for the rest of the function, across calls, so code that resumed on
+// another thread would update the first thread's variable. There the
+// accessor is noipa, and each call computes the address anew; elsewhere
+// an access is one %fs-relative instruction, and the accessor is inlined.
+#if defined(_WIN32) && !defined(__clang__)
+#define CBRIDGE_TLS_ACCESSOR CBRIDGE_NOIPA
+#else
+#define CBRIDGE_TLS_ACCESSOR CBRIDGE_ALWAYS_INLINE
+#endif
 // A thread_local in the initial-exec TLS model: one fs-relative load, no
 // __tls_get_addr call. The library is loaded at start, never dlopen'd
 // late into a process whose static TLS is full.

@@ -56,7 +56,7 @@ class CAPABILITY("mutex") Lock {
 #if CBRIDGE_LOCKRANK
     lockrankAcquire(this, rank_);  // checks, records and counts
 #else
-    lockheld_detail::tlsLocksHeld++;
+    lockheld_detail::locksHeld()++;
 #endif
     std::atomic_signal_fence(std::memory_order_seq_cst);
     uint32_t expected = kUnlocked;
@@ -81,7 +81,7 @@ class CAPABILITY("mutex") Lock {
 #if CBRIDGE_LOCKRANK
     lockrankUncount();
 #else
-    lockheld_detail::tlsLocksHeld--;
+    lockheld_detail::locksHeld()--;
 #endif
   }
 

@@ -8,7 +8,8 @@
 // handler must not allocate a TLS block, and each access is then one
 // %fs-relative instruction, so a task that parks on one thread and resumes
 // on another never uses a cached address (the thread pointer is never
-// materialized in a register). They are plain integers, not atomics: only
+// materialized in a register; where thread_locals are emulated, the
+// accessors below see to it). They are plain integers, not atomics: only
 // their own thread writes them, and what must not happen is the compiler
 // moving an update across the lock operation it brackets, which
 // std::atomic_signal_fence (a compiler barrier, no instruction) prevents
@@ -37,25 +38,31 @@ inline thread_local constinit uint32_t tlsLocksHeld CBRIDGE_TLS_INITIAL_EXEC = 0
 inline thread_local constinit uint32_t tlsMutexesHeld CBRIDGE_TLS_INITIAL_EXEC = 0;
 // Runtime signal handlers this thread is running (nested ones count).
 inline thread_local constinit uint32_t tlsInSignalHandler CBRIDGE_TLS_INITIAL_EXEC = 0;
+// Every access goes through these (CBRIDGE_TLS_ACCESSOR: where
+// thread_locals are emulated, a caller that parked must not keep the
+// address it had before).
+CBRIDGE_TLS_ACCESSOR inline uint32_t& locksHeld() { return tlsLocksHeld; }
+CBRIDGE_TLS_ACCESSOR inline uint32_t& mutexesHeld() { return tlsMutexesHeld; }
+CBRIDGE_TLS_ACCESSOR inline uint32_t& inSignalHandler() { return tlsInSignalHandler; }
 }  // namespace lockheld_detail
 
 // locksHeld is the number of runtime Locks the calling thread holds or is
 // acquiring. The preemption signal handler refuses to preempt while it is
 // not zero: the interrupted code is in a critical section.
-inline uint32_t locksHeld() { return lockheld_detail::tlsLocksHeld; }
+inline uint32_t locksHeld() { return lockheld_detail::locksHeld(); }
 // locksHeldAddr is where the calling thread keeps that count, for a
 // preemptor that reads it while the thread is suspended (Windows).
-inline const uint32_t* locksHeldAddr() { return &lockheld_detail::tlsLocksHeld; }
+inline const uint32_t* locksHeldAddr() { return &lockheld_detail::locksHeld(); }
 
 // mutexesHeld is tlsMutexesHeld (wrapping: compare differences);
 // mutexLocked and mutexUnlocked keep it.
-inline uint32_t mutexesHeld() { return lockheld_detail::tlsMutexesHeld; }
-inline void mutexLocked() { lockheld_detail::tlsMutexesHeld++; }
-inline void mutexUnlocked() { lockheld_detail::tlsMutexesHeld--; }
+inline uint32_t mutexesHeld() { return lockheld_detail::mutexesHeld(); }
+inline void mutexLocked() { lockheld_detail::mutexesHeld()++; }
+inline void mutexUnlocked() { lockheld_detail::mutexesHeld()--; }
 
 // inSignalHandler says whether the calling thread runs a runtime signal
 // handler (inside a SignalHandlerScope).
-inline bool inSignalHandler() { return lockheld_detail::tlsInSignalHandler != 0; }
+inline bool inSignalHandler() { return lockheld_detail::inSignalHandler() != 0; }
 
 // SignalHandlerScope marks the calling thread as running a runtime signal
 // handler for its lifetime. The interrupted code may hold any Lock, so the
@@ -64,7 +71,7 @@ inline bool inSignalHandler() { return lockheld_detail::tlsInSignalHandler != 0;
 // runtime's code: leave() first.
 class SignalHandlerScope {
  public:
-  SignalHandlerScope() { lockheld_detail::tlsInSignalHandler++; }
+  SignalHandlerScope() { lockheld_detail::inSignalHandler()++; }
   ~SignalHandlerScope() { leave(); }
   SignalHandlerScope(const SignalHandlerScope&) = delete;
   SignalHandlerScope& operator=(const SignalHandlerScope&) = delete;
@@ -74,7 +81,7 @@ class SignalHandlerScope {
   void leave() {
     if (!active_) return;
     active_ = false;
-    lockheld_detail::tlsInSignalHandler--;
+    lockheld_detail::inSignalHandler()--;
   }
 
  private:

@@ -102,7 +102,7 @@ void lockrankAcquire(const Lock* l, LockRank rank) {
           "records (held: %s)",
           lockRankName(rank), static_cast<const void*>(l), h.n, heldList(h, buf, sizeof buf));
   h.held[h.n++] = Held{l, rank};
-  lockheld_detail::tlsLocksHeld++;
+  lockheld_detail::locksHeld()++;
 }
 
 void lockrankRelease(const Lock* l, LockRank rank) {
@@ -118,7 +118,7 @@ void lockrankRelease(const Lock* l, LockRank rank) {
         lockRankName(rank), static_cast<const void*>(l), heldList(h, buf, sizeof buf));
 }
 
-void lockrankUncount() { lockheld_detail::tlsLocksHeld--; }
+void lockrankUncount() { lockheld_detail::locksHeld()--; }
 
 #endif  // CBRIDGE_LOCKRANK
 

@@ -7,6 +7,7 @@
 #include <cbridge/cbridge.hpp>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,10 @@
 #include "tests/cfuncs.h"
 
 namespace {
+
+// long is as wide as a pointer on Linux and 32 bits on Windows (LLP64):
+// the extremes are its own, so each ABI's top bits are exercised.
+constexpr unsigned long kULongTop = ULONG_MAX / 2 + 1;
 
 TEST(Call, EveryScalarType) {
   cbridge::run([] {
@@ -25,8 +30,8 @@ TEST(Call, EveryScalarType) {
     EXPECT_EQ(cbridge::call(inc_ushort, static_cast<unsigned short>(65534)), 65535);
     EXPECT_EQ(cbridge::call(inc_int, -7), -6);
     EXPECT_EQ(cbridge::call(inc_uint, 4000000000u), 4000000001u);
-    EXPECT_EQ(cbridge::call(inc_long, -5000000000L), -4999999999L);
-    EXPECT_EQ(cbridge::call(inc_ulong, 1UL << 63), (1UL << 63) + 1);
+    EXPECT_EQ(cbridge::call(inc_long, LONG_MIN + 1), LONG_MIN + 2);
+    EXPECT_EQ(cbridge::call(inc_ulong, kULongTop), kULongTop + 1);
     EXPECT_EQ(cbridge::call(inc_llong, -1LL), 0LL);
     EXPECT_EQ(cbridge::call(inc_ullong, ~0ULL - 1), ~0ULL);
     EXPECT_EQ(cbridge::call(inc_i8, int8_t(-128)), -127);

@@ -8,12 +8,17 @@
 #include <cbridge/library.hpp>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
 #include "tests/cfuncs.h"
 
 namespace {
+
+// long is as wide as a pointer on Linux and 32 bits on Windows (LLP64):
+// the extremes are its own, so each ABI's top bits are exercised.
+constexpr unsigned long kULongTop = ULONG_MAX / 2 + 1;
 
 template <typename F>
 void* fp(F* f) {
@@ -39,8 +44,8 @@ TEST(Dynamic, EveryScalarType) {
     EXPECT_EQ((callOne<unsigned short, unsigned short>(fp(inc_ushort), "unsigned short(unsigned short)", 65534)), 65535);
     EXPECT_EQ(callOne<int>(fp(inc_int), "int(int)", -7), -6);
     EXPECT_EQ(callOne<unsigned>(fp(inc_uint), "unsigned(unsigned int)", 4000000000u), 4000000001u);
-    EXPECT_EQ(callOne<long>(fp(inc_long), "long(long int)", -5000000000L), -4999999999L);
-    EXPECT_EQ(callOne<unsigned long>(fp(inc_ulong), "unsigned long(unsigned long)", 1UL << 63), (1UL << 63) + 1);
+    EXPECT_EQ(callOne<long>(fp(inc_long), "long(long int)", LONG_MIN + 1), LONG_MIN + 2);
+    EXPECT_EQ(callOne<unsigned long>(fp(inc_ulong), "unsigned long(unsigned long)", kULongTop), kULongTop + 1);
     EXPECT_EQ(callOne<long long>(fp(inc_llong), "long long(long long)", -1LL), 0);
     EXPECT_EQ(callOne<unsigned long long>(fp(inc_ullong), "unsigned long long int(unsigned long long)", ~0ULL - 1), ~0ULL);
     EXPECT_EQ((callOne<int8_t, int8_t>(fp(inc_i8), "int8_t(int8_t)", -128)), -127);

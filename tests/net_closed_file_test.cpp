@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: MIT
 // A closed File and a pollDesc reused since (#11.13): the closed File's
 // operations fail with bad_file_descriptor and never reach the File that
-// now has its pollDesc; and the poller's error events (EPOLLERR), which
-// only a current pollDesc may take.
+// now has its pollDesc. (The poller's error events, which only a current
+// pollDesc may take: net_pollerror_linux_test.cpp.)
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cbridge/cbridge.h>
 #include <cbridge/cbridge.hpp>
 #include <cbridge/net.hpp>
-
-#include <cerrno>
-#include <cstring>
 
 using namespace std::chrono_literals;
 namespace net = cbridge::net;
@@ -66,26 +60,6 @@ TEST(NetClosedFile, ADeadlineAfterCloseDoesNotReachTheReusedPollDesc) {
     p.reader.close();
     p.writer.close();
   });
-}
-
-// A tun device with no interface attached polls as EPOLLERR alone: it
-// cannot be waited on, and a read wait says so (-EIO) instead of
-// returning "ready" for ever or hanging.
-int openTun() {
-  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-  if (fd < 0) std::printf("[  SKIPPED ] /dev/net/tun: %s\n", std::strerror(errno));
-  return fd;
-}
-
-TEST(NetPollError, AReadWaitOnAnErrorOnlyFdFailsWithEIO) {
-  int fd = openTun();
-  if (fd < 0) GTEST_SKIP() << "cannot open /dev/net/tun";
-  cbridge::run([fd] {
-    EXPECT_EQ(cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, 5'000'000'000), -EIO);
-    // Again: the error bit is the pollDesc's, which this wait opened anew.
-    EXPECT_EQ(cbridge_wait_fd(fd, CBRIDGE_WAIT_READ, 5'000'000'000), -EIO);
-  });
-  close(fd);
 }
 
 }  // namespace
