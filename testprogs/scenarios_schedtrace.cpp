@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "testprogs/pipe.hpp"
 #include "testprogs/testprog.hpp"
 
 namespace {
@@ -52,7 +53,7 @@ int schedtraceState() {
   });
   while (!inForeignCall || callbacks == 0) usleep(1000);
   int fds[2];
-  if (pipe(fds) != 0) return 1;
+  if (testprog::openPipe(fds) != 0) return 1;
   int saved = dup(2);
   dup2(fds[1], 2);
   close(fds[1]);
