@@ -2,11 +2,11 @@
 # testprogs/' scenarios and the GoogleTest files that run them, crossed for
 # Windows (included by CMakeLists.txt in the mingw-w64 configuration after
 # googletest.cmake). testprog.exe has the scenario files that are not
-# Linux's alone: not scenarios_*_linux.cpp, nor scenarios_netpoll.cpp
-# (epoll, io_uring, seccomp), scenarios_stackbounds.cpp (Boost.Fiber,
-# Boost.Context, ucontext) and scenarios_trace.cpp (its test checks the
-# trace with python3); the README's "### Windows" says why for each
-# test file left out, scripts/test-windows for each single test.
+# Linux's alone: not scenarios_*_linux.cpp (ucontext, Boost.Fiber, epoll,
+# io_uring, seccomp), nor scenarios_trace.cpp (its test checks the trace
+# with python3), nor testprog_shared's; the README's "### Windows" says
+# why for each test file left out, scripts/test-windows for each single
+# test.
 set(tp ${repo}/testprogs)
 add_executable(testprog ${tp}/testprog.cpp ${tp}/scenarios_bridge.cpp ${tp}/scenarios_callbacks.cpp
   ${tp}/scenarios_cbcheck.cpp ${tp}/scenarios_debugvars.cpp ${tp}/scenarios_globrunq.cpp
