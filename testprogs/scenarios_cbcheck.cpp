@@ -2,12 +2,11 @@
 // Scenarios of CBRIDGE_DEBUG=cbcheck (callbacks/cbcheck.cpp): each commits
 // one misuse its check catches. Run unchecked, each but the stale call
 // (undefined) and the runtime lock (runtime-internal) completes and says
-// how it ended.
-#include <cbridge/call.hpp>
+// how it ended. The one on a ucontext coroutine is Linux's:
+// scenarios_cbcheck_linux.cpp.
 #include <cbridge/callback.hpp>
 #include <cbridge/cbridge.hpp>
 #include <cbridge/mutex.hpp>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -81,60 +80,9 @@ int cbcheckRuntimeLockHeld() {
   return 0;
 }
 
-// The coroutine: callOnStack, a foreign function, runs cb on stack.
-ucontext_t coCaller, coCallee;
-void (*coCallback)();
-void coBody() { coCallback(); }
-
-extern "C" void callOnStack(void (*cb)(), char* stack, size_t size) {
-  coCallback = cb;
-  getcontext(&coCallee);
-  coCallee.uc_stack.ss_sp = stack;
-  coCallee.uc_stack.ss_size = size;
-  coCallee.uc_link = &coCaller;
-  makecontext(&coCallee, coBody, 0);
-  swapcontext(&coCaller, &coCallee);
-}
-
-std::atomic<int> innerCalls{0};
-char* coStack;
-size_t coStackSize;
-
-cbridge::Callback<void()>& innerCallback() {
-  static auto* cb = new cbridge::Callback<void()>([] { innerCalls++; });
-  return *cb;
-}
-
-cbridge::Callback<void()>& outerCallback() {
-  static auto* cb = new cbridge::Callback<void()>(
-      [] { cbridge::call(callOnStack, innerCallback().fn(), coStack, coStackSize); });
-  return *cb;
-}
-
-// aboveForeignCall is a C thread whose coroutine's stack is an array in
-// its own top frame: above the frames of the callback it calls, whose
-// handler makes a foreign call that switches to the coroutine, which calls
-// back. Not instrumented by ASan, which could move the array to a fake
-// stack off the thread's.
-__attribute__((no_sanitize("address"), noinline)) void aboveForeignCall() {
-  alignas(64) char stack[256 * 1024];
-  coStack = stack;
-  coStackSize = sizeof stack;
-  outerCallback().fn()();
-  asm volatile("" : : "r"(stack) : "memory");
-}
-
-int cbcheckStackAboveForeignCall() {
-  std::thread t(aboveForeignCall);
-  t.join();
-  std::printf("callbacks from the coroutine: %d\n", innerCalls.load());
-  return 0;
-}
-
 testprog::Register r1("CbcheckFreedInFlight", cbcheckFreedInFlight);
 testprog::Register r2("CbcheckCalledAfterFree", cbcheckCalledAfterFree);
 testprog::Register r3("CbcheckMutexHeld", cbcheckMutexHeld);
 testprog::Register r4("CbcheckRuntimeLockHeld", cbcheckRuntimeLockHeld);
-testprog::Register r5("CbcheckStackAboveForeignCall", cbcheckStackAboveForeignCall);
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "testprogs/pipe.hpp"
 #include "testprogs/testprog.hpp"
 
 namespace {
@@ -30,8 +31,10 @@ extern "C" void waitInC() {
 // callback over and over — and only then sends stderr into a pipe, so
 // that every SCHED line read from it was printed with all of it in place.
 // It reads until the fourth SCHED line and writes the three complete ones
-// (with their detail lines, under scheddetail) to the real stderr after a
-// marker. With no trace it waits for ever: its test's timeout says so.
+// (with their detail lines, under scheddetail) to stdout after a marker:
+// not to stderr, where the runtime goes on tracing and its lines could land
+// inside the block (Windows' C runtime writes a text-mode fprintf in
+// pieces). With no trace it waits for ever: its test's timeout says so.
 int schedtraceState() {
   cbridge::Chan<int> never;
   cbridge::WaitGroup parked;
@@ -52,7 +55,7 @@ int schedtraceState() {
   });
   while (!inForeignCall || callbacks == 0) usleep(1000);
   int fds[2];
-  if (pipe(fds) != 0) return 1;
+  if (testprog::openPipe(fds) != 0) return 1;
   int saved = dup(2);
   dup2(fds[1], 2);
   close(fds[1]);
@@ -68,7 +71,7 @@ int schedtraceState() {
   released = true;
   caller.join();
   never.close();
-  std::fprintf(stderr, "--- traced ---\n%s", trace.c_str());
+  std::printf("--- traced ---\n%s", trace.c_str());
   return 0;
 }
 

@@ -13,12 +13,13 @@
 
 namespace {
 
-// traced is what SchedtraceState printed after its marker, by line.
+// traced is what SchedtraceState printed to stdout after its marker, by
+// line.
 std::vector<std::string> traced(const ChildResult& r) {
   std::vector<std::string> lines;
-  size_t at = r.err.find("--- traced ---\n");
+  size_t at = r.out.find("--- traced ---\n");
   if (at == std::string::npos) return lines;
-  std::istringstream in(r.err.substr(at + 15));
+  std::istringstream in(r.out.substr(at + 15));
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   return lines;
 }
@@ -37,7 +38,7 @@ TEST(Schedtrace, SchedtracePrintsFields) {
       runTestprog("SchedtraceState", {"CBRIDGE_MAXPROCS=2", "CBRIDGE_DEBUG=schedtrace=20"}, 60000);
   ASSERT_FALSE(r.timedOut) << "no SCHED lines";
   std::vector<std::string> lines = traced(r);
-  ASSERT_EQ(lines.size(), 3u) << r.err;
+  ASSERT_EQ(lines.size(), 3u) << r.out;
   uint64_t callbacksSeen = 0;
   for (const std::string& l : lines) {
     std::smatch m;
@@ -87,13 +88,13 @@ TEST(Schedtrace, ScheddetailPrintsEveryPMAndTask) {
       waiting += sm[2].str() == "waiting";
       syscall += sm[2].str() == "syscall";
     }
-    EXPECT_EQ(ps, 2) << r.err;
-    EXPECT_GE(ms, 2) << r.err;
-    EXPECT_GE(extra, 1) << r.err;
-    EXPECT_GE(waiting, 1) << r.err;
-    EXPECT_GE(syscall, 1) << r.err;
+    EXPECT_EQ(ps, 2) << r.out;
+    EXPECT_GE(ms, 2) << r.out;
+    EXPECT_GE(extra, 1) << r.out;
+    EXPECT_GE(waiting, 1) << r.out;
+    EXPECT_GE(syscall, 1) << r.out;
   }
-  EXPECT_EQ(blocks, 3) << r.err;
+  EXPECT_EQ(blocks, 3) << r.out;
   EXPECT_EQ(r.exitCode, 0) << r.err;
 }
 

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+// runTestprog on POSIX systems: posix_spawn with the child's stdout and
+// stderr on two pipes, read under poll until both close, SIGKILL at the
+// timeout.
 #include "tests/testprog_runner.hpp"
 
 #include <fcntl.h>
