@@ -106,6 +106,7 @@ M* newextram() {
   // that never runs (models/preempt.pml, OLD_DROPM).
   m->preemptExtLock.store(rt::kExtForeign, std::memory_order_relaxed);
   m->fastrand = uint32_t(reinterpret_cast<uintptr_t>(m) >> 4) | 1;
+  gp->isextra = true;
   gp->stack = rt::stackalloc(0);
   gp->status.store(rt::GStatus::Syscall, std::memory_order_relaxed);
   gp->id = rt::sched->goidgen.fetch_add(1, std::memory_order_relaxed) + 1;

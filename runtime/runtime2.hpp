@@ -65,6 +65,9 @@ struct G {
   // batch's length, so that taking a batch needs no walk of cold Gs.
   uint32_t gfreeBatchLen = 0;
   M* m = nullptr;          // the M running it, while Running
+  // An extra M's G (callbacks/extram.cpp), in syscall state between its
+  // thread's callbacks; set before the G is on allgs, never changed.
+  bool isextra = false;
   detail::TaskFn* fn = nullptr;
   G* alllink = nullptr;  // allgs list; written once under sched.lock, before the G is pushed
   void* asanFakeStack = nullptr;

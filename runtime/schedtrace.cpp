@@ -164,18 +164,21 @@ void summary(Line& l, int64_t now, int64_t start, const Unlocked& u) REQUIRES(sc
   int64_t threads = 0;
   uint64_t callbacks = 0;
   // An extra M's G waits in syscall state between its thread's callbacks:
-  // only a G in syscall state on an extra M inside a callback, or on a
-  // runtime M, is a foreign call in flight.
+  // only a G in syscall state on an extra M inside a callback, or a task,
+  // is a foreign call in flight. Each G is read once, where it is counted:
+  // an extra G counted off in the walk of Ms and back in the walk of Gs
+  // came out one short whenever a callback started between the two reads
+  // (a task's real foreign call then went uncounted).
   int64_t foreign = 0;
   for (M* m = sched->allms.load(std::memory_order_acquire); m != nullptr; m = m->alllink) {
     threads++;
     callbacks += m->callbacks.load(std::memory_order_relaxed);
-    if (m->isextra && m->callbacksInFlight.load(std::memory_order_relaxed) == 0 &&
+    if (m->isextra && m->callbacksInFlight.load(std::memory_order_relaxed) > 0 &&
         m->extrag->status.load(std::memory_order_relaxed) == GStatus::Syscall)
-      foreign--;
+      foreign++;
   }
   for (G* gp = sched->allgs.load(std::memory_order_acquire); gp != nullptr; gp = gp->alllink)
-    foreign += gp->status.load(std::memory_order_relaxed) == GStatus::Syscall;
+    foreign += !gp->isextra && gp->status.load(std::memory_order_relaxed) == GStatus::Syscall;
   int64_t since = lastNs != 0 ? lastNs : start;
   uint64_t rate =
       now > since ? (callbacks - lastCallbacks) * 1000000000 / uint64_t(now - since) : 0;
@@ -190,7 +193,7 @@ void summary(Line& l, int64_t now, int64_t start, const Unlocked& u) REQUIRES(sc
       sched->nmspinning.load(std::memory_order_relaxed),
       static_cast<unsigned long long>(u.extra.idle), static_cast<unsigned long long>(u.extra.inUse),
       static_cast<long long>(u.tasks.live), static_cast<unsigned long long>(rate),
-      static_cast<long long>(foreign < 0 ? 0 : foreign), static_cast<long long>(u.netpollWaiters),
+      static_cast<long long>(foreign), static_cast<long long>(u.netpollWaiters),
       sched->runqsize.load(std::memory_order_relaxed));
   for (int32_t i = 0; i < sched->gomaxprocs; i++)
     l.add(i == 0 ? "%u" : " %u", runqlen(sched->allp[i]));
