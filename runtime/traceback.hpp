@@ -10,7 +10,8 @@
 // stack (a task in C). The second uses libunwind, loaded at start
 // (tracebackinit) with RTLD_LOCAL so that its _Unwind_* functions never
 // replace libgcc's for the program's exceptions; without it those stacks
-// print as unavailable.
+// print as unavailable. Windows walks both kinds with its own unwinder
+// instead (traceback_windows.cpp), and has no signals to walk through.
 //
 // Everything here may run in a signal handler: no allocation, no lock,
 // only reads of memory that the walk guards. A walk of another task's

@@ -1,22 +1,37 @@
 // SPDX-License-Identifier: MIT
-// traceback.hpp on Windows, for now: the calling thread's stack as
-// addresses. RtlCaptureStackBackTrace walks the calling thread with the
-// unwind tables of its modules (our Win64 assembly has them, .seh_*), so
-// a fatal error and cbridge::dump() show the failing thread's frames; but
-// no names: libbacktrace, which names them on Linux, is not built for
-// mingw here, and DbgHelp's SymFromAddr needs the PDB or DWARF reader a
-// later step brings. Each frame prints as its address and the module it
-// lies in, enough for addr2line -e <module>.
+// traceback.hpp on Windows: stacks as addresses. RtlCaptureStackBackTrace
+// walks the calling thread with the unwind tables of its modules (our
+// Win64 assembly has them, .seh_*), so a fatal error and cbridge::dump()
+// show the failing thread's frames; but no names: libbacktrace, which
+// names them on Linux, is not built for mingw here, and DbgHelp's
+// SymFromAddr needs the PDB or DWARF reader a later step brings. Each
+// frame prints as its address and the module it lies in, enough for
+// addr2line -e <module>.
 //
-// Not available on Windows yet, and said so where a stack would be:
-//   - the stack of a task that is not running (parked, runnable, or in a
-//     foreign call): Linux starts libunwind from the registers its switch
-//     saved (traceback_linux_amd64.cpp); the Win64 counterpart reads
-//     fcontext_amd64_win64.S's frame and steps with RtlVirtualUnwind;
-//   - a stack interrupted by a signal: there are none (signal_windows.cpp).
-// Nothing here walks another thread's memory, so there is no guarded walk
-// and tracebackFault has nothing to do.
+// A task that is not running is walked as Linux walks it with libunwind
+// (traceback_linux.cpp), but with the system's own unwinder: a CONTEXT is
+// built from the registers its switch saved (fcontext_amd64_win64.S's
+// frame, for a parked or runnable task) or from the frame its foreign
+// call left (asmcgocall_amd64_win64.S's, for a task in C: its frames down
+// to the call), and each step is RtlLookupFunctionEntry +
+// RtlVirtualUnwind, which is what RtlCaptureStackBackTrace does to the
+// calling thread. The walk reads only the task's stack between its saved
+// stack pointer and its top, which the task touched, so it is committed:
+// every step must leave the stack pointer higher and inside those bounds,
+// and a frame found through a frame register is followed only if that
+// register points inside them too. The dump does not stop the world, and
+// Windows has no guard like Linux's sigsetjmp around a walk here: a task
+// resumed while it is walked can show frames it has left, but the reads
+// stay inside a stack that stays allocated while its task lives.
+//
+// Not available on Windows, and said so where a stack would be: a stack
+// interrupted by a signal, for there are none (signal_windows.cpp). Nothing
+// here walks another thread's memory outside a task stack's bounds, so
+// tracebackFault has nothing to do.
 #include <windows.h>
+
+#include <cstddef>
+#include <cstring>
 
 #include "runtime/fatal.hpp"
 #include "runtime/traceback.hpp"
@@ -26,6 +41,71 @@ namespace cbridge::rt {
 namespace {
 
 constexpr int kMaxFrames = 64;
+
+// The parts of a stack a walk may read: [lo, hi).
+struct Bounds {
+  uintptr_t lo, hi;
+  bool holds(uintptr_t addr, uintptr_t size) const { return addr >= lo && addr <= hi - size; }
+};
+
+uintptr_t word(uintptr_t addr) { return *reinterpret_cast<const uintptr_t*>(addr); }
+
+// fcontext_amd64_win64.S: the saved registers' offsets in a stopped
+// context's frame, its return address, and the stack pointer once it has
+// returned; make_fcontext puts a fresh context 0x150 bytes below the
+// 16-byte-aligned top of its stack, where a task that ran never has its
+// context, its entry's frames being above it.
+constexpr uintptr_t kCtxRbx = 0xc8, kCtxRbp = 0xd0, kCtxRdi = 0xd8, kCtxRsi = 0xe0, kCtxR12 = 0xe8,
+                    kCtxR13 = 0xf0, kCtxR14 = 0xf8, kCtxR15 = 0x100, kCtxRet = 0x118, kCtxSize = 0x120,
+                    kFreshCtx = 0x150;
+
+// cbridge_asmcgocall's frame (asmcgocall_amd64_win64.S), at the sp it
+// gives a foreign call's G (syscallsp): the caller's rbp, the return
+// address into the task's code, and the caller's stack pointer after it.
+constexpr uintptr_t kCallRbp = 0x30, kCallRet = 0x38, kCallSize = 0x40;
+
+// frameInBounds says whether the unwind of fn's frame reads only the
+// stack: a frame with a frame register (UNWIND_INFO's fourth byte, low
+// nibble; CONTEXT holds rax..r15 in the unwind codes' register order)
+// finds its saved registers and return address from that register, which
+// for a stale or foreign frame may point anywhere.
+static_assert(offsetof(CONTEXT, R15) - offsetof(CONTEXT, Rax) == 15 * sizeof(DWORD64));
+bool frameInBounds(const RUNTIME_FUNCTION* fn, DWORD64 base, const CONTEXT* c, const Bounds& b) {
+  auto* info = reinterpret_cast<const unsigned char*>(base + fn->UnwindData);
+  unsigned reg = info[3] & 0x0f;
+  return reg == 0 || b.holds((&c->Rax)[reg], 8);
+}
+
+// walkFrom prints the frames from c up: one per return address, until
+// one is 0, the stack pointer does not move up within b, or the cap. A
+// function without a function entry is a leaf, whose return address is
+// at the stack pointer; only the innermost frame can be one, since every
+// function that calls has an entry: above the others is fcontext's start
+// (cbridge_fcontext_start, at the stack's top), whose would-be return
+// address is its callee's shadow space.
+void walkFrom(RawWriter& w, CONTEXT* c, const Bounds& b) {
+  for (int n = 0; c->Rip != 0; n++) {
+    if (n == kMaxFrames) {
+      w.str("...additional frames elided...\n");
+      return;
+    }
+    printFrame(w, c->Rip, true);
+    uintptr_t sp = c->Rsp;
+    DWORD64 base = 0;
+    RUNTIME_FUNCTION* fn = RtlLookupFunctionEntry(c->Rip, &base, nullptr);
+    if (fn == nullptr) {
+      if (n > 0) return;
+      c->Rip = word(sp);
+      c->Rsp = sp + 8;
+    } else {
+      if (!frameInBounds(fn, base, c, b)) return;
+      void* handlerData = nullptr;
+      DWORD64 establisher = 0;
+      RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, c->Rip, fn, c, &handlerData, &establisher, nullptr);
+    }
+    if (c->Rsp <= sp || !b.holds(c->Rsp, 8)) return;
+  }
+}
 
 }  // namespace
 
@@ -68,8 +148,53 @@ void printCurrentStack(RawWriter& w, int skip) {
 // No signal interrupts a thread on Windows: the stack is the caller's.
 void printInterruptedStack(RawWriter& w) { printCurrentStack(w, 1); }
 
-void printGStack(RawWriter& w, G*) {
-  w.str("\t(stack of a task that is not running: not available on Windows yet)\n");
+// printGStack builds the CONTEXT of gp's innermost frame not in the
+// switch: the caller of jump_fcontext (parked or runnable) or of
+// cbridge_asmcgocall (in a foreign call). Registers that frame does not
+// hold are left 0: no frame of the task's code, compiled by GCC, finds
+// its caller through them. The walk's bounds start at that frame.
+void printGStack(RawWriter& w, G* gp) {
+  if (gp->stack == nullptr) {
+    w.str("\t(not started yet)\n");
+    return;
+  }
+  uintptr_t hi = gp->stack->hi;
+  CONTEXT c;
+  memset(&c, 0, sizeof c);
+  Bounds b{gp->stack->lo, hi};
+  if (gp->status.load(std::memory_order_acquire) == GStatus::Syscall) {
+    uintptr_t sp = gp->syscallsp;
+    if (sp == 0 || !b.holds(sp, kCallSize)) {
+      w.str("\t(entering or leaving its foreign call: stack unavailable)\n");
+      return;
+    }
+    b.lo = sp;
+    c.Rbp = word(sp + kCallRbp);
+    c.Rip = word(sp + kCallRet);
+    c.Rsp = sp + kCallSize;
+  } else {
+    auto ctx = reinterpret_cast<uintptr_t>(gp->ctx);
+    if (ctx == (hi & ~uintptr_t(15)) - kFreshCtx) {
+      w.str("\t(not started yet)\n");
+      return;
+    }
+    if (!b.holds(ctx, kCtxSize)) {
+      w.str("\t(its saved context is not on its stack: stack unavailable)\n");
+      return;
+    }
+    b.lo = ctx;
+    c.Rbx = word(ctx + kCtxRbx);
+    c.Rbp = word(ctx + kCtxRbp);
+    c.Rdi = word(ctx + kCtxRdi);
+    c.Rsi = word(ctx + kCtxRsi);
+    c.R12 = word(ctx + kCtxR12);
+    c.R13 = word(ctx + kCtxR13);
+    c.R14 = word(ctx + kCtxR14);
+    c.R15 = word(ctx + kCtxR15);
+    c.Rip = word(ctx + kCtxRet);
+    c.Rsp = ctx + kCtxSize;
+  }
+  walkFrom(w, &c, b);
 }
 
 void tracebackFault() {}

@@ -15,7 +15,12 @@
 //   - cbridge_call by signature string through the C API (the register
 //     path, regcall, and ffi_call for the signatures that need it);
 //   - a Callback called from a thread the runtime never made (an extra M
-//     for a foreign thread), and one nested in a foreign call.
+//     for a foreign thread), and one nested in a foreign call;
+//   - cbridge::dump walking tasks that are not running: one parked, one
+//     in a foreign call. Frames print differently on each OS (names and
+//     lines on Linux, module+offset on Windows) but both print pc=, so
+//     the check is by address: the return address each task recorded
+//     into a marker function must be a frame of the dump.
 // Its last line says the run ended; a hang or crash fails the comparison.
 #include <cbridge/cbridge.h>
 
@@ -23,15 +28,18 @@
 #include <cbridge/callback.hpp>
 #include <cbridge/chan.hpp>
 #include <cbridge/mutex.hpp>
+#include <cbridge/runtime.hpp>
 #include <cbridge/select.hpp>
 #include <cbridge/task.hpp>
 #include <cbridge/timer.hpp>
 #include <cbridge/waitgroup.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -49,6 +57,11 @@ int sched_each(int (*cb)(int), int n) {
   int s = 0;
   for (int i = 0; i < n; i++) s += cb(i);
   return s;
+}
+// Returns once *release is set: a foreign call that lasts while a dump
+// walks the task that made it.
+void sched_wait_for(std::atomic<int>* release) {
+  while (release->load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 }
 
@@ -237,6 +250,101 @@ void callbacks() {
   std::printf("callback from a foreign thread: received %d, returned %d\n", got, threadSum);
 }
 
+// The markers: each task's stack passes through one, whose callee
+// records its return address into the marker, the pc the walk's frame in
+// the marker prints. noinline and the empty asm after the call keep each
+// a frame of its own, not inlined into its caller nor tail-calling.
+std::atomic<uintptr_t> parkedRet{0}, callRet{0};
+
+__attribute__((noinline)) void park_on(cbridge::Chan<int>& ch) {
+  parkedRet = uintptr_t(__builtin_return_address(0));
+  ch.recv();
+}
+
+__attribute__((noinline)) void parked_in_marker(cbridge::Chan<int>& ch) {
+  park_on(ch);
+  asm volatile("");
+}
+
+__attribute__((noinline)) void call_wait(std::atomic<int>* release) {
+  callRet = uintptr_t(__builtin_return_address(0));
+  cbridge::call(sched_wait_for, release);
+}
+
+__attribute__((noinline)) void in_call_marker(std::atomic<int>* release) {
+  call_wait(release);
+  asm volatile("");
+}
+
+// A dump's text, from a temporary file.
+std::string dumpText() {
+  std::FILE* f = std::tmpfile();
+  if (f == nullptr) return "";
+  cbridge::dump(f);
+  std::rewind(f);
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+// The dump's block (a task's, between blank lines) that has a frame at
+// pc, or "".
+std::string blockWith(const std::string& text, uintptr_t pc) {
+  char needle[32];
+  std::snprintf(needle, sizeof needle, "pc=0x%llx\n", (unsigned long long)pc);
+  size_t at = text.find(needle);
+  if (pc == 0 || at == std::string::npos) return "";
+  size_t from = text.rfind("\n\n", at);
+  size_t to = text.find("\n\n", at);
+  from = from == std::string::npos ? 0 : from + 2;
+  return text.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
+// The frames of a task's block: its stack's, not the "created by" line's.
+int frames(const std::string& block) {
+  size_t end = block.find("\ncreated ");
+  int n = 0;
+  for (size_t at = block.find("pc="); at < end; at = block.find("pc=", at + 1)) n++;
+  return n;
+}
+
+void dumps() {
+  cbridge::Chan<int> wake(0), done(2);
+  std::atomic<int> release{0};
+  cbridge::go([wake, done]() mutable {
+    parked_in_marker(wake);
+    done.send(1);
+  });
+  cbridge::go([&release, done]() mutable {
+    in_call_marker(&release);
+    done.send(1);
+  });
+  // Both tasks have recorded their markers' return addresses before they
+  // park or call; a dump may still catch one just before, so the dump is
+  // taken again until it shows both (or for 5 s).
+  std::string parked, inCall;
+  for (int i = 0; i < 500 && (parked.empty() || inCall.empty()); i++) {
+    cbridge::sleep_for(10ms);
+    std::string text = dumpText();
+    parked = blockWith(text, parkedRet);
+    inCall = blockWith(text, callRet);
+  }
+  // Below each marker's frame its callee's (and the park's, for the
+  // parked task), above it its caller's.
+  std::printf("dump: a parked task's stack passes through parked_in_marker: %s\n",
+              !parked.empty() ? "yes" : "no");
+  std::printf("dump: it shows frames below and above the marker: %s\n", frames(parked) >= 4 ? "yes" : "no");
+  std::printf("dump: a task in a foreign call's stack passes through in_call_marker: %s\n",
+              !inCall.empty() ? "yes" : "no");
+  std::printf("dump: it shows frames below and above the marker: %s\n", frames(inCall) >= 3 ? "yes" : "no");
+  wake.send(1);
+  release = 1;
+  done.recv();
+  done.recv();
+}
+
 }  // namespace
 
 int main() {
@@ -246,6 +354,7 @@ int main() {
     selects();
     calls();
     callbacks();
+    dumps();
     return 42;
   });
   std::printf("run returned %d\n", r);
