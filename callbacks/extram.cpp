@@ -166,7 +166,17 @@ M* needm(uintptr_t sp) {
   else
     m = newextram();
   // Create ahead: the next new thread should not pay for the allocation.
-  if (nidle.load(std::memory_order_relaxed) == 0) extramPush(newextram());
+  // One thread at a time: threads that took the last idle Ms together all
+  // saw none left, and each made one ahead (16 Ms for 8 threads at once
+  // under ASan, where Callback.ShortLivedThreadsReuseMs bounds them to 12).
+  // Relaxed: creatingAhead only keeps their number down; the list's CAS
+  // publishes the M.
+  static std::atomic<bool> creatingAhead{false};
+  if (nidle.load(std::memory_order_relaxed) == 0 &&
+      !creatingAhead.exchange(true, std::memory_order_relaxed)) {
+    extramPush(newextram());
+    creatingAhead.store(false, std::memory_order_relaxed);
+  }
   ninuse.fetch_add(1, std::memory_order_relaxed);
   rt::setm(m);
   m->procid = rt::gettid();
