@@ -138,7 +138,9 @@ constexpr int kBuilding = 0, kReady = 1, kFailed = 2;
 struct Module {
   std::atomic<uintptr_t> base{0};
   std::atomic<int> state{kBuilding};
-  DWORD builder = 0;
+  // The thread building the slot. Relaxed: a waiter compares it with its
+  // own id only, and the builder's own write is all it needs to see.
+  std::atomic<DWORD> builder{0};
   // Set before state is published; read-only after.
   DWORD stamp = 0, imageSize = 0;
   uint64_t preferredBase = 0;
@@ -251,9 +253,10 @@ void copyName(const Module& m, uint32_t symbol, char* out, size_t size) {
     max = size - 1;
   }
   size_t n = 0;
-  if (name != nullptr)
+  if (name != nullptr) {
     while (n < max && n < size - 1 && name[n] != 0) n++;
-  memcpy(out, name, n);
+    memcpy(out, name, n);
+  }
   out[n] = 0;
 }
 
@@ -584,7 +587,7 @@ const Module* moduleAt(uintptr_t base, HMODULE mod) {
     uintptr_t b = m.base.load(std::memory_order_acquire);
     if (b == 0) {
       if (m.base.compare_exchange_strong(b, base, std::memory_order_acq_rel)) {
-        m.builder = GetCurrentThreadId();
+        m.builder.store(GetCurrentThreadId(), std::memory_order_relaxed);
         m.stamp = stamp;
         m.imageSize = size;
         bool ok = build(m, mod);
@@ -595,7 +598,7 @@ const Module* moduleAt(uintptr_t base, HMODULE mod) {
     if (b != base) continue;
     int st;
     while ((st = m.state.load(std::memory_order_acquire)) == kBuilding) {
-      if (m.builder == GetCurrentThreadId()) return nullptr;
+      if (m.builder.load(std::memory_order_relaxed) == GetCurrentThreadId()) return nullptr;
       SwitchToThread();
     }
     return st == kReady && m.stamp == stamp && m.imageSize == size ? &m : nullptr;
