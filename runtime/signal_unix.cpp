@@ -61,7 +61,7 @@ const char* signame(int sig) {
 void sighandler(int sig, siginfo_t* info, void* uctx) {
   // A fault while the dump walked a stack that moved: back to the walk.
   // First: nothing below may have been done that the jump would skip.
-  tracebackFault();
+  tracebackFault(uctx);
   // The interrupted code may hold any Lock: none may be taken here.
   SignalHandlerScope inHandler;
   faultReport(reinterpret_cast<uintptr_t>(info->si_addr), sigctxtSP(uctx), sigctxtPC(uctx), signame(sig));

@@ -108,6 +108,8 @@ LONG CALLBACK exceptionHandler(EXCEPTION_POINTERS* ep) {
   const EXCEPTION_RECORD* rec = ep->ExceptionRecord;
   const char* what = exceptionName(rec->ExceptionCode);
   if (what == nullptr) return EXCEPTION_CONTINUE_SEARCH;
+  // A fault while the dump walked a stack that changed: back to the walk.
+  if (tracebackFault(ep->ContextRecord)) return EXCEPTION_CONTINUE_EXECUTION;
   // The faulting code may hold any Lock: none may be taken here.
   SignalHandlerScope inHandler;
   // An access or in-page fault names the address it touched; the others

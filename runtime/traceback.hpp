@@ -57,9 +57,13 @@ void printGStack(RawWriter& w, G* gp);
 // frames first.
 void printFrame(RawWriter& w, uintptr_t pc, bool isReturn);
 
-// tracebackFault is called first by the runtime's SIGSEGV/SIGBUS handler:
-// if the fault is a guarded walk's, it does not return.
-void tracebackFault();
+// tracebackFault is called first by the runtime's fault handler, with the
+// faulting thread's context (a ucontext_t, a CONTEXT): if the fault is a
+// guarded walk's, it does not return (Linux: siglongjmp out of the
+// handler), or it rewrites context to resume at the walk's guard and
+// returns true (Windows: the handler then continues execution, as a
+// vectored handler is meant to). Otherwise it returns false.
+bool tracebackFault(void* context);
 
 // The CPU's part (traceback_linux_amd64.cpp): the registers to start a walk
 // from, as a libunwind (ucontext_t) context. contextOfParked decodes a

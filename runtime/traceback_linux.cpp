@@ -211,8 +211,9 @@ void printGStack(RawWriter& w, G* gp) {
   printWalk(w, &wk);
 }
 
-void tracebackFault() {
+bool tracebackFault(void*) {
   if (sigjmp_buf* g = tlsWalkGuard; g != nullptr) siglongjmp(*g, 1);
+  return false;
 }
 
 }  // namespace cbridge::rt

@@ -20,15 +20,21 @@
 // stack pointer and its top, which the task touched, so it is committed:
 // every step must leave the stack pointer higher and inside those bounds,
 // and a frame found through a frame register is followed only if that
-// register points inside them too. The dump does not stop the world, and
-// Windows has no guard like Linux's sigsetjmp around a walk here: a task
-// resumed while it is walked can show frames it has left, but the reads
-// stay inside a stack that stays allocated while its task lives.
+// register points inside them too. The dump does not stop the world: a
+// task resumed while it is walked can show frames it has left, and one
+// that ended can have its stack freed under the walk (sysFree, when the
+// free Gs' stacks are more than the runtime keeps). So the reads are
+// guarded as Linux guards them with sigsetjmp: the walk collects its
+// frames under a __builtin_setjmp buffer, and a fault in it (in our reads
+// or RtlVirtualUnwind's) makes the vectored handler resume there
+// (tracebackFault rewrites the faulting context: rbp, rip, rsp, which is
+// all __builtin_longjmp restores; the function that set the buffer saved
+// every other register it uses). The frames are printed after the guard
+// is dropped: symbolizing maps files and builds indexes, which must not
+// be left half done by a jump.
 //
 // Not available on Windows, and said so where a stack would be: a stack
-// interrupted by a signal, for there are none (signal_windows.cpp). Nothing
-// here walks another thread's memory outside a task stack's bounds, so
-// tracebackFault has nothing to do.
+// interrupted by a signal, for there are none (signal_windows.cpp).
 #include <windows.h>
 
 #include <cstddef>
@@ -37,6 +43,7 @@
 #include "runtime/demangle.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/symtab.hpp"
+#include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
@@ -44,6 +51,13 @@ namespace cbridge::rt {
 namespace {
 
 constexpr int kMaxFrames = 64;
+
+// The walk guard of each thread: its __builtin_setjmp buffer while it
+// walks a task's stack, else null. A TLS slot of Windows' own, not a
+// thread_local: the fault handler reads it on any thread, and mingw's
+// emulated TLS allocates at a thread's first access. Set once by
+// tracebackinit, before any dump.
+DWORD guardSlot = TLS_OUT_OF_INDEXES;
 
 // The parts of a stack a walk may read: [lo, hi).
 struct Bounds {
@@ -79,20 +93,25 @@ bool frameInBounds(const RUNTIME_FUNCTION* fn, DWORD64 base, const CONTEXT* c, c
   return reg == 0 || b.holds((&c->Rax)[reg], 8);
 }
 
-// walkFrom prints the frames from c up: one per return address, until
+// A walk's frames. Volatile: read after a fault resumed the walk's
+// guard, so each frame found must be in memory by then.
+struct Frames {
+  volatile uintptr_t pcs[kMaxFrames];
+  volatile int n;
+};
+
+// walkFrom collects the frames from c up: one per return address, until
 // one is 0, the stack pointer does not move up within b, or the cap. A
 // function without a function entry is a leaf, whose return address is
 // at the stack pointer; only the innermost frame can be one, since every
 // function that calls has an entry: above the others is fcontext's start
 // (cbridge_fcontext_start, at the stack's top), whose would-be return
 // address is its callee's shadow space.
-void walkFrom(RawWriter& w, CONTEXT* c, const Bounds& b) {
-  for (int n = 0; c->Rip != 0; n++) {
-    if (n == kMaxFrames) {
-      w.str("...additional frames elided...\n");
-      return;
-    }
-    printFrame(w, c->Rip, true);
+void walkFrom(CONTEXT* c, const Bounds& b, Frames* f) {
+  while (c->Rip != 0 && f->n < kMaxFrames) {
+    int n = f->n;
+    f->pcs[n] = c->Rip;
+    f->n = n + 1;
     uintptr_t sp = c->Rsp;
     DWORD64 base = 0;
     RUNTIME_FUNCTION* fn = RtlLookupFunctionEntry(c->Rip, &base, nullptr);
@@ -110,6 +129,45 @@ void walkFrom(RawWriter& w, CONTEXT* c, const Bounds& b) {
   }
 }
 
+// walkG builds the CONTEXT of gp's innermost frame not in the switch:
+// the caller of jump_fcontext (parked or runnable) or of
+// cbridge_asmcgocall (in a foreign call), and walks from it; or returns
+// why it cannot. Registers that frame does not hold are left 0: no frame
+// of the task's code, compiled by GCC, finds its caller through them. The
+// walk's bounds start at that frame.
+const char* walkG(G* gp, Frames* f) {
+  if (gp->stack == nullptr) return "\t(not started yet)\n";
+  uintptr_t hi = gp->stack->hi;
+  CONTEXT c;
+  memset(&c, 0, sizeof c);
+  Bounds b{gp->stack->lo, hi};
+  if (gp->status.load(std::memory_order_acquire) == GStatus::Syscall) {
+    uintptr_t sp = gp->syscallsp;
+    if (sp == 0 || !b.holds(sp, kCallSize)) return "\t(entering or leaving its foreign call: stack unavailable)\n";
+    b.lo = sp;
+    c.Rbp = word(sp + kCallRbp);
+    c.Rip = word(sp + kCallRet);
+    c.Rsp = sp + kCallSize;
+  } else {
+    auto ctx = reinterpret_cast<uintptr_t>(gp->ctx);
+    if (ctx == (hi & ~uintptr_t(15)) - kFreshCtx) return "\t(not started yet)\n";
+    if (!b.holds(ctx, kCtxSize)) return "\t(its saved context is not on its stack: stack unavailable)\n";
+    b.lo = ctx;
+    c.Rbx = word(ctx + kCtxRbx);
+    c.Rbp = word(ctx + kCtxRbp);
+    c.Rdi = word(ctx + kCtxRdi);
+    c.Rsi = word(ctx + kCtxRsi);
+    c.R12 = word(ctx + kCtxR12);
+    c.R13 = word(ctx + kCtxR13);
+    c.R14 = word(ctx + kCtxR14);
+    c.R15 = word(ctx + kCtxR15);
+    c.Rip = word(ctx + kCtxRet);
+    c.Rsp = ctx + kCtxSize;
+  }
+  walkFrom(&c, b, f);
+  return nullptr;
+}
+
 }  // namespace
 
 void tracebackinit() {
@@ -117,6 +175,7 @@ void tracebackinit() {
   if (done) return;
   done = true;
   readTracebackLevel();
+  guardSlot = TlsAlloc();
 }
 
 void printFrame(RawWriter& w, uintptr_t pc, bool isReturn) {
@@ -164,55 +223,48 @@ void printCurrentStack(RawWriter& w, int skip) {
 // No signal interrupts a thread on Windows: the stack is the caller's.
 void printInterruptedStack(RawWriter& w) { printCurrentStack(w, 1); }
 
-// printGStack builds the CONTEXT of gp's innermost frame not in the
-// switch: the caller of jump_fcontext (parked or runnable) or of
-// cbridge_asmcgocall (in a foreign call). Registers that frame does not
-// hold are left 0: no frame of the task's code, compiled by GCC, finds
-// its caller through them. The walk's bounds start at that frame.
-void printGStack(RawWriter& w, G* gp) {
-  if (gp->stack == nullptr) {
-    w.str("\t(not started yet)\n");
+// printGStack walks gp's stack under the guard, then prints what it found.
+RACY_SNAPSHOT void printGStack(RawWriter& w, G* gp) {
+  Frames f{};
+  const char* volatile note = nullptr;
+  bool faulted = false;
+  void* guard[5];
+  bool guarded = guardSlot != TLS_OUT_OF_INDEXES;
+  if (!guarded)
+    note = walkG(gp, &f);
+  else if (__builtin_setjmp(guard) == 0) {
+    TlsSetValue(guardSlot, guard);
+    note = walkG(gp, &f);
+    TlsSetValue(guardSlot, nullptr);
+  } else {
+    faulted = true;
+  }
+  if (note != nullptr) {
+    w.str(note);
     return;
   }
-  uintptr_t hi = gp->stack->hi;
-  CONTEXT c;
-  memset(&c, 0, sizeof c);
-  Bounds b{gp->stack->lo, hi};
-  if (gp->status.load(std::memory_order_acquire) == GStatus::Syscall) {
-    uintptr_t sp = gp->syscallsp;
-    if (sp == 0 || !b.holds(sp, kCallSize)) {
-      w.str("\t(entering or leaving its foreign call: stack unavailable)\n");
-      return;
-    }
-    b.lo = sp;
-    c.Rbp = word(sp + kCallRbp);
-    c.Rip = word(sp + kCallRet);
-    c.Rsp = sp + kCallSize;
-  } else {
-    auto ctx = reinterpret_cast<uintptr_t>(gp->ctx);
-    if (ctx == (hi & ~uintptr_t(15)) - kFreshCtx) {
-      w.str("\t(not started yet)\n");
-      return;
-    }
-    if (!b.holds(ctx, kCtxSize)) {
-      w.str("\t(its saved context is not on its stack: stack unavailable)\n");
-      return;
-    }
-    b.lo = ctx;
-    c.Rbx = word(ctx + kCtxRbx);
-    c.Rbp = word(ctx + kCtxRbp);
-    c.Rdi = word(ctx + kCtxRdi);
-    c.Rsi = word(ctx + kCtxRsi);
-    c.R12 = word(ctx + kCtxR12);
-    c.R13 = word(ctx + kCtxR13);
-    c.R14 = word(ctx + kCtxR14);
-    c.R15 = word(ctx + kCtxR15);
-    c.Rip = word(ctx + kCtxRet);
-    c.Rsp = ctx + kCtxSize;
-  }
-  walkFrom(w, &c, b);
+  for (int i = 0; i < f.n; i++) printFrame(w, f.pcs[i], true);
+  if (f.n == kMaxFrames) w.str("...additional frames elided...\n");
+  if (faulted) w.str("\t(the stack changed while it was read)\n");
 }
 
-void tracebackFault() {}
+// The handler's context gets what __builtin_longjmp would restore from
+// the buffer: the frame pointer, the resume address, the stack pointer.
+// The slot is cleared first, so that a fault after the resume is not the
+// walk's. TlsGetValue clears the thread's last error, which the faulting
+// code (foreign code, whose own handler may resume it) still owns.
+bool tracebackFault(void* context) {
+  if (guardSlot == TLS_OUT_OF_INDEXES) return false;
+  DWORD lastError = GetLastError();
+  auto* guard = static_cast<void**>(TlsGetValue(guardSlot));
+  SetLastError(lastError);
+  if (guard == nullptr) return false;
+  TlsSetValue(guardSlot, nullptr);
+  auto* c = static_cast<CONTEXT*>(context);
+  c->Rbp = reinterpret_cast<DWORD64>(guard[0]);
+  c->Rip = reinterpret_cast<DWORD64>(guard[1]);
+  c->Rsp = reinterpret_cast<DWORD64>(guard[2]);
+  return true;
+}
 
 }  // namespace cbridge::rt

@@ -14,6 +14,17 @@ TEST(Testprog, StackOverflowIsFatalWithTheTaskAndItsStack) {
   EXPECT_NE(r.err.find("fatal error: stack overflow in task 1 (stack [0x"), std::string::npos) << r.err;
 }
 
+// A dump's walk of a task whose stack became inaccessible, as a stack
+// freed under the walk is, faults: the fault ends that stack with a note,
+// and the program goes on.
+TEST(Testprog, DumpSurvivesAStackThatVanished) {
+  ChildResult r = runTestprog("DumpOfAStackThatVanished");
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("[chan receive, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\t(the stack changed while it was read)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("survived\n"), std::string::npos) << r.out;
+}
+
 TEST(Testprog, UncaughtExceptionInTaskIsFatal) {
   ChildResult r = runTestprog("UncaughtException");
   EXPECT_EQ(r.out, "start\n");

@@ -10,7 +10,8 @@
 set(tp ${repo}/testprogs)
 add_executable(testprog ${tp}/testprog.cpp ${tp}/scenarios_bridge.cpp ${tp}/scenarios_callbacks.cpp
   ${tp}/scenarios_cbcheck.cpp ${tp}/scenarios_debugvars.cpp ${tp}/scenarios_globrunq.cpp
-  ${tp}/scenarios_runtime.cpp ${tp}/scenarios_schedtrace.cpp ${tp}/pipe_windows.cpp ${t}/cfuncs.c)
+  ${tp}/scenarios_runtime.cpp ${tp}/scenarios_schedtrace.cpp ${tp}/scenarios_traceback.cpp
+  ${tp}/pipe_windows.cpp ${t}/cfuncs.c)
 target_link_libraries(testprog PRIVATE gtest_internal)
 
 # The tests start testprog.exe by its file name from the directory they
