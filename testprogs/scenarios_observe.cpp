@@ -2,10 +2,11 @@
 // Scenarios of what a user sees when something goes wrong (issue 17):
 // tracebacks of fatal errors, faults in managed and in foreign code, the
 // deadlock report. Each blocking or failing step is its own function,
-// never inlined, so that the stacks printed must name it. Portable: no
-// POSIX call here. The task dump on SIGQUIT is in
-// scenarios_observe_unix.cpp: Windows has no SIGQUIT, nor does Go dump
-// there (its console's Ctrl+Break arrives as SIGINT).
+// never inlined, so that the stacks printed must name it. Portable: they
+// run on Linux (testprog_shared) and Windows (testprog.exe). The task
+// dump on SIGQUIT is in scenarios_observe_unix.cpp: Windows has no
+// SIGQUIT, nor does Go dump there (its console's Ctrl+Break arrives as
+// SIGINT).
 #include "testprogs/scenarios_observe.hpp"
 
 #include <cbridge/cbridge.hpp>
