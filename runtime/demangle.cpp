@@ -186,4 +186,9 @@ bool demangle(const char* mangled, char* out, size_t size) {
   return d.name();
 }
 
+void printFuncName(RawWriter& w, const char* sym) {
+  char name[512];
+  w.str(demangle(sym, name, sizeof name) ? name : sym).str("(...)");
+}
+
 }  // namespace cbridge::rt

@@ -13,11 +13,17 @@
 
 #include <cstddef>
 
+#include "runtime/print.hpp"
+
 namespace cbridge::rt {
 
 // demangle writes the name of mangled into out (size bytes, NUL ended)
 // and returns true, or returns false if mangled is not a C++ symbol or
 // does not fit.
 bool demangle(const char* mangled, char* out, size_t size);
+
+// printFuncName prints a stack line's function: sym demangled when it is
+// C++ and demangle reads it, else as it is, then "(...)".
+void printFuncName(RawWriter& w, const char* sym);
 
 }  // namespace cbridge::rt

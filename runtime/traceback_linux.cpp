@@ -50,18 +50,11 @@ struct FrameOut {
   bool named;
 };
 
-// putName prints a function's name: demangled when it is C++ and the
-// signal-safe demangler reads it, else as the symbol table has it.
-void putName(RawWriter& w, const char* sym) {
-  char name[512];
-  w.str(demangle(sym, name, sizeof name) ? name : sym).str("(...)");
-}
-
 int pcinfo(void* data, uintptr_t, const char* file, int line, const char* fn) {
   auto* o = static_cast<FrameOut*>(data);
   if (fn == nullptr) return 0;
   o->named = true;
-  putName(*o->w, fn);
+  printFuncName(*o->w, fn);
   o->w->str("\n\t").str(file != nullptr ? file : "?").str(":").dec(line);
   o->w->str(" pc=").hex(o->pc).str("\n");
   return 0;
@@ -71,7 +64,7 @@ void syminfo(void* data, uintptr_t, const char* sym, uintptr_t symval, uintptr_t
   auto* o = static_cast<FrameOut*>(data);
   if (sym == nullptr) return;
   o->named = true;
-  putName(*o->w, sym);
+  printFuncName(*o->w, sym);
   o->w->str("\n\t?:0 pc=").hex(o->pc).str(" +").hex(o->pc - symval).str("\n");
 }
 

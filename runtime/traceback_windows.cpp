@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// traceback.hpp on Windows: stacks as addresses. RtlCaptureStackBackTrace
-// walks the calling thread with the unwind tables of its modules (our
-// Win64 assembly has them, .seh_*), so a fatal error and cbridge::dump()
-// show the failing thread's frames; but no names: libbacktrace, which
-// names them on Linux, is not built for mingw here, and DbgHelp's
-// SymFromAddr needs the PDB or DWARF reader a later step brings. Each
-// frame prints as its address and the module it lies in, enough for
-// addr2line -e <module>.
+// traceback.hpp on Windows. RtlCaptureStackBackTrace walks the calling
+// thread with the unwind tables of its modules (our Win64 assembly has
+// them, .seh_*), so a fatal error and cbridge::dump() show the failing
+// thread's frames. Each frame is named as on Linux, function and
+// file:line, from the module's own COFF symbol table and DWARF line table
+// (symtab_windows.cpp: Debian has no mingw build of libbacktrace, and
+// DbgHelp reads neither); a frame of a stripped module prints the module
+// and the offset in it, enough for addr2line -e <module> against an
+// unstripped copy.
 //
 // A task that is not running is walked as Linux walks it with libunwind
 // (traceback_linux.cpp), but with the system's own unwinder: a CONTEXT is
@@ -33,7 +34,9 @@
 #include <cstddef>
 #include <cstring>
 
+#include "runtime/demangle.hpp"
 #include "runtime/fatal.hpp"
+#include "runtime/symtab.hpp"
 #include "runtime/traceback.hpp"
 
 namespace cbridge::rt {
@@ -116,19 +119,32 @@ void tracebackinit() {
   readTracebackLevel();
 }
 
-void printFrame(RawWriter& w, uintptr_t pc, bool) {
-  w.str("?(...)\n\t");
-  HMODULE mod = nullptr;
-  char path[MAX_PATH];
-  DWORD n = 0;
-  if (GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
-                             GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                         reinterpret_cast<LPCSTR>(pc), &mod))
-    n = GetModuleFileNameA(mod, path, sizeof path);
-  if (n > 0)
-    w.bytes(path, n).str("+").hex(pc - reinterpret_cast<uintptr_t>(mod));
+void printFrame(RawWriter& w, uintptr_t pc, bool isReturn) {
+  // A return address's call is the instruction before it, which may be
+  // the last of its function or of its line.
+  FrameSym sym;
+  bool inModule = findFrame(isReturn ? pc - 1 : pc, &sym);
+  if (sym.name[0] != 0)
+    printFuncName(w, sym.name);
   else
-    w.str("?");
+    w.str("?(...)");
+  w.str("\n\t");
+  if (sym.line > 0) {
+    if (sym.dir != nullptr) w.str(sym.dir).str("/");
+    w.str(sym.file).str(":").dec(sym.line);
+  } else {
+    HMODULE mod = nullptr;
+    char path[MAX_PATH];
+    DWORD n = 0;
+    if (inModule && GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                           GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                                       reinterpret_cast<LPCSTR>(pc), &mod))
+      n = GetModuleFileNameA(mod, path, sizeof path);
+    if (n > 0)
+      w.bytes(path, n).str("+").hex(pc - reinterpret_cast<uintptr_t>(mod));
+    else
+      w.str("?");
+  }
   w.str(" pc=").hex(pc).str("\n");
 }
 

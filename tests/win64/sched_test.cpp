@@ -17,10 +17,14 @@
 //   - a Callback called from a thread the runtime never made (an extra M
 //     for a foreign thread), and one nested in a foreign call;
 //   - cbridge::dump walking tasks that are not running: one parked, one
-//     in a foreign call. Frames print differently on each OS (names and
-//     lines on Linux, module+offset on Windows) but both print pc=, so
-//     the check is by address: the return address each task recorded
-//     into a marker function must be a frame of the dump.
+//     in a foreign call. The check is by address: the return address
+//     each task recorded into a marker function must be a frame of the
+//     dump (pc=); then that frame must name the marker and this file,
+//     and the frames of the runtime below it their files in runtime/
+//     (libbacktrace on Linux; on Windows the image's own symbols and
+//     DWARF, runtime/symtab_windows.cpp). This file is built with DWARF
+//     4 and the library with GCC's default 5, so that both versions of
+//     the line table are read.
 // Its last line says the run ended; a hang or crash fails the comparison.
 #include <cbridge/cbridge.h>
 
@@ -34,6 +38,7 @@
 #include <cbridge/timer.hpp>
 #include <cbridge/waitgroup.hpp>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -276,8 +281,9 @@ __attribute__((noinline)) void in_call_marker(std::atomic<int>* release) {
   asm volatile("");
 }
 
-// A dump's text, from a temporary file.
-std::string dumpText() {
+// A dump's text, from a temporary file. Not inlined, so that its caller's
+// own frame in the dump is named after it on both OSes.
+__attribute__((noinline)) std::string dumpText() {
   std::FILE* f = std::tmpfile();
   if (f == nullptr) return "";
   cbridge::dump(f);
@@ -300,6 +306,32 @@ std::string blockWith(const std::string& text, uintptr_t pc) {
   size_t to = text.find("\n\n", at);
   from = from == std::string::npos ? 0 : from + 2;
   return text.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
+// The frame at pc in a block: its function's line and its file's.
+std::string frameAt(const std::string& block, uintptr_t pc) {
+  char needle[32];
+  std::snprintf(needle, sizeof needle, "pc=0x%llx\n", (unsigned long long)pc);
+  size_t at = block.find(needle);
+  if (at == std::string::npos || at == 0) return "";
+  size_t tab = block.rfind('\n', at);
+  size_t from = tab == std::string::npos || tab == 0 ? std::string::npos : block.rfind('\n', tab - 1);
+  from = from == std::string::npos ? 0 : from + 1;
+  return block.substr(from, at - from);
+}
+
+// Whether a frame of the block below the one at pc is the runtime's,
+// with its file and line: "\t.../runtime/<file>.cpp:<line> pc=".
+bool runtimeFileBelow(const std::string& block, uintptr_t pc) {
+  char needle[32];
+  std::snprintf(needle, sizeof needle, "pc=0x%llx\n", (unsigned long long)pc);
+  size_t end = block.find(needle);
+  for (size_t at = block.find("/runtime/"); at < end; at = block.find("/runtime/", at + 1)) {
+    size_t colon = block.find(".cpp:", at);
+    size_t line = block.find('\n', at);
+    if (colon < line && colon + 5 < block.size() && std::isdigit((unsigned char)block[colon + 5])) return true;
+  }
+  return false;
 }
 
 // The frames of a task's block: its stack's, not the "created by" line's.
@@ -339,6 +371,21 @@ void dumps() {
   std::printf("dump: a task in a foreign call's stack passes through in_call_marker: %s\n",
               !inCall.empty() ? "yes" : "no");
   std::printf("dump: it shows frames below and above the marker: %s\n", frames(inCall) >= 3 ? "yes" : "no");
+  std::string parkedFrame = frameAt(parked, parkedRet), callFrame = frameAt(inCall, callRet);
+  std::printf("dump: the frames name their markers: %s\n",
+              parkedFrame.find("parked_in_marker") != std::string::npos &&
+                      callFrame.find("in_call_marker") != std::string::npos
+                  ? "yes"
+                  : "no");
+  std::printf("dump: and this file, with a line: %s\n",
+              parkedFrame.find("sched_test.cpp:") != std::string::npos &&
+                      callFrame.find("sched_test.cpp:") != std::string::npos
+                  ? "yes"
+                  : "no");
+  std::printf("dump: the runtime's frames below the park name their files: %s\n",
+              runtimeFileBelow(parked, parkedRet) ? "yes" : "no");
+  std::printf("dump: the dumping task's own stack is named: %s\n",
+              dumpText().find("dumpText") != std::string::npos ? "yes" : "no");
   wake.send(1);
   release = 1;
   done.recv();
