@@ -6,6 +6,8 @@
 #include "runtime/signals.hpp"
 #include "runtime/stack.hpp"
 
+// Addresses are printed as unsigned long long: long is 32 bits on Win64
+// (LLP64), where it cut their top half off.
 namespace cbridge::rt {
 
 namespace {
@@ -43,22 +45,22 @@ void faultReport(uintptr_t addr, uintptr_t sp, uintptr_t pc, const char* what) {
   // than a page built without stack probes first touches the stack far
   // below the old stack pointer.
   if (gp != nullptr && gp->stack != nullptr && gp->stack->inGuard(addr)) {
-    fatal("stack overflow in task %llu (stack [%#lx, %#lx])",
-          static_cast<unsigned long long>(gp->id), static_cast<unsigned long>(gp->stack->lo),
-          static_cast<unsigned long>(gp->stack->hi));
+    fatal("stack overflow in task %llu (stack [%#llx, %#llx])",
+          static_cast<unsigned long long>(gp->id), static_cast<unsigned long long>(gp->stack->lo),
+          static_cast<unsigned long long>(gp->stack->hi));
   }
   // A foreign call (or the runtime on g0) ran out of the system stack.
   // The handler runs where there is room to say so: the M's alternate
   // signal stack (minitSignals, needm), or on Windows the stack guarantee
   // minitSignals reserved.
   if (m != nullptr && systemStackOverflow(m, addr)) {
-    fatal("stack overflow on the system stack of M %lld (stack [%#lx, %#lx), fault at %#lx)",
-          static_cast<long long>(m->id), static_cast<unsigned long>(m->g0lo),
-          static_cast<unsigned long>(m->g0hi), static_cast<unsigned long>(addr));
+    fatal("stack overflow on the system stack of M %lld (stack [%#llx, %#llx), fault at %#llx)",
+          static_cast<long long>(m->id), static_cast<unsigned long long>(m->g0lo),
+          static_cast<unsigned long long>(m->g0hi), static_cast<unsigned long long>(addr));
   }
   if (inManagedCode(gp, sp)) {
-    fatal("unexpected signal: %s at address 0x%lx (pc=0x%lx) in task %llu", what,
-          static_cast<unsigned long>(addr), static_cast<unsigned long>(pc),
+    fatal("unexpected signal: %s at address 0x%llx (pc=0x%llx) in task %llu", what,
+          static_cast<unsigned long long>(addr), static_cast<unsigned long long>(pc),
           static_cast<unsigned long long>(gp->id));
   }
 }

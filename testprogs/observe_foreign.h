@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Foreign code for the observability scenarios (scenarios_observe.cpp). */
+/* Foreign code for the observability scenarios (scenarios_observe.cpp,
+   scenarios_observe_unix.cpp): observe_foreign.c, portable, and
+   observe_foreign_unix.c. */
 #ifndef TESTPROGS_OBSERVE_FOREIGN_H
 #define TESTPROGS_OBSERVE_FOREIGN_H
 
@@ -7,7 +9,8 @@
 extern "C" {
 #endif
 
-/* observe_read_in_c blocks in read(2) on fd until a byte comes. */
+/* observe_read_in_c blocks in read(2) on fd until a byte comes
+   (observe_foreign_unix.c). */
 int observe_read_in_c(int fd);
 /* A null pointer the compiler cannot see is null. */
 extern int *volatile observe_null;
