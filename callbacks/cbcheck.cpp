@@ -32,23 +32,23 @@ namespace cbridge::cb {
 void cbcheckStack(rt::M* m, uintptr_t sp, bool nested) {
   if (!stackbounds::inBounds(sp, m->g0lo, m->g0hi))
     rt::fatal(
-        "cbcheck: a callback on m%lld arrived at sp=%#lx, outside the system-stack bounds "
-        "[%#lx, %#lx) the runtime gave it: the bounds refresh missed a stack switch (a "
+        "cbcheck: a callback on m%lld arrived at sp=%#llx, outside the system-stack bounds "
+        "[%#llx, %#llx) the runtime gave it: the bounds refresh missed a stack switch (a "
         "runtime bug: please report it with the C code's stack switching)",
-        static_cast<long long>(m->id), static_cast<unsigned long>(sp),
-        static_cast<unsigned long>(m->g0lo), static_cast<unsigned long>(m->g0hi));
+        static_cast<long long>(m->id), static_cast<unsigned long long>(sp),
+        static_cast<unsigned long long>(m->g0lo), static_cast<unsigned long long>(m->g0hi));
   // The foreign call runs below g0's saved context (cgocall): its frames,
   // and whatever it calls back from, are under it.
   uintptr_t entered = reinterpret_cast<uintptr_t>(m->g0ctx);
   if (nested && sp >= entered)
     rt::fatal(
-        "cbcheck: a callback nested in a foreign call on m%lld arrived at sp=%#lx, above "
-        "where that call entered C (sp=%#lx): the C code left the call's frames without "
+        "cbcheck: a callback nested in a foreign call on m%lld arrived at sp=%#llx, above "
+        "where that call entered C (sp=%#llx): the C code left the call's frames without "
         "returning (a longjmp past them, or a switch to a coroutine stack inside the "
         "thread's own stack) while managed frames wait above them; return from foreign "
         "calls normally, and give coroutines stacks of their own",
-        static_cast<long long>(m->id), static_cast<unsigned long>(sp),
-        static_cast<unsigned long>(entered));
+        static_cast<long long>(m->id), static_cast<unsigned long long>(sp),
+        static_cast<unsigned long long>(entered));
 }
 
 HeldLocks heldLocks() { return {rt::locksHeld(), rt::mutexesHeld()}; }
