@@ -82,6 +82,14 @@
 #define CBRIDGE_RETURN_ADDRESS() __builtin_return_address(0)
 #define CBRIDGE_FRAME_ADDRESS() __builtin_frame_address(0)
 
+// CBRIDGE_SETJMP(buf), buf a void*[5], records where to resume in the
+// calling function, as GCC's builtin setjmp does, and returns 0; resumed
+// there, it returns 1. Resuming restores only buf[0] (the frame pointer),
+// buf[1] (the address) and buf[2] (the stack pointer): the compiler saves
+// every other register the function uses. A macro: it must expand in the
+// function whose frame it records.
+#define CBRIDGE_SETJMP(buf) __builtin_setjmp(buf)
+
 // procyield is one spin-wait hint to the CPU (Go's procyield, one
 // PAUSE on amd64): a spinning loop yields the core's resources to its
 // sibling hyperthread and leaves the spin without a memory-order stall.

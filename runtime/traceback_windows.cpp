@@ -25,10 +25,10 @@
 // that ended can have its stack freed under the walk (sysFree, when the
 // free Gs' stacks are more than the runtime keeps). So the reads are
 // guarded as Linux guards them with sigsetjmp: the walk collects its
-// frames under a __builtin_setjmp buffer, and a fault in it (in our reads
+// frames under a CBRIDGE_SETJMP buffer, and a fault in it (in our reads
 // or RtlVirtualUnwind's) makes the vectored handler resume there
 // (tracebackFault rewrites the faulting context: rbp, rip, rsp, which is
-// all __builtin_longjmp restores; the function that set the buffer saved
+// all a resume restores; the function that set the buffer saved
 // every other register it uses). The frames are printed after the guard
 // is dropped: symbolizing maps files and builds indexes, which must not
 // be left half done by a jump.
@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "runtime/attributes.hpp"
 #include "runtime/demangle.hpp"
 #include "runtime/fatal.hpp"
 #include "runtime/symtab.hpp"
@@ -52,7 +53,7 @@ namespace {
 
 constexpr int kMaxFrames = 64;
 
-// The walk guard of each thread: its __builtin_setjmp buffer while it
+// The walk guard of each thread: its CBRIDGE_SETJMP buffer while it
 // walks a task's stack, else null. A TLS slot of Windows' own, not a
 // thread_local: the fault handler reads it on any thread, and mingw's
 // emulated TLS allocates at a thread's first access. Set once by
@@ -232,7 +233,7 @@ RACY_SNAPSHOT void printGStack(RawWriter& w, G* gp) {
   bool guarded = guardSlot != TLS_OUT_OF_INDEXES;
   if (!guarded)
     note = walkG(gp, &f);
-  else if (__builtin_setjmp(guard) == 0) {
+  else if (CBRIDGE_SETJMP(guard) == 0) {
     TlsSetValue(guardSlot, guard);
     note = walkG(gp, &f);
     TlsSetValue(guardSlot, nullptr);
@@ -248,11 +249,11 @@ RACY_SNAPSHOT void printGStack(RawWriter& w, G* gp) {
   if (faulted) w.str("\t(the stack changed while it was read)\n");
 }
 
-// The handler's context gets what __builtin_longjmp would restore from
-// the buffer: the frame pointer, the resume address, the stack pointer.
-// The slot is cleared first, so that a fault after the resume is not the
-// walk's. TlsGetValue clears the thread's last error, which the faulting
-// code (foreign code, whose own handler may resume it) still owns.
+// The handler's context gets what a resume restores from the buffer:
+// the frame pointer, the resume address, the stack pointer. The slot is
+// cleared first, so that a fault after the resume is not the walk's.
+// TlsGetValue clears the thread's last error, which the faulting code
+// (foreign code, whose own handler may resume it) still owns.
 bool tracebackFault(void* context) {
   if (guardSlot == TLS_OUT_OF_INDEXES) return false;
   DWORD lastError = GetLastError();
