@@ -24,8 +24,10 @@
 #include <cerrno>
 
 #include "bridge/stack_switch.hpp"
+#include "callbacks/forced_unwind.hpp"
 #include "cbridge/call.hpp"
 #include "runtime/context.hpp"
+#include "runtime/fatal.hpp"
 #include "runtime/preempt.hpp"
 #include "runtime/runtime2.hpp"
 #include "runtime/syscall.hpp"
@@ -44,6 +46,28 @@ struct CallFrame {
   int savedErrno;
 };
 
+// callForeign is the foreign call itself. A C++ exception must not leave
+// it (call.hpp: fn must not throw): it would unwind into frames the call
+// does not return to, with the M in syscall state and its
+// preemptExtLock held: on Linux the task's (asmcgocall's CFI leads
+// there), on Windows those g0 stopped in (where the search for handlers
+// goes on, asmcgocall_amd64_win64.S). So it ends here, as a fatal error
+// naming what happened; Go has no such case to name, C having no
+// exceptions. glibc's forced unwind of a thread ending in the call
+// (pthread_exit) goes on as it did. A fault is no C++ exception, on
+// Windows either (GCC's handlers take only GCC's): it passes.
+CBRIDGE_CATCHES_FORCED_UNWIND void callForeign(void (*fn)(void*), void* arg) {
+  try {
+    fn(arg);
+  } catch (abi::__forced_unwind&) {
+    throw;
+  } catch (...) {
+    rt::fatal(
+        "C++ exception thrown out of a foreign call (a function called through cbridge must catch "
+        "what it throws: it cannot unwind into the task that called it)");
+  }
+}
+
 // onG0 is what runs on g0's stack: the call, then errno saved on the
 // thread that ran it (the task may resume on another thread, with its
 // own errno). Below inuse the task's stack is free until the call
@@ -58,7 +82,7 @@ void onG0(void* p, uintptr_t inuse) {
   rt::G* gp = f->m->curg;
   gp->syscallsp = inuse & ~uintptr_t(15);
   rt::asanFinishSwitch(f->m->g0asanFakeStack, nullptr, nullptr);
-  f->fn(f->arg);
+  callForeign(f->fn, f->arg);
   f->savedErrno = errno;
   gp->syscallsp = 0;
   rt::asanStartSwitch(&f->m->g0asanFakeStack, reinterpret_cast<void*>(gp->stack->lo),

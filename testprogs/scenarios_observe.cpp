@@ -87,6 +87,27 @@ int segfaultInForeignCode() {
   return 0;
 }
 
+// ThrowOutOfForeignCall: foreign code in C++ throws, and the task that
+// called it would catch the exception: it is a fatal error instead, at
+// the foreign call, for the call cannot be left that way (cgocall.cpp).
+__attribute__((noinline)) int throwsInForeignCode(int n) {
+  if (n > 0) throw std::runtime_error("thrown in foreign code");
+  return n;
+}
+
+int throwOutOfForeignCall() {
+  std::printf("start\n");
+  std::fflush(stdout);
+  cbridge::run([] {
+    try {
+      std::printf("%d\n", cbridge::call(throwsInForeignCode, 1));
+    } catch (const std::exception& e) {
+      std::printf("caught in the task: %s\n", e.what());
+    }
+  });
+  return 0;
+}
+
 // DeadlockIsReported: main waits in run() for a task that waits on a
 // channel nobody else holds; no other thread, no callback: nothing can
 // ever wake them.
@@ -129,6 +150,7 @@ testprog::Register r2("FatalPrintsTraceback", fatalPrintsTraceback);
 testprog::Register r3("SegfaultInTask", segfaultInTask);
 testprog::Register r9("DivideByZeroInTask", divideByZeroInTask);
 testprog::Register r4("SegfaultInForeignCode", segfaultInForeignCode);
+testprog::Register r10("ThrowOutOfForeignCall", throwOutOfForeignCall);
 
 }  // namespace
 

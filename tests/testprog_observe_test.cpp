@@ -152,6 +152,16 @@ TEST(Observe, SegfaultInForeignCodeIsNotOurs) {
   EXPECT_FALSE(has(r.err, "fatal error")) << r.err;
 }
 
+// A C++ exception thrown out of a foreign call would unwind into frames
+// the call never returns to (the task's, on Linux, which would catch it
+// with its M still in syscall state): it is a fatal error at the call.
+TEST(Observe, ThrowOutOfForeignCallIsFatal) {
+  ChildResult r = runTestprog("ThrowOutOfForeignCall", {}, 60000);
+  EXPECT_EQ(r.out, "start\n");
+  EXPECT_EQ(r.exitCode, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "fatal error: C++ exception thrown out of a foreign call")) << r.err;
+}
+
 TEST(Observe, DeadlockIsReported) {
 #if defined(CBRIDGE_TSAN_BUILD)
   GTEST_SKIP() << "ThreadSanitizer's own thread is one checkdead cannot account for: it "

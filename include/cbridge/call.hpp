@@ -40,7 +40,10 @@ R callImpl(Fn fn, Args&&... args) {
 
 // call calls the C function fn with args and returns its result, without
 // stalling the scheduler (see detail::cgocall). fn must not throw: foreign
-// frames are never unwound. No libffi on this path.
+// frames are never unwound, and a C++ exception leaving fn ends the
+// process with "fatal error: C++ exception thrown out of a foreign call"
+// (exit status 2), the same for every way of calling foreign code. No
+// libffi on this path.
 template <typename R, typename... A, typename... Args>
 R call(R (*fn)(A...), Args&&... args) {
   return detail::callImpl<R>(fn, std::forward<Args>(args)...);
