@@ -17,6 +17,10 @@
 //     describes it (contextStackReservation); the
 //     context it makes to park to, on the thread's stack, gets the
 //     thread's description (adoptStackDescription).
+// The two go through different entries of asmcgocall, which differ in
+// where an exception raised on the stack switched to searches for
+// handlers (asmcgocall_amd64_win64.S): a foreign call's, on into the
+// frames g0 stopped in, as in a program without cbridge.
 #include <cstdint>
 #include <cstring>
 
@@ -25,6 +29,10 @@
 // bridge/asmcgocall_amd64_win64.S
 extern "C" void cbridge_asmcgocall(cbridge::bridge::OnStackFn fn, void* arg, void* sp,
                                    void* stack);
+extern "C" void cbridge_asmcgocall_ctx(cbridge::bridge::OnStackFn fn, void* arg, void* sp,
+                                       void* stack);
+// runtime/fcontext_amd64_win64.S
+extern "C" void cbridge_fcontext_start_above_asmcgocall(void* ctx);
 
 namespace cbridge::bridge {
 
@@ -41,31 +49,40 @@ struct TebStack {
 // Where a stopped fcontext keeps its TebStack (fcontext_amd64_win64.S's
 // frame: DeallocationStack at 0xb0, StackLimit 0xb8, StackBase 0xc0).
 constexpr uintptr_t kCtxTebStack = 0xb0;
-// Where asmcgocall's frame, at inuse, keeps the TebStack it replaced
-// (asmcgocall_amd64_win64.S: rbp+0x08 to rbp+0x18).
-constexpr uintptr_t kFrameTebStack = 0x08;
+// And its ExceptionList (0x110), Wine's list of handler frames.
+constexpr uintptr_t kCtxExceptionList = 0x110;
+// Where asmcgocall's frame, at inuse, keeps the TebStack and the
+// ExceptionList it replaced (asmcgocall_amd64_win64.S: rbp+0x08 to
+// rbp+0x18, rbp+0x00).
+constexpr uintptr_t kFrameTebStack = 0x08, kFrameExceptionList = 0x00;
 
 }  // namespace
 
 void runOnStack(OnStackFn fn, void* arg, uintptr_t sp, uintptr_t lo, uintptr_t guardlo, void* ctx) {
   if (ctx != nullptr) {
-    cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp),
-                       static_cast<char*>(ctx) + kCtxTebStack);
+    cbridge_asmcgocall_ctx(fn, arg, reinterpret_cast<void*>(sp),
+                           static_cast<char*>(ctx) + kCtxTebStack);
     return;
   }
   TebStack s{guardlo, lo, sp};
   cbridge_asmcgocall(fn, arg, reinterpret_cast<void*>(sp), &s);
 }
 
-// A callback's g0 context (cbRun's, made on the thread's stack): the
-// thread's description, which asmcgocall saved when it left that stack.
-// When the callback returns, asmcgocall restores the one it saved, whose
-// StackLimit may be higher than the stack has grown meanwhile: that only
-// makes a probing callee probe pages already committed.
+// A callback's g0 context (cbRun's, made on the thread's stack at inuse):
+// the thread's description and ExceptionList, which asmcgocall saved
+// when it left that stack. When the callback returns, asmcgocall
+// restores the one it saved, whose StackLimit may be higher than the
+// stack has grown meanwhile: that only makes a probing callee probe
+// pages already committed. And its unwind, into asmcgocall's frame at
+// inuse and on into the thread's own frames, for exceptions raised in a
+// foreign call that the callback's task makes.
 void adoptStackDescription(void* ctx, uintptr_t inuse) {
   TebStack s;
   std::memcpy(&s, reinterpret_cast<void*>(inuse + kFrameTebStack), sizeof s);
   std::memcpy(static_cast<char*>(ctx) + kCtxTebStack, &s, sizeof s);
+  std::memcpy(static_cast<char*>(ctx) + kCtxExceptionList,
+              reinterpret_cast<void*>(inuse + kFrameExceptionList), sizeof(uintptr_t));
+  cbridge_fcontext_start_above_asmcgocall(ctx);
 }
 
 }  // namespace cbridge::bridge

@@ -234,3 +234,42 @@ cbridge_fcontext_start:
 	call	*%rbx
 	xorl	%ecx, %ecx
 	call	_exit
+
+// void cbridge_fcontext_start_above_asmcgocall(fcontext_t ctx /* rcx */):
+// ctx, fresh from make_fcontext with its top at a cbridge_asmcgocall
+// frame (the inuse that asmcgocall gives, 16-byte aligned: the frame's
+// rbp), starts as any fresh context but, once running, unwinds into that
+// frame: its start is cbridge_fcontext_start_above, whose unwind is the
+// 0x30 bytes below the top, then asmcgocall's frame (0x30 bytes of its
+// own, the caller's rbp, the return address). A callback's g0, made on
+// the calling thread's stack below the switch (cgocallback.cpp), is one:
+// an exception raised in a foreign call that a callback's task makes
+// searches that thread's frames for handlers, down to its start
+// (asmcgocall_amd64_win64.S), as it would without cbridge between them.
+	.globl	cbridge_fcontext_start_above_asmcgocall
+	.def	cbridge_fcontext_start_above_asmcgocall; .scl 2; .type 32; .endef
+	.seh_proc cbridge_fcontext_start_above_asmcgocall
+cbridge_fcontext_start_above_asmcgocall:
+	.seh_endprologue
+	leaq	cbridge_fcontext_start_above(%rip), %rax
+	movq	%rax, FRAME(%rcx)
+	ret
+	.seh_endproc
+
+// The prologue's bytes are never run (the start is the label after
+// them): they only carry the unwind codes, as a frame that pushed rbp
+// and took 0x60 bytes would.
+	.def	cbridge_fcontext_start_above_frame; .scl 3; .type 32; .endef
+	.seh_proc cbridge_fcontext_start_above_frame
+cbridge_fcontext_start_above_frame:
+	int3
+	.seh_pushreg %rbp
+	int3
+	.seh_stackalloc 0x60
+	.seh_endprologue
+cbridge_fcontext_start_above:
+	movq	%rax, %rcx
+	call	*%rbx
+	xorl	%ecx, %ecx
+	call	_exit
+	.seh_endproc

@@ -47,6 +47,9 @@
 #include "runtime/thread_safety.hpp"
 #include "runtime/traceback.hpp"
 
+// bridge/asmcgocall_amd64_win64.S: where a foreign call returns to.
+extern "C" char cbridge_asmcgocall_return[];
+
 namespace cbridge::rt {
 
 namespace {
@@ -77,8 +80,8 @@ constexpr uintptr_t kCtxRbx = 0xc8, kCtxRbp = 0xd0, kCtxRdi = 0xd8, kCtxRsi = 0x
                     kCtxR13 = 0xf0, kCtxR14 = 0xf8, kCtxR15 = 0x100, kCtxRet = 0x118, kCtxSize = 0x120,
                     kFreshCtx = 0x150;
 
-// cbridge_asmcgocall's frame (asmcgocall_amd64_win64.S), at the sp it
-// gives a foreign call's G (syscallsp): the caller's rbp, the return
+// cbridge_asmcgocall_ctx's frame (asmcgocall_amd64_win64.S), at the sp
+// it gives a foreign call's G (syscallsp): the caller's rbp, the return
 // address into the task's code, and the caller's stack pointer after it.
 constexpr uintptr_t kCallRbp = 0x30, kCallRet = 0x38, kCallSize = 0x40;
 
@@ -132,7 +135,7 @@ void walkFrom(CONTEXT* c, const Bounds& b, Frames* f) {
 
 // walkG builds the CONTEXT of gp's innermost frame not in the switch:
 // the caller of jump_fcontext (parked or runnable) or of
-// cbridge_asmcgocall (in a foreign call), and walks from it; or returns
+// cbridge_asmcgocall_ctx (in a foreign call), and walks from it; or returns
 // why it cannot. Registers that frame does not hold are left 0: no frame
 // of the task's code, compiled by GCC, finds its caller through them. The
 // walk's bounds start at that frame.
@@ -216,6 +219,17 @@ void printCurrentStack(RawWriter& w, int skip) {
   // stack ends at the first.
   for (int i = 0; i < n; i++) {
     if (pcs[i] == nullptr) return;
+    // Above a foreign call come the frames g0 stopped in, which the call
+    // does not return to (asmcgocall_amd64_win64.S): the task's that
+    // made it are shown instead, from its foreign call's frame, as
+    // Linux's unwinder shows them through asmcgocall.
+    if (pcs[i] == cbridge_asmcgocall_return) {
+      M* m = getm();
+      G* gp = m != nullptr ? m->curg : nullptr;
+      if (gp != nullptr && gp->status.load(std::memory_order_acquire) == GStatus::Syscall)
+        printGStack(w, gp);
+      return;
+    }
     printFrame(w, reinterpret_cast<uintptr_t>(pcs[i]), true);
   }
   if (n == kMaxFrames) w.str("...additional frames elided...\n");

@@ -131,16 +131,10 @@ TEST(Observe, DivideByZeroInTaskIsReported) {
 // action, which kills the process with SIGSEGV. In the sanitizer builds
 // that handler is the sanitizer's, which reports the SEGV itself. On
 // Windows the runtime's vectored handler passes it on, no frame's handler
-// takes it, and the OS ends the process with the exception's code as its
-// exit status, 0xC0000005. Under Wine 8 that is what GetExitCodeProcess
-// gives, but not from the unhandled exception filter (nor the AeDebug
-// debugger, winedbg): the walk for frame handlers leaves the system
-// stack, whose bounds the TEB holds during the foreign call
-// (bridge/asmcgocall_amd64_win64.S), for the frames of the task that
-// made the call, on the task's own stack ("invalid frame" with
-// WINEDEBUG=+seh); Wine cannot dispatch the exception then and ends the
-// process with its code. Windows' dispatcher stops at such a frame too,
-// and the exception's second chance ends the process the same way.
+// takes it, nor the process's unhandled-exception filter (mingw-w64's C
+// runtime's, for a SIGSEGV handler there is none of), and the OS ends the
+// process with the exception's code as its exit status, 0xC0000005
+// (scripts/test-windows registers no debugger for Wine to start).
 TEST(Observe, SegfaultInForeignCodeIsNotOurs) {
   ChildResult r = runTestprog("SegfaultInForeignCode", {}, 60000);
   EXPECT_EQ(r.out, "start\n");

@@ -86,6 +86,11 @@ ChildResult runTestprog(const std::string& scenario, const std::vector<std::stri
   std::string path = TESTPROG_PATH;
   std::string cmdline = "\"" + path + "\" " + scenario;
   std::string block = environmentBlock(env);
+  // The child inherits the error mode: an unhandled exception ends it
+  // with its code, as on a machine without a debugger, rather than
+  // starting one (Wine's winedbg, whose report goes to the child's
+  // stdout) or Windows' error reporting.
+  SetErrorMode(GetErrorMode() | SEM_NOGPFAULTERRORBOX);
   PROCESS_INFORMATION pi;
   BOOL ok = CreateProcessA(path.c_str(), cmdline.data(), nullptr, nullptr, TRUE, 0, block.data(),
                            nullptr, &si, &pi);

@@ -18,7 +18,18 @@
 //     stack: "fatal error: stack overflow on the system stack", exit 2;
 //   - a null dereference in foreign code: not the runtime's, so no report
 //     of cbridge's, and the process ends as the OS ends it (SIGSEGV on
-//     Linux, the unhandled exception 0xc0000005 on Windows).
+//     Linux, the unhandled exception 0xc0000005 on Windows);
+//   - the same with the host's crash reporter installed, called from a
+//     task on a runtime M and from a callback's task on a thread of the
+//     host: the reporter sees the fault (on Linux the SIGSEGV handler
+//     cbridge found installed, to which it passes on faults not its own;
+//     on Windows the process's unhandled-exception filter, which the
+//     search for handlers reaches through the frames g0 stopped in,
+//     asmcgocall_amd64_win64.S);
+//   - a C++ exception thrown out of a foreign call, which the task that
+//     made it would catch: "fatal error: C++ exception thrown out of a
+//     foreign call", exit 2 (unwound into the task, the call would never
+//     have ended).
 // A child that does not end within kChildLimitSeconds is killed and
 // reported as timed out, so a fault the handler fails to report (a thread
 // ended by the OS, the process left waiting on its others) fails the
@@ -36,6 +47,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -89,6 +101,41 @@ void inTask(void (*f)()) {
   });
 }
 
+// Foreign code in C++ that throws, as a library may (cbridge::call's fn
+// must not).
+__attribute__((noinline)) int fault_throw(int n) {
+  if (n > 0) throw std::runtime_error("thrown in foreign code");
+  return n;
+}
+
+constexpr char kThrowSaid[] = "fatal error: C++ exception thrown out of a foreign call";
+
+// The host's crash reporter: it says so on stderr and ends the process
+// with status 3, as a reporter ends it once its report is written.
+constexpr char kReporterSaid[] = "host's crash reporter: called";
+#if defined(_WIN32)
+LONG WINAPI reporter(EXCEPTION_POINTERS*) {
+  DWORD n = 0;
+  WriteFile(GetStdHandle(STD_ERROR_HANDLE), kReporterSaid, sizeof kReporterSaid - 1, &n, nullptr);
+  TerminateProcess(GetCurrentProcess(), 3);
+  return EXCEPTION_CONTINUE_SEARCH;
+}
+void installReporter() { SetUnhandledExceptionFilter(reporter); }
+#else
+void reporter(int) {
+  if (write(2, kReporterSaid, sizeof kReporterSaid - 1) < 0) _exit(4);
+  _exit(3);
+}
+// Before the runtime starts, as a host installs it: cbridge keeps the
+// handler it finds and passes it the faults that are not its own.
+void installReporter() {
+  struct sigaction sa {};
+  sa.sa_handler = reporter;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, nullptr);
+}
+#endif
+
 int child(const char* what) {
   if (std::strcmp(what, "nil") == 0) inTask([] { std::printf("%d\n", *nullInt); });
   if (std::strcmp(what, "div") == 0) inTask([] { std::printf("%d\n", 7 / zero); });
@@ -103,6 +150,27 @@ int child(const char* what) {
   if (std::strcmp(what, "g0overflow") == 0)
     inTask([] { std::printf("%d\n", cbridge::call(fault_recurse, 1)); });
   if (std::strcmp(what, "foreign") == 0) inTask([] { std::printf("%d\n", cbridge::call(fault_deref, nullptr)); });
+  if (std::strcmp(what, "foreignthrow") == 0)
+    inTask([] {
+      try {
+        std::printf("%d\n", cbridge::call(fault_throw, 1));
+      } catch (const std::exception& e) {
+        std::printf("caught in the task: %s\n", e.what());
+      }
+    });
+  if (std::strcmp(what, "foreignreporter") == 0) {
+    installReporter();
+    inTask([] { std::printf("%d\n", cbridge::call(fault_deref, nullptr)); });
+  }
+  if (std::strcmp(what, "cbforeignreporter") == 0) {
+    installReporter();
+    cbridge::run([] {
+      cbridge::Callback<int(int*)> cb([](int* p) { return cbridge::call(fault_deref, p); });
+      std::thread t([&] { std::printf("%d\n", cb.fn()(nullptr)); });
+      t.join();
+      return 0;
+    });
+  }
   std::fflush(stdout);
   return 0;
 }
@@ -130,6 +198,11 @@ int spawn(const char* self, const char* what, const std::string& log) {
   si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
   si.hStdError = err;
   std::string cmd = std::string("\"") + self + "\" " + what;
+  // The child inherits the error mode: an unhandled exception ends it
+  // with its code, as on a machine without a debugger, rather than
+  // starting one (Wine's winedbg, whose report goes to the child's
+  // stdout) or Windows' error reporting.
+  SetErrorMode(GetErrorMode() | SEM_NOGPFAULTERRORBOX);
   PROCESS_INFORMATION pi{};
   if (!CreateProcessA(nullptr, cmd.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi)) {
     std::printf("cannot start %s\n", cmd.c_str());
@@ -189,7 +262,9 @@ Outcome run(const char* self, const char* what) {
 
 void report(const char* self, const char* what, const char* label) {
   Outcome o = run(self, what);
-  const char* said = o.err.find("fatal error: stack overflow on the system stack") != std::string::npos
+  const char* said = o.err.find(kReporterSaid) != std::string::npos ? kReporterSaid
+                     : o.err.find(kThrowSaid) != std::string::npos ? kThrowSaid
+                     : o.err.find("fatal error: stack overflow on the system stack") != std::string::npos
                          ? "fatal error: stack overflow on the system stack"
                      : o.err.find("fatal error: stack overflow in task") != std::string::npos
                          ? "fatal error: stack overflow in task"
@@ -215,6 +290,9 @@ int main(int argc, char** argv) {
   report(argv[0], "cboverflow", "callback's task off the end of its own stack");
   report(argv[0], "g0overflow", "foreign call off the end of the system stack");
   report(argv[0], "foreign", "null dereference in foreign code");
+  report(argv[0], "foreignthrow", "C++ exception thrown out of foreign code");
+  report(argv[0], "foreignreporter", "null dereference in foreign code, the host's crash reporter installed");
+  report(argv[0], "cbforeignreporter", "the same in a callback's task on a thread of the host");
   std::printf("done\n");
   return 0;
 }
