@@ -20,8 +20,9 @@
 //     of cbridge's, and the process ends as the OS ends it (SIGSEGV on
 //     Linux, the unhandled exception 0xc0000005 on Windows);
 //   - the same with the host's crash reporter installed, called from a
-//     task on a runtime M and from a callback's task on a thread of the
-//     host: the reporter sees the fault (on Linux the SIGSEGV handler
+//     task on a runtime M, from a callback's task on a thread of the
+//     host and from a callback nested in a foreign call: the reporter
+//     sees the fault (on Linux the SIGSEGV handler
 //     cbridge found installed, to which it passes on faults not its own;
 //     on Windows the process's unhandled-exception filter, which the
 //     search for handlers reaches through the frames g0 stopped in,
@@ -55,6 +56,7 @@ extern "C" {
 // fault_test_foreign.c: C code, called as foreign code.
 int fault_recurse(int n);
 int fault_deref(int* p);
+int fault_call_back(int (*cb)(int*), int* p);
 }
 
 #if defined(_WIN32)
@@ -161,6 +163,19 @@ int child(const char* what) {
   if (std::strcmp(what, "foreignreporter") == 0) {
     installReporter();
     inTask([] { std::printf("%d\n", cbridge::call(fault_deref, nullptr)); });
+  }
+  if (std::strcmp(what, "nestedforeignreporter") == 0) {
+    installReporter();
+    cbridge::run([] {
+      // Parked first: the foreign call then goes below the context the
+      // callback's task parked to, not a fresh one.
+      cbridge::Callback<int(int*)> cb([](int* p) {
+        cbridge::sleep_for(std::chrono::milliseconds(1));
+        return cbridge::call(fault_deref, p);
+      });
+      std::printf("%d\n", cbridge::call(fault_call_back, cb.fn(), static_cast<int*>(nullptr)));
+      return 0;
+    });
   }
   if (std::strcmp(what, "cbforeignreporter") == 0) {
     installReporter();
@@ -293,6 +308,7 @@ int main(int argc, char** argv) {
   report(argv[0], "foreignthrow", "C++ exception thrown out of foreign code");
   report(argv[0], "foreignreporter", "null dereference in foreign code, the host's crash reporter installed");
   report(argv[0], "cbforeignreporter", "the same in a callback's task on a thread of the host");
+  report(argv[0], "nestedforeignreporter", "the same in a callback nested in a task's foreign call, after a park");
   std::printf("done\n");
   return 0;
 }

@@ -15,3 +15,6 @@ int fault_recurse(int n) {
 }
 
 int fault_deref(int* p) { return *(volatile int*)p; }
+
+/* Calls back into managed code: a callback nested in a foreign call. */
+int fault_call_back(int (*cb)(int*), int* p) { return cb(p); }
